@@ -1,0 +1,354 @@
+//! The state machine. Each rule of DESIGN §2 lives in one function here:
+//! `trip_due` (when closed opens), `open_duration` (backoff), `apply_due`
+//! (what time implies: half-opening, probe expiry), `record` (outcomes).
+
+use crate::config::{Config, ConfigError};
+use crate::permit::{Outcome, Permit, Rejected};
+use crate::probes::Probes;
+use crate::status::{Metrics, State, Status, Transition};
+use crate::time::Millis;
+use crate::transitions::TransitionLog;
+use crate::window::Window;
+
+/// Where the circuit is, with what each state needs to know.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Closed,
+    /// `until: None` is forced open until `reset()`.
+    Open { until: Option<Millis> },
+    HalfOpen { probe_successes: u32 },
+}
+
+impl Phase {
+    fn state(self) -> State {
+        match self {
+            Phase::Closed => State::Closed,
+            Phase::Open { .. } => State::Open,
+            Phase::HalfOpen { .. } => State::HalfOpen,
+        }
+    }
+}
+
+/// A circuit breaker. Create it once with [`Breaker::new`]; drive it with
+/// [`acquire`](Breaker::acquire) and [`record`](Breaker::record), passing the
+/// time in milliseconds to each call.
+#[derive(Debug)]
+pub struct Breaker {
+    config: Config,
+    phase: Phase,
+    /// Bumped on every change of state; permits carry the one they were issued in.
+    generation: u64,
+    window: Window,
+    probes: Probes,
+    /// Consecutive opens since the circuit last closed: the backoff exponent.
+    consecutive_opens: u32,
+    /// The latest time any operation has passed in: the core's "now".
+    latest: Millis,
+    counters: Metrics,
+    log: TransitionLog,
+}
+
+impl Breaker {
+    /// Validates `config` and allocates the window and probe slots, once.
+    pub fn new(config: Config) -> Result<Breaker, ConfigError> {
+        config.validate()?;
+        let config = config.resolved();
+        Ok(Breaker {
+            window: Window::new(config.window_size),
+            probes: Probes::new(config.half_open_max_calls),
+            config,
+            phase: Phase::Closed,
+            generation: 0,
+            consecutive_opens: 0,
+            latest: Millis::ZERO,
+            counters: Metrics::default(),
+            log: TransitionLog::new(),
+        })
+    }
+
+    /// Asks to make a call at `now`: a permit to settle later with
+    /// [`record`](Breaker::record), or the reason it is refused.
+    pub fn acquire(&mut self, now: Millis) -> Result<Permit, Rejected> {
+        let now = self.observe(now);
+        self.counters.total_calls = self.counters.total_calls.saturating_add(1);
+        match self.phase {
+            Phase::Closed => Ok(self.admit(now, None)),
+            Phase::Open { until } => Err(self.block(until.map(|until| until.since(now)))),
+            Phase::HalfOpen { .. } => match self.probes.admit(now) {
+                Some(slot) => Ok(self.admit(now, Some(slot))),
+                None => Err(self.block(Some(Millis::ZERO))),
+            },
+        }
+    }
+
+    /// [`acquire`](Breaker::acquire) for the one case whose answer does not
+    /// depend on the time: a closed circuit with no slow-call timing. Lets a
+    /// host skip reading its clock on the common path; `None` means "call
+    /// `acquire` with the time".
+    pub fn acquire_if_closed(&mut self) -> Option<Permit> {
+        if self.phase != Phase::Closed || self.config.slow_call_ms.is_some() {
+            return None;
+        }
+        self.counters.total_calls = self.counters.total_calls.saturating_add(1);
+        Some(self.admit(self.latest, None))
+    }
+
+    /// Settles a permit with its outcome at `now`. Settle each permit once.
+    pub fn record(&mut self, permit: Permit, outcome: Outcome, now: Millis) {
+        self.settle(permit, outcome, now, None);
+    }
+
+    /// Settles a permit as failed because the upstream asked to be left alone
+    /// for `retry_after` (HTTP `Retry-After`): the circuit opens for exactly that
+    /// long, whatever the window says, and the backoff is left as it was.
+    pub fn record_retry_after(&mut self, permit: Permit, retry_after: Millis, now: Millis) {
+        self.settle(permit, Outcome::Failure, now, Some(retry_after));
+    }
+
+    /// The state at `now`, after applying what time implies.
+    pub fn state(&mut self, now: Millis) -> State {
+        self.observe(now);
+        self.phase.state()
+    }
+
+    /// State, time until a probe, metrics and configuration at `now`.
+    pub fn status(&mut self, now: Millis) -> Status {
+        let now = self.observe(now);
+        if self.phase == Phase::Closed {
+            self.expire_window(now);
+        }
+        let retry_after_ms = match self.phase {
+            Phase::Open { until } => until.map(|until| until.since(now).0),
+            Phase::Closed | Phase::HalfOpen { .. } => Some(0),
+        };
+        Status { state: self.phase.state(), retry_after_ms, metrics: self.metrics(), config: self.config.clone() }
+    }
+
+    /// Closes the circuit with an empty window and no backoff; lifetime metrics stay.
+    pub fn reset(&mut self, now: Millis) {
+        let now = self.observe(now);
+        self.close(now);
+    }
+
+    /// Opens the circuit now, for `duration` (then half-open as usual) or, with
+    /// `None`, until [`reset`](Breaker::reset). Leaves the backoff as it was.
+    pub fn force_open(&mut self, duration: Option<Millis>, now: Millis) {
+        let now = self.observe(now);
+        self.open(now, duration);
+    }
+
+    /// The configuration in force, with dependent defaults filled in.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The state as last computed, without applying time (for hosts that
+    /// only want to know whether anything changed).
+    pub fn last_state(&self) -> State {
+        self.phase.state()
+    }
+
+    /// State changes so far; the sequence number to pass to [`transitions_since`](Breaker::transitions_since).
+    pub fn state_changes(&self) -> u64 {
+        self.log.count()
+    }
+
+    /// The state changes after the first `seen`, oldest first (at most the last 8).
+    pub fn transitions_since(&self, seen: u64) -> impl Iterator<Item = Transition> + '_ {
+        self.log.since(seen)
+    }
+
+    /// The latest time seen by any operation.
+    pub fn latest_time(&self) -> Millis {
+        self.latest
+    }
+
+    fn admit(&mut self, now: Millis, probe_slot: Option<u16>) -> Permit {
+        self.counters.in_flight = self.counters.in_flight.saturating_add(1);
+        Permit { generation: self.generation, probe_slot, acquired_at: now }
+    }
+
+    fn block(&mut self, retry_after: Option<Millis>) -> Rejected {
+        self.counters.blocked_calls = self.counters.blocked_calls.saturating_add(1);
+        Rejected { state: self.phase.state(), retry_after }
+    }
+
+    fn settle(&mut self, permit: Permit, outcome: Outcome, now: Millis, retry_after: Option<Millis>) {
+        let now = self.observe(now);
+        let outcome = self.count_outcome(permit, outcome, now);
+        if permit.generation != self.generation {
+            return; // admitted before the last change of state: counted, but moves nothing
+        }
+        match self.phase {
+            Phase::Closed => {
+                if outcome == Outcome::Ignored {
+                    return;
+                }
+                self.expire_window(now);
+                self.window.push(now, outcome == Outcome::Failure);
+                if let Some(duration) = retry_after {
+                    self.open(now, Some(duration));
+                } else if outcome == Outcome::Failure && self.trip_due() {
+                    self.trip(now);
+                }
+            }
+            Phase::HalfOpen { probe_successes } => {
+                let Some(slot) = permit.probe_slot else { return };
+                if !self.probes.release(slot) {
+                    return; // not a probe in flight: settled before, or forged
+                }
+                match (outcome, retry_after) {
+                    (Outcome::Failure, Some(duration)) => self.open(now, Some(duration)),
+                    (Outcome::Failure, None) => self.trip(now),
+                    (Outcome::Success, _) => {
+                        let probe_successes = probe_successes.saturating_add(1);
+                        if probe_successes >= self.config.success_threshold {
+                            self.close(now);
+                        } else {
+                            self.phase = Phase::HalfOpen { probe_successes };
+                        }
+                    }
+                    (Outcome::Ignored, _) => {}
+                }
+            }
+            // No permit is issued while open, so a current one cannot be settled here.
+            Phase::Open { .. } => {}
+        }
+    }
+
+    /// Counts a settled call in the lifetime metrics and returns the outcome
+    /// as the state machine should see it (a slow success is a failure).
+    fn count_outcome(&mut self, permit: Permit, outcome: Outcome, now: Millis) -> Outcome {
+        let c = &mut self.counters;
+        c.in_flight = c.in_flight.saturating_sub(1);
+        let slow = matches!(self.config.slow_call_ms, Some(slow) if now.since(permit.acquired_at).0 >= slow);
+        match outcome {
+            Outcome::Success if !slow => {
+                c.successful_calls = c.successful_calls.saturating_add(1);
+                c.last_success_time = Some(now.0);
+                Outcome::Success
+            }
+            Outcome::Success | Outcome::Failure => {
+                if outcome == Outcome::Success {
+                    c.slow_calls = c.slow_calls.saturating_add(1);
+                }
+                c.failed_calls = c.failed_calls.saturating_add(1);
+                c.last_failure_time = Some(now.0);
+                Outcome::Failure
+            }
+            Outcome::Ignored => {
+                c.ignored_calls = c.ignored_calls.saturating_add(1);
+                Outcome::Ignored
+            }
+        }
+    }
+
+    /// Whether the closed window, just given a failure, should open the circuit.
+    fn trip_due(&self) -> bool {
+        let failures = self.window.failures();
+        let outcomes = self.window.len();
+        let by_count = failures >= self.config.failure_threshold as usize;
+        let by_rate = self.config.failure_rate_threshold.is_some_and(|rate| {
+            let minimum = self.config.minimum_calls.unwrap_or(self.config.window_size) as usize;
+            outcomes >= minimum && ratio(failures, outcomes) >= rate
+        });
+        by_count || by_rate
+    }
+
+    /// Opens because of failures: for the backoff's next open time.
+    fn trip(&mut self, at: Millis) {
+        let duration = self.open_duration();
+        self.consecutive_opens = self.consecutive_opens.saturating_add(1);
+        self.open(at, Some(duration));
+    }
+
+    /// `min(resetTimeoutMs · 2^k, maxResetTimeoutMs)` for the k-th consecutive open.
+    fn open_duration(&self) -> Millis {
+        let base = self.config.reset_timeout_ms;
+        let cap = self.config.max_reset_timeout_ms.unwrap_or(base);
+        let factor = 1u64.checked_shl(self.consecutive_opens).unwrap_or(u64::MAX);
+        Millis(base.saturating_mul(factor).min(cap))
+    }
+
+    /// Takes the time an operation passes in, keeps the latest, and applies
+    /// every transition that time implies, each at the time it fell due.
+    fn observe(&mut self, now: Millis) -> Millis {
+        self.latest = self.latest.max(now);
+        self.apply_due(self.latest);
+        self.latest
+    }
+
+    fn apply_due(&mut self, now: Millis) {
+        // Each pass either changes state at a time ≤ now or stops; from
+        // half-open with no probe in flight nothing more falls due.
+        loop {
+            match self.phase {
+                Phase::Open { until: Some(until) } if until <= now => {
+                    self.probes.clear();
+                    self.change_to(Phase::HalfOpen { probe_successes: 0 }, until);
+                }
+                Phase::HalfOpen { .. } => match self.probe_expiry() {
+                    Some(expired_at) if expired_at <= now => self.trip(expired_at),
+                    _ => return,
+                },
+                _ => return,
+            }
+        }
+    }
+
+    fn probe_expiry(&self) -> Option<Millis> {
+        let timeout = self.config.probe_timeout_ms.unwrap_or(self.config.reset_timeout_ms);
+        self.probes.first_expiry(Millis(timeout))
+    }
+
+    fn open(&mut self, at: Millis, duration: Option<Millis>) {
+        let until = duration.map(|duration| at.after(duration));
+        if let Phase::Open { .. } = self.phase {
+            self.phase = Phase::Open { until }; // a new open period, not a new state
+        } else {
+            self.change_to(Phase::Open { until }, at);
+        }
+    }
+
+    fn close(&mut self, at: Millis) {
+        self.window.clear();
+        self.probes.clear();
+        self.consecutive_opens = 0;
+        if self.phase != Phase::Closed {
+            self.change_to(Phase::Closed, at);
+        }
+    }
+
+    fn change_to(&mut self, next: Phase, at: Millis) {
+        let from = self.phase.state();
+        self.phase = next;
+        self.generation = self.generation.wrapping_add(1) & crate::permit::GENERATION_MASK;
+        self.counters.state_changes = self.counters.state_changes.saturating_add(1);
+        self.log.push(Transition { from, to: next.state(), at });
+    }
+
+    fn expire_window(&mut self, now: Millis) {
+        if let Some(max_age) = self.config.window_ms {
+            self.window.expire(now, Millis(max_age));
+        }
+    }
+
+    fn metrics(&self) -> Metrics {
+        let outcomes = self.window.len();
+        let failures = self.window.failures();
+        Metrics {
+            failure_rate: ratio(failures, outcomes),
+            success_rate: ratio(outcomes.saturating_sub(failures), outcomes),
+            ..self.counters.clone()
+        }
+    }
+}
+
+/// `part / whole`, or 0 for an empty whole.
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}

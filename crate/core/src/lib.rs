@@ -1,0 +1,36 @@
+//! edgebreaker-core: a circuit breaker as a sans-IO state machine.
+//!
+//! The core owns no clock, timer or thread and allocates nothing per call:
+//! the caller passes the time (milliseconds) into every operation and gets
+//! decisions back. The window and probe slots are allocated once, by
+//! [`Breaker::new`].
+//!
+//! ```
+//! use edgebreaker_core::{Breaker, Config, Millis, Outcome};
+//!
+//! let mut breaker = Breaker::new(Config { failure_threshold: 1, ..Config::default() })?;
+//! let permit = breaker.acquire(Millis(0)).expect("closed circuits admit");
+//! breaker.record(permit, Outcome::Failure, Millis(5));
+//! let rejected = breaker.acquire(Millis(10)).unwrap_err();
+//! assert_eq!(rejected.retry_after, Some(Millis(59_995)));
+//! # Ok::<(), edgebreaker_core::ConfigError>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod breaker;
+mod config;
+mod permit;
+mod probes;
+mod status;
+mod time;
+mod transitions;
+mod window;
+
+pub use breaker::Breaker;
+pub use config::{Config, ConfigError, MAX_WINDOW_SIZE};
+pub use permit::{Outcome, Permit, Rejected};
+pub use status::{Metrics, State, Status, Transition};
+pub use time::{Millis, MAX_MILLIS};

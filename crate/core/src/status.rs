@@ -1,0 +1,70 @@
+//! What a breaker reports: its state, the changes between states, its metrics.
+
+use crate::config::Config;
+use crate::time::Millis;
+
+/// The three states of a circuit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+pub enum State {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl State {
+    /// The name used in JS, JSON and the vectors: `"closed"`, `"open"`, `"half_open"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            State::Closed => "closed",
+            State::Open => "open",
+            State::HalfOpen => "half_open",
+        }
+    }
+}
+
+/// A change of state, with the time it fell due (which may be earlier than the
+/// operation that observed it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub from: State,
+    pub to: State,
+    pub at: Millis,
+}
+
+/// Lifetime counters (except the rates, which describe the current window).
+/// `total_calls == successful_calls + failed_calls + blocked_calls + ignored_calls + in_flight`.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct Metrics {
+    /// Every attempt, blocked ones included.
+    pub total_calls: u64,
+    pub successful_calls: u64,
+    /// Failures, slow successes included.
+    pub failed_calls: u64,
+    pub blocked_calls: u64,
+    pub ignored_calls: u64,
+    /// Successes that took at least `slow_call_ms` (also counted in `failed_calls`).
+    pub slow_calls: u64,
+    pub in_flight: u64,
+    pub state_changes: u64,
+    pub last_failure_time: Option<u64>,
+    pub last_success_time: Option<u64>,
+    /// Failures over outcomes in the current window; 0 when it is empty.
+    pub failure_rate: f64,
+    /// Successes over outcomes in the current window; 0 when it is empty.
+    pub success_rate: f64,
+}
+
+/// A breaker's status at one instant. Plain data: JSON-safe with the `serde` feature.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct Status {
+    pub state: State,
+    /// Time left until a probe is let through: 0 when closed or half-open,
+    /// `None` when forced open until reset.
+    pub retry_after_ms: Option<u64>,
+    pub metrics: Metrics,
+    /// The configuration with dependent defaults filled in.
+    pub config: Config,
+}
