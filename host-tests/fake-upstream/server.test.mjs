@@ -1,0 +1,136 @@
+// The fake upstream does what the edge tests and the demo count on.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, test } from "node:test";
+import { startFakeUpstream } from "./server.mjs";
+
+let upstream;
+before(async () => (upstream = await startFakeUpstream()));
+after(() => upstream.close());
+beforeEach(() => upstream.reset());
+
+const chat = (body, init = {}) =>
+  fetch(`${upstream.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "hello there" }], ...body }),
+    ...init,
+  });
+
+async function readEvents(response) {
+  const text = await response.text();
+  return text.split("\n\n").filter(Boolean);
+}
+
+test("a non-streamed completion has the OpenAI shape and echoes the last message", async () => {
+  const response = await chat({});
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.object, "chat.completion");
+  assert.equal(body.choices[0].message.role, "assistant");
+  assert.match(body.choices[0].message.content, /hello there$/);
+  assert.equal(body.choices[0].finish_reason, "stop");
+  assert.equal(upstream.counters.completions, 1);
+});
+
+test("a streamed completion sends a role chunk, one chunk per piece, a stop chunk and [DONE]", async () => {
+  upstream.setFaults({ chunkCount: 3 });
+  const response = await chat({ stream: true });
+  assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+  const events = await readEvents(response);
+  assert.equal(events.length, 1 + 3 + 1 + 1);
+  assert.deepEqual(JSON.parse(events[0].slice(6)).choices[0].delta, { role: "assistant", content: "" });
+  assert.equal(JSON.parse(events[4].slice(6)).choices[0].finish_reason, "stop");
+  assert.equal(events[5], "data: [DONE]");
+  assert.equal(upstream.counters.streamsCompleted, 1);
+});
+
+test("errorRate 0.5 fails every other request, with the configured status and Retry-After", async () => {
+  upstream.setFaults({ errorRate: 0.5, errorStatus: 429, retryAfter: 7 });
+  const statuses = [];
+  for (let i = 0; i < 4; i += 1) {
+    const response = await chat({});
+    statuses.push(response.status);
+    if (response.status === 429) assert.equal(response.headers.get("retry-after"), "7");
+    await response.body.cancel();
+  }
+  assert.deepEqual(statuses, [200, 429, 200, 429]);
+  assert.equal(upstream.counters.injectedErrors, 2);
+});
+
+test("latencyMs holds the response headers back", async () => {
+  upstream.setFaults({ latencyMs: 150 });
+  const started = performance.now();
+  const response = await chat({});
+  assert.ok(performance.now() - started >= 140, "headers arrived before the latency");
+  await response.body.cancel();
+});
+
+test("stallAfterChunks sends that many events and then nothing, until the client leaves", async () => {
+  upstream.setFaults({ stallAfterChunks: 2 });
+  const response = await chat({ stream: true });
+  const reader = response.body.getReader();
+  let text = "";
+  while (text.split("\n\n").length <= 2) text += new TextDecoder().decode((await reader.read()).value);
+  const next = await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve("silence"), 200))]);
+  assert.equal(next, "silence");
+  assert.equal(upstream.counters.stalls, 1);
+  await reader.cancel();
+});
+
+test("an OpenAI-style error event ends the stream after errorEventAfterChunks events", async () => {
+  upstream.setFaults({ errorEventAfterChunks: 2 });
+  const events = await readEvents(await chat({ stream: true }));
+  assert.equal(events.length, 3);
+  assert.equal(JSON.parse(events[2].slice(6)).error.type, "server_error");
+  assert.equal(upstream.counters.errorEvents, 1);
+});
+
+test("an Anthropic-style error event is an SSE event named error", async () => {
+  upstream.setFaults({ errorEventAfterChunks: 1, errorEventStyle: "anthropic" });
+  const events = await readEvents(await chat({ stream: true }));
+  assert.match(events[1], /^event: error\ndata: \{"type":"error"/);
+});
+
+test("dropAfterChunks 0 drops the connection before any response: fetch rejects", async () => {
+  upstream.setFaults({ dropAfterChunks: 0 });
+  await assert.rejects(chat({}), TypeError);
+  assert.equal(upstream.counters.drops, 1);
+});
+
+test("dropAfterChunks in a stream breaks the body after that many events", async () => {
+  upstream.setFaults({ dropAfterChunks: 2 });
+  const response = await chat({ stream: true });
+  assert.equal(response.status, 200);
+  await assert.rejects(response.text());
+});
+
+test("a client leaving mid-stream is counted, and in-flight requests are tracked", async () => {
+  upstream.setFaults({ chunkDelayMs: 50 });
+  const responses = await Promise.all([chat({ stream: true }), chat({ stream: true })]);
+  assert.equal(upstream.counters.maxInFlight, 2);
+  for (const response of responses) await response.body.cancel();
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.equal(upstream.counters.streamsClosedEarly, 2);
+  assert.equal(upstream.counters.inFlight, 0);
+});
+
+test("the control endpoint sets faults, refuses unknown ones by name, reports counters and resets", async () => {
+  const post = (path, body) => fetch(`${upstream.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const set = await (await post("/__control/faults", { errorRate: 1, errorStatus: 503 })).json();
+  assert.equal(set.faults.errorStatus, 503);
+  assert.equal((await chat({})).status, 503);
+  const refused = await post("/__control/faults", { errorRatio: 1 });
+  assert.equal(refused.status, 400);
+  assert.match((await refused.json()).error.message, /errorRatio/);
+  const state = await (await fetch(`${upstream.url}/__control`)).json();
+  assert.equal(state.counters.requests, 1);
+  const reset = await (await post("/__control/reset", {})).json();
+  assert.equal(reset.faults.errorRate, 0);
+  assert.equal(reset.counters.requests, 0);
+});
+
+test("a body that is not JSON is a 400 in the OpenAI error shape", async () => {
+  const response = await fetch(`${upstream.url}/v1/chat/completions`, { method: "POST", body: "{" });
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).error.type, "invalid_request_error");
+});
