@@ -1,0 +1,80 @@
+//! WIT value ↔ core value, one function per type. Nothing here decides.
+
+use alloc::string::ToString;
+
+use edgebreaker_core::{Config, ConfigError, Metrics, State, Status};
+
+use crate::bindings::exports::edgebreaker::breaker::types as wit;
+
+/// A WIT config onto the core's defaults: `none` keeps the default.
+pub(crate) fn config_from_wit(config: &wit::Config) -> Config {
+    let defaults = Config::default();
+    Config {
+        failure_threshold: config.failure_threshold.unwrap_or(defaults.failure_threshold),
+        window_size: config.window_size.unwrap_or(defaults.window_size),
+        reset_timeout_ms: config.reset_timeout_ms.unwrap_or(defaults.reset_timeout_ms),
+        success_threshold: config.success_threshold.unwrap_or(defaults.success_threshold),
+        half_open_max_calls: config.half_open_max_calls.unwrap_or(defaults.half_open_max_calls),
+        failure_rate_threshold: config.failure_rate_threshold,
+        minimum_calls: config.minimum_calls,
+        window_ms: config.window_ms,
+        slow_call_ms: config.slow_call_ms,
+        max_reset_timeout_ms: config.max_reset_timeout_ms,
+        probe_timeout_ms: config.probe_timeout_ms,
+    }
+}
+
+pub(crate) fn config_to_wit(config: &Config) -> wit::Config {
+    wit::Config {
+        failure_threshold: Some(config.failure_threshold),
+        window_size: Some(config.window_size),
+        reset_timeout_ms: Some(config.reset_timeout_ms),
+        success_threshold: Some(config.success_threshold),
+        half_open_max_calls: Some(config.half_open_max_calls),
+        failure_rate_threshold: config.failure_rate_threshold,
+        minimum_calls: config.minimum_calls,
+        window_ms: config.window_ms,
+        slow_call_ms: config.slow_call_ms,
+        max_reset_timeout_ms: config.max_reset_timeout_ms,
+        probe_timeout_ms: config.probe_timeout_ms,
+    }
+}
+
+pub(crate) fn config_error_to_wit(error: &ConfigError) -> wit::ConfigError {
+    wit::ConfigError { option: error.option().into(), message: error.to_string() }
+}
+
+pub(crate) fn state_to_wit(state: State) -> wit::State {
+    match state {
+        State::Closed => wit::State::Closed,
+        State::Open => wit::State::Open,
+        State::HalfOpen => wit::State::HalfOpen,
+    }
+}
+
+pub(crate) fn status_to_wit(name: &str, status: Status) -> wit::Status {
+    wit::Status {
+        name: name.into(),
+        state: state_to_wit(status.state),
+        config: config_to_wit(&status.config),
+        metrics: metrics_to_wit(&status.metrics),
+        retry_after_ms: status.retry_after_ms,
+    }
+}
+
+fn metrics_to_wit(metrics: &Metrics) -> wit::Metrics {
+    wit::Metrics {
+        total_calls: metrics.total_calls,
+        successful_calls: metrics.successful_calls,
+        failed_calls: metrics.failed_calls,
+        blocked_calls: metrics.blocked_calls,
+        ignored_calls: metrics.ignored_calls,
+        slow_calls: metrics.slow_calls,
+        in_flight: metrics.in_flight,
+        state_changes: metrics.state_changes,
+        last_failure_time: metrics.last_failure_time,
+        last_success_time: metrics.last_success_time,
+        failure_rate: metrics.failure_rate,
+        success_rate: metrics.success_rate,
+    }
+}
