@@ -70,7 +70,7 @@ impl Breaker {
     /// [`record`](Breaker::record), or the reason it is refused.
     pub fn acquire(&mut self, now: Millis) -> Result<Permit, Rejected> {
         let now = self.observe(now);
-        self.counters.total_calls = self.counters.total_calls.saturating_add(1);
+        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
         match self.phase {
             Phase::Closed => Ok(self.admit(now, None)),
             Phase::Open { until } => Err(self.block(until.map(|until| until.since(now)))),
@@ -89,7 +89,7 @@ impl Breaker {
         if self.phase != Phase::Closed || self.config.slow_call_ms.is_some() {
             return None;
         }
-        self.counters.total_calls = self.counters.total_calls.saturating_add(1);
+        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
         Some(self.admit(self.latest, None))
     }
 
@@ -169,7 +169,7 @@ impl Breaker {
     }
 
     fn block(&mut self, retry_after: Option<Millis>) -> Rejected {
-        self.counters.blocked_calls = self.counters.blocked_calls.saturating_add(1);
+        self.counters.blocked_calls = self.counters.blocked_calls.wrapping_add(1);
         Rejected { state: self.phase.state(), retry_after }
     }
 
@@ -224,20 +224,20 @@ impl Breaker {
         let slow = matches!(self.config.slow_call_ms, Some(slow) if now.since(permit.acquired_at).0 >= slow);
         match outcome {
             Outcome::Success if !slow => {
-                c.successful_calls = c.successful_calls.saturating_add(1);
+                c.successful_calls = c.successful_calls.wrapping_add(1);
                 c.last_success_time = Some(now.0);
                 Outcome::Success
             }
             Outcome::Success | Outcome::Failure => {
                 if outcome == Outcome::Success {
-                    c.slow_calls = c.slow_calls.saturating_add(1);
+                    c.slow_calls = c.slow_calls.wrapping_add(1);
                 }
-                c.failed_calls = c.failed_calls.saturating_add(1);
+                c.failed_calls = c.failed_calls.wrapping_add(1);
                 c.last_failure_time = Some(now.0);
                 Outcome::Failure
             }
             Outcome::Ignored => {
-                c.ignored_calls = c.ignored_calls.saturating_add(1);
+                c.ignored_calls = c.ignored_calls.wrapping_add(1);
                 Outcome::Ignored
             }
         }
@@ -272,12 +272,18 @@ impl Breaker {
 
     /// Takes the time an operation passes in, keeps the latest, and applies
     /// every transition that time implies, each at the time it fell due.
+    #[inline]
     fn observe(&mut self, now: Millis) -> Millis {
         self.latest = self.latest.max(now);
-        self.apply_due(self.latest);
+        // Time changes nothing while closed: keep the hot path free of the loop.
+        if self.phase != Phase::Closed {
+            self.apply_due(self.latest);
+        }
         self.latest
     }
 
+    #[cold]
+    #[inline(never)]
     fn apply_due(&mut self, now: Millis) {
         // Each pass either changes state at a time ≤ now or stops; from
         // half-open with no probe in flight nothing more falls due.
@@ -323,7 +329,7 @@ impl Breaker {
         let from = self.phase.state();
         self.phase = next;
         self.generation = self.generation.wrapping_add(1) & crate::permit::GENERATION_MASK;
-        self.counters.state_changes = self.counters.state_changes.saturating_add(1);
+        self.counters.state_changes = self.counters.state_changes.wrapping_add(1);
         self.log.push(Transition { from, to: next.state(), at });
     }
 

@@ -32,7 +32,8 @@ pub struct Transition {
     pub at: Millis,
 }
 
-/// Lifetime counters (except the rates, which describe the current window).
+/// Lifetime counters (except the rates, which describe the current window). They
+/// wrap at 2^64, which at a billion calls a second takes 584 years.
 /// `total_calls == successful_calls + failed_calls + blocked_calls + ignored_calls + in_flight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]

@@ -16,8 +16,8 @@ struct Entry {
 #[derive(Debug)]
 pub(crate) struct Window {
     entries: Box<[Entry]>,
-    /// Index of the oldest entry.
-    oldest: usize,
+    /// Where the next outcome goes; when the window is full, the oldest is here.
+    next: usize,
     len: usize,
     failures: usize,
 }
@@ -25,7 +25,7 @@ pub(crate) struct Window {
 impl Window {
     pub(crate) fn new(capacity: u32) -> Window {
         let capacity = usize::try_from(capacity).unwrap_or(1).max(1);
-        Window { entries: vec![Entry::default(); capacity].into_boxed_slice(), oldest: 0, len: 0, failures: 0 }
+        Window { entries: vec![Entry::default(); capacity].into_boxed_slice(), next: 0, len: 0, failures: 0 }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -36,16 +36,22 @@ impl Window {
         self.failures
     }
 
-    /// Adds an outcome, pushing out the oldest when the window is full.
+    /// Adds an outcome, overwriting the oldest when the window is full.
+    #[inline]
     pub(crate) fn push(&mut self, recorded_at: Millis, failed: bool) {
-        if self.len == self.entries.len() {
-            self.drop_oldest();
-        }
-        let slot = self.wrap(self.oldest.wrapping_add(self.len));
-        if let Some(entry) = self.entries.get_mut(slot) {
+        let capacity = self.entries.len();
+        if let Some(entry) = self.entries.get_mut(self.next) {
+            if self.len == capacity {
+                self.failures = self.failures.saturating_sub(usize::from(entry.failed));
+            } else {
+                self.len = self.len.saturating_add(1);
+            }
             *entry = Entry { recorded_at, failed };
-            self.len = self.len.saturating_add(1);
             self.failures = self.failures.saturating_add(usize::from(failed));
+        }
+        self.next = self.next.wrapping_add(1);
+        if self.next >= capacity {
+            self.next = 0;
         }
     }
 
@@ -53,34 +59,23 @@ impl Window {
     /// `t` leaves at `t + max_age`. Entries are in time order (the core's time never
     /// goes backwards), so only the oldest end needs looking at.
     pub(crate) fn expire(&mut self, now: Millis, max_age: Millis) {
-        while let Some(oldest) = self.entries.get(self.oldest).filter(|_| self.len > 0) {
-            if oldest.recorded_at.after(max_age) > now {
-                break;
+        while self.len > 0 {
+            // The oldest of `len` entries ends just before `next`, going round.
+            let capacity = self.entries.len();
+            let oldest = self.next.checked_sub(self.len).unwrap_or_else(|| self.next.wrapping_add(capacity.wrapping_sub(self.len)));
+            match self.entries.get(oldest) {
+                Some(entry) if entry.recorded_at.after(max_age) <= now => {
+                    self.failures = self.failures.saturating_sub(usize::from(entry.failed));
+                    self.len = self.len.saturating_sub(1);
+                }
+                _ => break,
             }
-            self.drop_oldest();
         }
     }
 
     pub(crate) fn clear(&mut self) {
-        self.oldest = 0;
+        self.next = 0;
         self.len = 0;
         self.failures = 0;
-    }
-
-    fn drop_oldest(&mut self) {
-        if let Some(entry) = self.entries.get(self.oldest) {
-            self.failures = self.failures.saturating_sub(usize::from(entry.failed));
-            self.oldest = self.wrap(self.oldest.wrapping_add(1));
-            self.len = self.len.saturating_sub(1);
-        }
-    }
-
-    /// `index` modulo the capacity, for an index less than twice the capacity.
-    fn wrap(&self, index: usize) -> usize {
-        if index >= self.entries.len() {
-            index.wrapping_sub(self.entries.len())
-        } else {
-            index
-        }
     }
 }
