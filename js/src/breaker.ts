@@ -1,0 +1,288 @@
+import { Engine, FAILURE, SUCCESS } from "./engine.js";
+import { CircuitBreakerError, TimeoutError } from "./errors.js";
+import type { StateChangeEvent } from "./events.js";
+import { describe, validateOptions, type CircuitBreakerOptions } from "./options.js";
+import { Permit } from "./permit.js";
+import { STATE_NAMES, type State } from "./state.js";
+import type { BreakerStatus } from "./status.js";
+
+/** A listener of "statechange" events. */
+export type StateChangeListener =
+  | ((event: StateChangeEvent) => void)
+  | { handleEvent(event: StateChangeEvent): void };
+
+type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
+
+/**
+ * A circuit breaker. Protect calls with `call`, `callSync` or `wrap`, or make
+ * the two steps yourself with `acquire()`; read `state` and `getStatus()`;
+ * listen for "statechange" events.
+ *
+ * ```ts
+ * const breaker = new CircuitBreaker({ name: "llm", failureThreshold: 3 });
+ * const answer = await breaker.call(fetchCompletion, prompt);
+ * ```
+ */
+export class CircuitBreaker extends EventTarget {
+  readonly #engine: Engine;
+  readonly #timeoutMs: number | undefined;
+  readonly #fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
+
+  /**
+   * @throws TypeError when an option has the wrong type or is unknown;
+   *   RangeError when a value is out of range. The message names the option.
+   */
+  constructor(options?: CircuitBreakerOptions) {
+    super();
+    const valid = validateOptions(options);
+    this.#engine = new Engine(this, valid);
+    this.#timeoutMs = valid.timeoutMs;
+    this.#fallback = valid.fallback;
+  }
+
+  /** Identifies the breaker in status, errors, logs and the registry. */
+  get name(): string {
+    return this.#engine.name;
+  }
+
+  /** `"closed"`, `"open"` or `"half_open"` at the clock's current time. */
+  get state(): State {
+    const engine = this.#engine;
+    const state = engine.core.state(engine.now());
+    engine.announceUpTo(engine.core.stateChanges());
+    return STATE_NAMES[state]!;
+  }
+
+  /**
+   * Calls `fn(...args)` if the circuit lets it through, and records how it
+   * went. `fn` may be sync or async; the result is always a Promise. Refused
+   * calls reject with `CircuitBreakerError`; either way `fallback`, if set,
+   * supplies the result instead.
+   */
+  call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    return this.#run(fn, undefined, args);
+  }
+
+  /**
+   * `call` for a synchronous `fn`: returns its result and throws its error
+   * (or `CircuitBreakerError`) synchronously. If `fn` returns a promise
+   * anyway, its settlement is what counts, and that promise's outcome is returned.
+   */
+  callSync<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
+    const engine = this.#engine;
+    let token: number;
+    try {
+      token = engine.admit();
+    } catch (error) {
+      if (error instanceof CircuitBreakerError && this.#fallback !== undefined) return this.#fallback(error, ...args) as R;
+      throw error;
+    }
+    const acquiredAt = engine.acquiredAt;
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      return this.#failed(token, acquiredAt, error, args) as R;
+    }
+    return this.#settle(result, token, acquiredAt, args) as R;
+  }
+
+  /**
+   * `fn`, protected: each call goes through `call`, with its `this` and
+   * arguments. The returned function always returns a Promise.
+   */
+  wrap<T, A extends unknown[], R>(fn: (this: T, ...args: A) => R): (this: T, ...args: A) => Promise<Awaited<R>> {
+    if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
+    const breaker = this;
+    const wrapped = function (this: T, ...args: A): Promise<Awaited<R>> {
+      return breaker.#run(fn, this, args);
+    };
+    Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
+    return wrapped;
+  }
+
+  /**
+   * The first of two steps: a `Permit` to settle when the call is done.
+   * @throws CircuitBreakerError when the circuit refuses the call.
+   *
+   * ```ts
+   * using permit = breaker.acquire();
+   * const response = await fetch(url);
+   * response.ok ? permit.success() : permit.failure();
+   * ```
+   */
+  acquire(): Permit {
+    const engine = this.#engine;
+    const token = engine.admit();
+    return new Permit(engine, token, engine.acquiredAt);
+  }
+
+  /** State, time until a probe, lifetime metrics and configuration, as plain JSON-safe data. */
+  getStatus(): BreakerStatus {
+    const engine = this.#engine;
+    const status = engine.core.status(engine.now()) as Omit<BreakerStatus, "name">;
+    engine.announceUpTo(engine.core.stateChanges());
+    return {
+      name: engine.name,
+      state: status.state,
+      retryAfterMs: status.retryAfterMs,
+      metrics: status.metrics,
+      config: status.config,
+    };
+  }
+
+  /** Closes the circuit with an empty window and no backoff. Lifetime metrics are kept. */
+  reset(): void {
+    const engine = this.#engine;
+    engine.core.reset(engine.now());
+    engine.announceUpTo(engine.core.stateChanges());
+  }
+
+  /**
+   * Opens the circuit now: for `durationMs` (then it half-opens as usual), or
+   * until `reset()` when no duration is given.
+   * @throws TypeError / RangeError when `durationMs` is not a finite number ≥ 0.
+   */
+  forceOpen(durationMs?: number | null): void {
+    if (durationMs !== undefined && durationMs !== null) {
+      if (typeof durationMs !== "number") throw new TypeError(`durationMs must be a number; got ${describe(durationMs)}`);
+      if (!(durationMs >= 0 && durationMs <= Number.MAX_SAFE_INTEGER)) {
+        throw new RangeError(`durationMs must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${durationMs}`);
+      }
+    }
+    const engine = this.#engine;
+    engine.core.forceOpen(durationMs ?? undefined, engine.now());
+    engine.announceUpTo(engine.core.stateChanges());
+  }
+
+  /** Listens for "statechange" events; `event.detail` is `{ name, from, to, at }`. */
+  override addEventListener(type: "statechange", listener: StateChangeListener | null, options?: ListenerOptions): void;
+  override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void;
+  override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void {
+    if (args[0] === "statechange" && args[1] != null) this.#engine.listening = true;
+    super.addEventListener(...args);
+  }
+
+  override removeEventListener(type: "statechange", listener: StateChangeListener | null, options?: ListenerOptions): void;
+  override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void;
+  override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void {
+    super.removeEventListener(...args);
+  }
+
+  /** The path of `call` and `wrap`: admit, run, settle; a Promise always. */
+  #run(fn: Function, thisArg: unknown, args: unknown[]): Promise<any> {
+    if (typeof fn !== "function") return Promise.reject(new TypeError(`fn must be a function; got ${describe(fn)}`));
+    const engine = this.#engine;
+    let token: number;
+    try {
+      token = engine.admit();
+    } catch (error) {
+      return this.#refused(error, args);
+    }
+    const acquiredAt = engine.acquiredAt;
+    let result: unknown;
+    try {
+      result = fn.apply(thisArg, args);
+    } catch (error) {
+      try {
+        return Promise.resolve(this.#failed(token, acquiredAt, error, args));
+      } catch (fallbackError) {
+        return Promise.reject(fallbackError);
+      }
+    }
+    if (result instanceof Promise) {
+      return this.#timeoutMs === undefined ? this.#awaitOutcome(result, token, acquiredAt, args) : this.#within(result, token, acquiredAt, args);
+    }
+    try {
+      return Promise.resolve(this.#settle(result, token, acquiredAt, args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A value `fn` returned: a thenable is waited for; anything else is a success now. */
+  #settle(result: unknown, token: number, acquiredAt: number, args: unknown[]): unknown {
+    let then: unknown;
+    if ((typeof result === "object" && result !== null) || typeof result === "function") {
+      try {
+        then = (result as { then?: unknown }).then;
+      } catch (error) {
+        return this.#failed(token, acquiredAt, error, args);
+      }
+    }
+    if (typeof then === "function") {
+      const promise = Promise.resolve(result);
+      return this.#timeoutMs === undefined ? this.#awaitOutcome(promise, token, acquiredAt, args) : this.#within(promise, token, acquiredAt, args);
+    }
+    this.#engine.record(token, acquiredAt, SUCCESS);
+    return result;
+  }
+
+  async #awaitOutcome(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
+    let value: unknown;
+    try {
+      value = await promise;
+    } catch (error) {
+      return this.#failed(token, acquiredAt, error, args);
+    }
+    this.#engine.record(token, acquiredAt, SUCCESS);
+    return value;
+  }
+
+  /** `#awaitOutcome` with `timeoutMs`: whichever comes first settles the permit. */
+  #within(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
+    const timeoutMs = this.#timeoutMs!;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: () => unknown): void => {
+        try {
+          resolve(outcome());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        finish(() => this.#failedAs(FAILURE, token, acquiredAt, new TimeoutError(this.name, timeoutMs), args));
+      }, timeoutMs);
+      promise.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.#engine.record(token, acquiredAt, SUCCESS);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          finish(() => this.#failed(token, acquiredAt, error, args));
+        },
+      );
+    });
+  }
+
+  /** A call that threw: records it as `isFailure` judges, then the fallback's value, or throws the error. */
+  #failed(token: number, acquiredAt: number, error: unknown, args: unknown[]): unknown {
+    return this.#failedAs(this.#engine.judge(error), token, acquiredAt, error, args);
+  }
+
+  #failedAs(outcome: number, token: number, acquiredAt: number, error: unknown, args: unknown[]): unknown {
+    this.#engine.record(token, acquiredAt, outcome as typeof FAILURE);
+    if (outcome === FAILURE && this.#fallback !== undefined) return this.#fallback(error, ...args);
+    throw error;
+  }
+
+  /** A call refused before it ran: the fallback's value, or the refusal. */
+  #refused(error: unknown, args: unknown[]): Promise<any> {
+    if (!(error instanceof CircuitBreakerError) || this.#fallback === undefined) return Promise.reject(error);
+    try {
+      return Promise.resolve(this.#fallback(error, ...args));
+    } catch (fallbackError) {
+      return Promise.reject(fallbackError);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { CircuitBreaker } from "./breaker.js";
+import { describe, type CircuitBreakerOptions } from "./options.js";
+import { getCircuitBreaker } from "./registry.js";
+
+/**
+ * What `circuitBreaker(options)` returns: call it with a function to get the
+ * function protected, or use it as a (TC39 standard) method decorator.
+ */
+export interface CircuitBreakerDecorator {
+  /** `fn`, protected: it returns a Promise, and keeps `this` and its arguments. */
+  <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R, context?: ClassMethodDecoratorContext): (
+    this: T,
+    ...args: A
+  ) => Promise<Awaited<R>>;
+  /** The breaker behind every function this decorates. */
+  readonly breaker: CircuitBreaker;
+}
+
+/**
+ * A wrapper factory and method decorator. With `options.name`, the breaker
+ * comes from the shared registry (`getCircuitBreaker`); without, a new one is
+ * made now, shared by everything this decorator protects (for a decorated
+ * method: every instance of the class).
+ *
+ * ```ts
+ * const protect = circuitBreaker({ name: "search", failureThreshold: 3 });
+ * const search = protect(async (query: string) => (await fetch(`/search?q=${query}`)).json());
+ *
+ * class Client {
+ *   @circuitBreaker({ name: "llm", timeoutMs: 30_000 })
+ *   async complete(prompt: string) { ... }
+ * }
+ * ```
+ */
+export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreakerDecorator {
+  const name: unknown = options?.name;
+  const breaker = name === undefined ? new CircuitBreaker(options) : getCircuitBreaker(name as string, options);
+  const decorate = (fn: (...args: unknown[]) => unknown, context?: ClassMethodDecoratorContext) => {
+    if (context !== undefined && (typeof context !== "object" || context === null || context.kind !== "method")) {
+      throw new TypeError(`circuitBreaker decorates methods only; got ${describe((context as { kind?: unknown })?.kind)}`);
+    }
+    return breaker.wrap(fn);
+  };
+  Object.defineProperty(decorate, "breaker", { value: breaker, enumerable: true });
+  return decorate as CircuitBreakerDecorator;
+}

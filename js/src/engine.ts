@@ -1,0 +1,155 @@
+// What a breaker does with the core: admit, record, read the clock, and
+// announce the transitions the core reports. The public classes
+// (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
+import { createCore, type WasmBreaker } from "./core.js";
+import { CircuitBreakerError } from "./errors.js";
+import { announce } from "./events.js";
+import type { BreakerLogger, ValidOptions } from "./options.js";
+import { STATE_NAMES } from "./state.js";
+import type { StateChange } from "./status.js";
+
+/** Outcome codes of the binding's `record`. */
+export const SUCCESS = 0;
+export const FAILURE = 1;
+export const IGNORED = 2;
+export type Outcome = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
+
+/**
+ * A time the binding takes as "unknown": as an acquire time, no slow-call
+ * timing; as the time of an operation, the latest time the core has seen.
+ */
+export const UNKNOWN_TIME = -1;
+/** The largest time the core accepts (2^53 - 1 ms). */
+const MAX_TIME = Number.MAX_SAFE_INTEGER;
+
+let breakersNamed = 0;
+
+export class Engine {
+  readonly core: WasmBreaker;
+  readonly name: string;
+  readonly #clock: () => number;
+  readonly #isFailure: ((error: unknown) => boolean) | undefined;
+  readonly #target: EventTarget;
+  readonly #onStateChange: ((change: StateChange) => void) | undefined;
+  readonly #logger: BreakerLogger | undefined;
+  /** State changes already announced (or skipped, when nobody listened). */
+  #seenChanges = 0;
+  /** Whether anyone wants to hear of state changes; set once, never cleared. */
+  listening: boolean;
+  /** Changes waiting to be announced, flattened [from, to, at, ...]. */
+  readonly #pending: number[] = [];
+  #announcing = false;
+  /**
+   * The acquire time of the permit `admit()` returned last: the caller reads
+   * it right away (two results without allocating a pair).
+   */
+  acquiredAt = UNKNOWN_TIME;
+
+  constructor(target: EventTarget, options: ValidOptions) {
+    this.core = createCore(options.core);
+    this.name = options.name ?? `breaker-${++breakersNamed}`;
+    this.#clock = options.clock ?? Date.now;
+    this.#isFailure = options.isFailure;
+    this.#target = target;
+    this.#onStateChange = options.onStateChange;
+    this.#logger = options.logger;
+    this.listening = options.onStateChange !== undefined || options.logger !== undefined;
+  }
+
+  /**
+   * A permit token, or throws `CircuitBreakerError` when refused (or a
+   * RangeError when the clock is needed and reads wrong; nothing is counted
+   * then). A closed circuit admits without reading the clock.
+   */
+  admit(): number {
+    const token = this.core.acquireIfClosed();
+    if (token >= 0) {
+      this.acquiredAt = UNKNOWN_TIME;
+      return token;
+    }
+    const now = this.#clockForAcquire();
+    const admitted = this.core.acquire(now);
+    this.announceUpTo(this.core.stateChanges());
+    if (admitted < 0) throw this.#rejection();
+    // The core took the latest time it has seen, which a clock gone backwards
+    // leaves later than `now`; slow-call timing must start from the same instant.
+    this.acquiredAt = this.core.latestTime();
+    return admitted;
+  }
+
+  /** Settles a permit; reads the clock once. */
+  record(token: number, acquiredAt: number, outcome: Outcome): void {
+    const changes = this.core.record(token, acquiredAt, outcome, this.now());
+    if (changes !== this.#seenChanges) this.announceUpTo(changes);
+  }
+
+  /** Settles a permit as failed with the upstream's Retry-After. */
+  recordRetryAfter(token: number, acquiredAt: number, retryAfterMs: number): void {
+    this.announceUpTo(this.core.recordRetryAfter(token, acquiredAt, retryAfterMs, this.now()));
+  }
+
+  /** How a thrown error counts: only an explicit `false` from `isFailure` ignores it. */
+  judge(error: unknown): Outcome {
+    if (this.#isFailure === undefined) return FAILURE;
+    try {
+      return this.#isFailure(error) === false ? IGNORED : FAILURE;
+    } catch {
+      return FAILURE; // a broken judge must not hide failures
+    }
+  }
+
+  /**
+   * The clock's reading for an operation that must not fail (settling,
+   * status): a reading the core cannot use becomes UNKNOWN_TIME, which the
+   * binding takes as the latest time it has seen, so no outcome is lost.
+   */
+  now(): number {
+    try {
+      const now = this.#clock();
+      return typeof now === "number" ? now : UNKNOWN_TIME;
+    } catch {
+      return UNKNOWN_TIME;
+    }
+  }
+
+  #clockForAcquire(): number {
+    const now = this.#clock();
+    if (typeof now !== "number" || !(now >= 0 && now <= MAX_TIME)) {
+      throw new RangeError(
+        `clock must return a finite number of milliseconds from 0 to ${MAX_TIME}; got ${
+          typeof now === "number" ? now : typeof now
+        }`,
+      );
+    }
+    return now;
+  }
+
+  #rejection(): CircuitBreakerError {
+    const state = STATE_NAMES[this.core.rejectedState()] === "half_open" ? "half_open" : "open";
+    return new CircuitBreakerError(this.name, state, this.core.rejectedRetryAfterMs() ?? null);
+  }
+
+  /** Announces the state changes after those already seen, up to `changes`, oldest first. */
+  announceUpTo(changes: number): void {
+    const seen = this.#seenChanges;
+    if (changes === seen) return;
+    this.#seenChanges = changes;
+    if (!this.listening) return;
+    const flat = this.core.transitionsSince(seen);
+    for (let i = 0; i + 2 < flat.length; i += 3) this.#pending.push(flat[i]!, flat[i + 1]!, flat[i + 2]!);
+    // A listener that drives the breaker lands here again: its changes queue
+    // behind the ones being announced, so everyone hears them in order.
+    if (this.#announcing) return;
+    this.#announcing = true;
+    try {
+      let announced = changes - flat.length / 3;
+      while (this.#pending.length > 0) {
+        const [from, to, at] = this.#pending.splice(0, 3) as [number, number, number];
+        const change = { name: this.name, from: STATE_NAMES[from]!, to: STATE_NAMES[to]!, at };
+        announce(this.#target, change, this.#onStateChange, this.#logger, ++announced);
+      }
+    } finally {
+      this.#announcing = false;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+// The public surface of "edgebreaker". Every runtime's entry is this file; the
+// runtime-specific part (how the wasm is obtained) sits behind `#wasm-module`.
+export { CircuitBreaker, type StateChangeListener } from "./breaker.js";
+export { Permit, type FailureOptions } from "./permit.js";
+export { CircuitBreakerError, TimeoutError } from "./errors.js";
+export { StateChangeEvent } from "./events.js";
+export { circuitBreaker, type CircuitBreakerDecorator } from "./decorator.js";
+export {
+  getCircuitBreaker,
+  listCircuitBreakers,
+  resetAllCircuitBreakers,
+  clearCircuitBreakerRegistry,
+  removeCircuitBreaker,
+} from "./registry.js";
+export { presets } from "./presets.js";
+export { State } from "./state.js";
+export type { CircuitBreakerOptions, BreakerLogger } from "./options.js";
+export type { BreakerStatus, BreakerMetrics, BreakerConfig, StateChange } from "./status.js";

@@ -1,0 +1,96 @@
+import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { describe } from "./options.js";
+
+/** Options of `permit.failure()`. */
+export interface FailureOptions {
+  /**
+   * The upstream asked to be left alone this long (an HTTP `Retry-After`, in
+   * milliseconds): the failure is recorded and the circuit opens for exactly
+   * that long, whatever the window says.
+   */
+  retryAfterMs?: number;
+}
+
+/**
+ * Leave to make one call, from `breaker.acquire()`. Settle it once with
+ * `success()`, `failure()` or `ignore()`; later settles are no-ops. With
+ * `using permit = breaker.acquire()`, leaving the block without settling
+ * records a failure (the call never reported back).
+ */
+export class Permit {
+  #engine: Engine | undefined;
+  readonly #token: number;
+  readonly #acquiredAt: number;
+
+  /** @internal Permits come from `breaker.acquire()`. */
+  constructor(engine: Engine, token: number, acquiredAt: number) {
+    this.#engine = engine;
+    this.#token = token;
+    this.#acquiredAt = acquiredAt;
+  }
+
+  /** Whether the permit has been settled (or disposed). */
+  get settled(): boolean {
+    return this.#engine === undefined;
+  }
+
+  /** The call succeeded. (A success slower than `slowCallMs` counts as a failure.) */
+  success(): void {
+    this.#settle(SUCCESS);
+  }
+
+  /**
+   * The call failed. Given an `error`, the breaker's `isFailure` judges it
+   * first (returning `false` records the call as ignored).
+   */
+  failure(error?: unknown, options?: FailureOptions): void {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    const retryAfterMs = retryAfter(options);
+    const outcome = arguments.length > 0 ? engine.judge(error) : FAILURE;
+    if (retryAfterMs !== undefined && outcome === FAILURE) {
+      this.#engine = undefined;
+      engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
+    } else {
+      this.#settle(outcome);
+    }
+  }
+
+  /** The call neither succeeded nor failed (e.g. the client went away): no trace in the window; frees a probe slot. */
+  ignore(): void {
+    this.#settle(IGNORED);
+  }
+
+  /** Records a failure unless the permit was settled: a permit dropped unsettled is a call that never reported back. */
+  declare [Symbol.dispose]: () => void;
+
+  #settle(outcome: Outcome): void {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    this.#engine = undefined;
+    engine.record(this.#token, this.#acquiredAt, outcome);
+  }
+}
+
+// Where the runtime has no Symbol.dispose yet, `using` compiled by TypeScript
+// or Babel looks for Symbol.for("Symbol.dispose").
+const disposeKey: symbol = typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol.for("Symbol.dispose");
+Object.defineProperty(Permit.prototype, disposeKey, {
+  value: function dispose(this: Permit): void {
+    this.failure();
+  },
+  writable: true,
+  configurable: true,
+});
+
+function retryAfter(options: FailureOptions | undefined): number | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw new TypeError(`failure options must be an object; got ${describe(options)}`);
+  const ms = options.retryAfterMs;
+  if (ms === undefined) return undefined;
+  if (typeof ms !== "number") throw new TypeError(`retryAfterMs must be a number; got ${describe(ms)}`);
+  if (!(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`retryAfterMs must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${ms}`);
+  }
+  return ms;
+}
