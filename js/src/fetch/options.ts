@@ -1,0 +1,111 @@
+// The options that only a breaker wrapping `fetch` reads. They are breaker
+// options like the others (one bag for `new CircuitBreaker()`,
+// `getCircuitBreaker()` and `protectFetch()`), checked here.
+
+/** Options for `breaker.fetch()` and `protectFetch()`, on top of the breaker's own. */
+export interface FetchOptions {
+  /**
+   * Judges a response by its status and headers: `true` counts it as a
+   * failure. Default: 5xx and 429 are failures; every other status (other
+   * 4xx included: the caller's fault, not the upstream's) is a success.
+   */
+  isFailureResponse?: (response: Response) => boolean;
+  /** Give up when the response headers have not arrived within this many ms: a failure (`TimeoutError`). Default: off. */
+  firstByteTimeoutMs?: number | null;
+  /** Give up when a streamed body sends nothing for this many ms: a failure (the body errors with `TimeoutError`). Default: off. */
+  idleTimeoutMs?: number | null;
+  /**
+   * The longest a `Retry-After` on a 429 or 503 may keep the circuit open, in
+   * ms; a longer one is cut to this. 0 disables Retry-After: such responses
+   * are ordinary failures. Default 300000 (5 minutes).
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * What a blocked call does when there is no `fallback`: `"throw"` a
+   * `CircuitBreakerError` (default), or `"respond"` with 503, `Retry-After`
+   * and a small JSON body, as a proxy would.
+   */
+  onOpen?: "throw" | "respond";
+  /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
+  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}
+
+/** What the fetch layer keeps of its options. */
+export interface ValidFetchOptions {
+  isFailureResponse: (response: Response) => boolean;
+  firstByteTimeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  maxRetryAfterMs: number;
+  onOpen: "throw" | "respond";
+  fetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined;
+}
+
+export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze([
+  "isFailureResponse",
+  "firstByteTimeoutMs",
+  "idleTimeoutMs",
+  "maxRetryAfterMs",
+  "onOpen",
+  "fetch",
+]);
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+/** setTimeout's largest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** 5xx and 429: the upstream is failing or asks to be left alone. */
+export function isFailureStatus(response: Response): boolean {
+  return response.status >= 500 || response.status === 429;
+}
+
+/** The fetch layer's settings for a breaker built with `options` (already checked to be an object or absent). */
+export function fetchSettings(
+  options: object | null | undefined,
+  timeoutMs: number | undefined,
+  fallback: ((error: unknown, ...args: any[]) => unknown) | undefined,
+): ValidFetchOptions & { timeoutMs: number | undefined; fallback: typeof fallback } {
+  return { ...validateFetchOptions((options ?? {}) as Record<string, unknown>), timeoutMs, fallback };
+}
+
+/** Checks the fetch options among `given` (every other name is the breaker's business). */
+export function validateFetchOptions(given: Record<string, unknown>): ValidFetchOptions {
+  const onOpen = given.onOpen ?? "throw";
+  if (onOpen !== "throw" && onOpen !== "respond") {
+    throw new TypeError(`onOpen must be "throw" or "respond"; got ${typeof onOpen === "string" ? JSON.stringify(onOpen) : describe(onOpen)}`);
+  }
+  return {
+    isFailureResponse: fn("isFailureResponse", given.isFailureResponse) ?? isFailureStatus,
+    firstByteTimeoutMs: timer("firstByteTimeoutMs", given.firstByteTimeoutMs),
+    idleTimeoutMs: timer("idleTimeoutMs", given.idleTimeoutMs),
+    maxRetryAfterMs: duration("maxRetryAfterMs", given.maxRetryAfterMs) ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    onOpen,
+    fetch: fn("fetch", given.fetch),
+  };
+}
+
+function fn<T>(option: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "function") throw new TypeError(`${option} must be a function; got ${describe(value)}`);
+  return value as T;
+}
+
+function timer(option: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number") throw new TypeError(`${option} must be a number or null; got ${describe(value)}`);
+  if (!(value >= 1 && value <= MAX_TIMER_MS)) throw new RangeError(`${option} must be from 1 to ${MAX_TIMER_MS} ms; got ${value}`);
+  return value;
+}
+
+function duration(option: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number") throw new TypeError(`${option} must be a number; got ${describe(value)}`);
+  if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`${option} must be a finite number of ms ≥ 0; got ${value}`);
+  return value;
+}
+
+/** A value's type for an error message; never its contents. (As options.ts's, which imports this file.) */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : typeof value;
+}
