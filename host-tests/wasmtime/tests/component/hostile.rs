@@ -1,0 +1,219 @@
+//! Hostile inputs: each is answered with a typed error (or handled), never a
+//! trap, and the instance goes on working after every one.
+
+use edgebreaker_core::{Breaker, ConfigError as NativeConfigError, MAX_MILLIS};
+use edgebreaker_wasmtime::{defaults, Config, Permit, PermitError, Plugin, State};
+
+use crate::support::plugin;
+
+/// The instance still serves a whole call on a fresh breaker, and on `survivor`.
+fn assert_still_working(plugin: &mut Plugin, survivor: wasmtime::component::ResourceAny) {
+    let breaker = plugin.create(None, defaults()).expect("no trap").expect("defaults are valid");
+    let permit = plugin.acquire(breaker).expect("no trap").expect("a closed breaker admits");
+    plugin.success(breaker, permit).expect("no trap").expect("its own permit");
+    plugin.drop_breaker(breaker).expect("no trap");
+    let status = plugin.status(survivor).expect("no trap");
+    assert_eq!(status.metrics.total_calls, status.metrics.successful_calls + status.metrics.failed_calls
+        + status.metrics.blocked_calls + status.metrics.ignored_calls + status.metrics.in_flight);
+}
+
+fn native_error(config: &Config) -> NativeConfigError {
+    let defaults = edgebreaker_core::Config::default();
+    let native = edgebreaker_core::Config {
+        failure_threshold: config.failure_threshold.unwrap_or(defaults.failure_threshold),
+        window_size: config.window_size.unwrap_or(defaults.window_size),
+        reset_timeout_ms: config.reset_timeout_ms.unwrap_or(defaults.reset_timeout_ms),
+        success_threshold: config.success_threshold.unwrap_or(defaults.success_threshold),
+        half_open_max_calls: config.half_open_max_calls.unwrap_or(defaults.half_open_max_calls),
+        failure_rate_threshold: config.failure_rate_threshold,
+        minimum_calls: config.minimum_calls,
+        window_ms: config.window_ms,
+        slow_call_ms: config.slow_call_ms,
+        max_reset_timeout_ms: config.max_reset_timeout_ms,
+        probe_timeout_ms: config.probe_timeout_ms,
+    };
+    Breaker::new(native).expect_err("the native core refuses it too")
+}
+
+#[test]
+fn out_of_range_configs_are_refused_naming_the_option_with_the_cores_message() {
+    let mut plugin = plugin();
+    let survivor = plugin.create(Some("survivor"), defaults()).unwrap().unwrap();
+    let too_long = MAX_MILLIS + 1;
+    let cases: Vec<(&str, Config)> = vec![
+        ("windowSize", Config { window_size: Some(0), ..defaults() }),
+        ("windowSize", Config { window_size: Some(4097), ..defaults() }),
+        ("windowSize", Config { window_size: Some(u32::MAX), ..defaults() }),
+        ("failureThreshold", Config { failure_threshold: Some(0), ..defaults() }),
+        ("failureThreshold", Config { failure_threshold: Some(11), ..defaults() }),
+        ("failureThreshold", Config { failure_threshold: Some(u32::MAX), window_size: Some(4096), ..defaults() }),
+        ("minimumCalls", Config { minimum_calls: Some(0), ..defaults() }),
+        ("minimumCalls", Config { minimum_calls: Some(11), ..defaults() }),
+        ("successThreshold", Config { success_threshold: Some(0), ..defaults() }),
+        ("halfOpenMaxCalls", Config { half_open_max_calls: Some(0), ..defaults() }),
+        ("halfOpenMaxCalls", Config { half_open_max_calls: Some(u32::MAX), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(0.0), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(-0.0), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(1.000_000_1), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::NAN), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::INFINITY), ..defaults() }),
+        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::NEG_INFINITY), ..defaults() }),
+        ("resetTimeoutMs", Config { reset_timeout_ms: Some(u64::MAX), ..defaults() }),
+        ("resetTimeoutMs", Config { reset_timeout_ms: Some(too_long), ..defaults() }),
+        ("windowMs", Config { window_ms: Some(u64::MAX), ..defaults() }),
+        ("slowCallMs", Config { slow_call_ms: Some(too_long), ..defaults() }),
+        ("probeTimeoutMs", Config { probe_timeout_ms: Some(u64::MAX), ..defaults() }),
+        ("maxResetTimeoutMs", Config { max_reset_timeout_ms: Some(too_long), ..defaults() }),
+        ("maxResetTimeoutMs", Config { reset_timeout_ms: Some(100), max_reset_timeout_ms: Some(99), ..defaults() }),
+    ];
+    for (option, config) in &cases {
+        let created = plugin.create(None, *config).expect("a refused config is an answer, not a trap");
+        let error = created.err().unwrap_or_else(|| panic!("{option}: {config:?} was accepted"));
+        assert_eq!(error.option, *option, "{config:?}");
+        assert_eq!(error.message, native_error(config).to_string(), "{config:?}");
+        let registered = plugin.get_or_create("hostile", *config).expect("no trap");
+        assert_eq!(registered.err().map(|error| error.option), Some((*option).to_owned()));
+        assert_still_working(&mut plugin, survivor);
+    }
+    assert_eq!(plugin.list().unwrap().len(), 0, "a refused config registers nothing");
+}
+
+#[test]
+fn the_largest_accepted_values_work() {
+    let mut plugin = plugin();
+    let config = Config {
+        window_size: Some(4096),
+        failure_threshold: Some(4096),
+        half_open_max_calls: Some(4096),
+        success_threshold: Some(u32::MAX),
+        failure_rate_threshold: Some(1.0),
+        reset_timeout_ms: Some(MAX_MILLIS),
+        max_reset_timeout_ms: Some(MAX_MILLIS),
+        window_ms: Some(MAX_MILLIS),
+        slow_call_ms: Some(MAX_MILLIS),
+        probe_timeout_ms: Some(MAX_MILLIS),
+        minimum_calls: Some(4096),
+    };
+    let breaker = plugin.create(None, config).unwrap().expect("at the bounds is accepted");
+    let permit = plugin.acquire(breaker).unwrap().unwrap();
+    plugin.failure(breaker, permit).unwrap().unwrap();
+    assert_eq!(plugin.state(breaker).unwrap(), State::Closed);
+}
+
+#[test]
+fn an_unknown_permit_is_refused_and_changes_nothing() {
+    let mut plugin = plugin();
+    let breaker = plugin.create(None, defaults()).unwrap().unwrap();
+    let issued = plugin.acquire(breaker).unwrap().unwrap();
+    let forged = [
+        Permit { ticket: issued.ticket + 1, ..issued },
+        Permit { ticket: 0, ..issued },
+        Permit { ticket: u64::MAX, ..issued },
+        Permit { slot: issued.slot + 1, ..issued },
+        Permit { slot: u32::MAX, ticket: u64::MAX, ..issued },
+    ];
+    let before = plugin.status(breaker).unwrap().metrics;
+    for permit in forged {
+        assert_eq!(plugin.success(breaker, permit).unwrap(), Err(PermitError::Unknown), "{permit:?}");
+        assert_eq!(plugin.failure(breaker, permit).unwrap(), Err(PermitError::Unknown), "{permit:?}");
+        assert_eq!(plugin.ignore(breaker, permit).unwrap(), Err(PermitError::Unknown), "{permit:?}");
+        assert_eq!(plugin.failure_with_retry_after(breaker, permit, 5).unwrap(), Err(PermitError::Unknown));
+        assert_still_working(&mut plugin, breaker);
+    }
+    let after = plugin.status(breaker).unwrap().metrics;
+    assert_eq!(after.in_flight, before.in_flight, "the real permit is still out");
+    assert_eq!(plugin.success(breaker, issued).unwrap(), Ok(()), "and still settles");
+}
+
+#[test]
+fn a_settled_permit_is_refused_and_not_counted_twice() {
+    let mut plugin = plugin();
+    let breaker = plugin.create(None, Config { failure_threshold: Some(2), ..defaults() }).unwrap().unwrap();
+    let permit = plugin.acquire(breaker).unwrap().unwrap();
+    plugin.failure(breaker, permit).unwrap().unwrap();
+    for _ in 0..3 {
+        assert_eq!(plugin.failure(breaker, permit).unwrap(), Err(PermitError::AlreadySettled));
+        assert_eq!(plugin.success(breaker, permit).unwrap(), Err(PermitError::AlreadySettled));
+        assert_eq!(plugin.ignore(breaker, permit).unwrap(), Err(PermitError::AlreadySettled));
+        assert_eq!(plugin.failure_with_retry_after(breaker, permit, 1).unwrap(), Err(PermitError::AlreadySettled));
+        assert_still_working(&mut plugin, breaker);
+    }
+    // Its slot is reused by the next permits; the old one stays settled.
+    let next = plugin.acquire(breaker).unwrap().unwrap();
+    assert_eq!(next.slot, permit.slot);
+    assert_eq!(plugin.failure(breaker, permit).unwrap(), Err(PermitError::AlreadySettled));
+    plugin.success(breaker, next).unwrap().unwrap();
+    let status = plugin.status(breaker).unwrap();
+    assert_eq!(status.state, State::Closed, "one failure, counted once, stays under the threshold of 2");
+    assert_eq!((status.metrics.failed_calls, status.metrics.in_flight), (1, 0));
+}
+
+#[test]
+fn another_breakers_permit_is_refused_and_still_settles_on_its_own() {
+    let mut plugin = plugin();
+    let config = Config { failure_threshold: Some(1), ..defaults() };
+    let mine = plugin.create(Some("mine"), config).unwrap().unwrap();
+    let theirs = plugin.get_or_create("theirs", config).unwrap().unwrap();
+    let permit = plugin.acquire(theirs).unwrap().unwrap();
+    let own = plugin.acquire(mine).unwrap().unwrap();
+    // Same slot and ticket on both (both breakers are new), so only the breaker id tells them apart.
+    assert_eq!((own.slot, own.ticket), (permit.slot, permit.ticket));
+    assert_eq!(plugin.failure(mine, permit).unwrap(), Err(PermitError::OtherBreaker));
+    assert_eq!(plugin.failure(mine, Permit { breaker_id: u64::MAX, ..own }).unwrap(), Err(PermitError::OtherBreaker));
+    assert_eq!(plugin.failure(mine, Permit { breaker_id: 0, ..own }).unwrap(), Err(PermitError::OtherBreaker));
+    assert_still_working(&mut plugin, mine);
+    assert_eq!(plugin.state(mine).unwrap(), State::Closed, "the foreign failure did not trip mine");
+    assert_eq!(plugin.failure(theirs, permit).unwrap(), Ok(()));
+    assert_eq!(plugin.state(theirs).unwrap(), State::Open);
+    assert_eq!(plugin.success(mine, own).unwrap(), Ok(()));
+}
+
+#[test]
+fn permits_survive_a_dropped_handle_and_outlive_nothing_else() {
+    let mut plugin = plugin();
+    let first = plugin.get_or_create("shared", defaults()).unwrap().unwrap();
+    let permit = plugin.acquire(first).unwrap().unwrap();
+    plugin.drop_breaker(first).unwrap();
+    // The registry kept the breaker: a new handle settles the permit.
+    let again = plugin.get_or_create("shared", Config { window_size: Some(1), ..defaults() }).unwrap().unwrap();
+    assert_eq!(plugin.success(again, permit).unwrap(), Ok(()));
+    assert_eq!(plugin.status(again).unwrap().config.window_size, Some(10), "the first config wins");
+    // A dropped handle is the host's bug: wasmtime refuses it, the instance goes on.
+    assert!(plugin.acquire(first).is_err());
+    assert_still_working(&mut plugin, again);
+}
+
+#[test]
+fn extreme_times_and_durations_do_not_trap() {
+    let mut plugin = plugin();
+    let config = Config { failure_threshold: Some(1), slow_call_ms: Some(1), window_ms: Some(1), ..defaults() };
+    let breaker = plugin.create(None, config).unwrap().unwrap();
+    plugin.set_time(u64::MAX);
+    let permit = plugin.acquire(breaker).unwrap().unwrap();
+    plugin.failure_with_retry_after(breaker, permit, u64::MAX).unwrap().unwrap();
+    // Open until now + u64::MAX saturates to now: it half-opens at once and admits a probe.
+    let probe = plugin.acquire(breaker).unwrap().expect("a probe");
+    plugin.success(breaker, probe).unwrap().unwrap();
+    plugin.set_time(0); // backwards: the breaker keeps the latest time it has seen
+    plugin.force_open(breaker, Some(u64::MAX)).unwrap();
+    plugin.force_open(breaker, None).unwrap();
+    assert_eq!(plugin.status(breaker).unwrap().retry_after_ms, None);
+    plugin.reset(breaker).unwrap();
+    assert_eq!(plugin.transitions_since(breaker, u64::MAX).unwrap(), vec![]);
+    assert!(plugin.transitions_since(breaker, 0).unwrap().len() <= 8);
+    assert_still_working(&mut plugin, breaker);
+}
+
+#[test]
+fn odd_names_are_just_names() {
+    let mut plugin = plugin();
+    let long = "n".repeat(1 << 20);
+    for name in ["", " ", "ünïcödé ⚡", "breaker-1", long.as_str()] {
+        let breaker = plugin.get_or_create(name, defaults()).unwrap().unwrap();
+        assert_eq!(plugin.name(breaker).unwrap(), name);
+    }
+    assert_eq!(plugin.list().unwrap().len(), 5);
+    assert!(plugin.remove("").unwrap());
+    assert!(!plugin.remove("").unwrap());
+    assert_eq!(plugin.list().unwrap().len(), 4);
+}
