@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// A tiny static server for the demo page, on 127.0.0.1 only. It serves www/
+// (the page and its built bundle in www/dist/) and forwards GET /proxy/status
+// to the local edge proxy's /status, so the page can read it same-origin.
+//
+//   node www/serve.mjs [--port 8080] [--proxy http://127.0.0.1:8787]
+//
+// --proxy is the edge proxy's origin (its /status is read) or its full status URL.
+//
+// PORT and EDGE_PROXY_URL work too. Port 0 picks a free port; the URL is printed.
+
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+export const DEFAULT_PROXY_URL = "http://127.0.0.1:8787";
+const PROXY_TIMEOUT_MS = 2000;
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+};
+
+/**
+ * Starts the server; resolves to `{ url, close }` once it listens.
+ * @param {{ port?: number, root?: string, proxyUrl?: string }} [options]
+ */
+export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PROXY_URL } = {}) {
+  const rootDir = resolve(root);
+  const server = createServer((request, response) => {
+    handle(request, response, rootDir, proxyUrl).catch((error) => {
+      if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", String(error?.message ?? error));
+      else response.destroy();
+    });
+  });
+  await new Promise((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolveListen);
+  });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    url,
+    close: () => new Promise((resolveClose) => {
+      server.closeAllConnections();
+      server.close(() => resolveClose());
+    }),
+  };
+}
+
+async function handle(request, response, rootDir, proxyUrl) {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return send(response, 405, "text/plain; charset=utf-8", "GET or HEAD only\n");
+  }
+  const { pathname } = new URL(request.url, "http://localhost");
+  if (pathname === "/proxy/status") return forwardStatus(response, proxyUrl);
+
+  let path;
+  try {
+    path = resolve(join(rootDir, decodeURIComponent(pathname)));
+  } catch {
+    return send(response, 400, "text/plain; charset=utf-8", "bad path\n");
+  }
+  if (path !== rootDir && !path.startsWith(rootDir + sep)) return send(response, 403, "text/plain; charset=utf-8", "outside www/\n");
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) path = join(path, "index.html");
+  const body = await readFile(path).catch(() => null);
+  if (body === null) return send(response, 404, "text/plain; charset=utf-8", `not found: ${pathname}\n`);
+  send(response, 200, TYPES[extname(path)] ?? "application/octet-stream", request.method === "HEAD" ? null : body);
+}
+
+/** The edge proxy's /status, or 502 with the reason when it cannot be reached. */
+async function forwardStatus(response, proxyUrl) {
+  const target = statusUrlOf(proxyUrl);
+  try {
+    const upstream = await fetch(target, { signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) });
+    const body = Buffer.from(await upstream.arrayBuffer());
+    send(response, upstream.status, upstream.headers.get("content-type") ?? "application/json", body);
+  } catch (error) {
+    const reason = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(error);
+    const body = JSON.stringify({ error: reason, target });
+    send(response, 502, "application/json; charset=utf-8", body);
+  }
+}
+
+/** The proxy's status URL: the URL as given, or its /status when given only an origin. */
+function statusUrlOf(proxyUrl) {
+  const url = new URL(proxyUrl);
+  return url.pathname === "/" ? new URL("/status", url).href : url.href;
+}
+
+function send(response, status, type, body) {
+  response.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  response.end(body ?? undefined);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { port: { type: "string" }, proxy: { type: "string" } } });
+  const port = Number(values.port ?? process.env.PORT ?? 8080);
+  const proxyUrl = values.proxy ?? process.env.EDGE_PROXY_URL ?? DEFAULT_PROXY_URL;
+  const { url } = await startServer({ port, proxyUrl });
+  console.log(`edgebreaker demo page: ${url}  (edge proxy status from ${statusUrlOf(proxyUrl)})`);
+}
