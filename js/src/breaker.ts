@@ -191,8 +191,16 @@ export class CircuitBreaker extends EventTarget {
         return Promise.reject(fallbackError);
       }
     }
-    if (result instanceof Promise) {
-      return this.#timeoutMs === undefined ? this.#awaitOutcome(result, token, acquiredAt, args) : this.#within(result, token, acquiredAt, args);
+    if (result instanceof Promise && this.#timeoutMs === undefined && this.#fallback === undefined) {
+      // The common case, kept lean: the caller gets fn's own promise, and our
+      // handlers, registered on it before the caller can register any, record
+      // the outcome before the caller sees it, without a promise in between.
+      // The two handlers are the only allocation: they carry this call's permit.
+      result.then(
+        () => engine.record(token, acquiredAt, SUCCESS),
+        (error: unknown) => engine.record(token, acquiredAt, engine.judge(error)),
+      );
+      return result;
     }
     try {
       return Promise.resolve(this.#settle(result, token, acquiredAt, args));
@@ -219,15 +227,14 @@ export class CircuitBreaker extends EventTarget {
     return result;
   }
 
-  async #awaitOutcome(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
-    let value: unknown;
-    try {
-      value = await promise;
-    } catch (error) {
-      return this.#failed(token, acquiredAt, error, args);
-    }
-    this.#engine.record(token, acquiredAt, SUCCESS);
-    return value;
+  #awaitOutcome(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
+    return promise.then(
+      (value: unknown) => {
+        this.#engine.record(token, acquiredAt, SUCCESS);
+        return value;
+      },
+      (error: unknown) => this.#failed(token, acquiredAt, error, args),
+    );
   }
 
   /** `#awaitOutcome` with `timeoutMs`: whichever comes first settles the permit. */

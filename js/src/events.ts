@@ -52,7 +52,12 @@ function log(logger: BreakerLogger, change: StateChange, stateChanges: number): 
   }
 }
 
+/** As the platform reports an event listener's error: `reportError` where it exists, else an uncaught exception. */
 function reportLater(error: unknown): void {
+  if (typeof reportError === "function") {
+    reportError(error);
+    return;
+  }
   queueMicrotask(() => {
     throw error;
   });
