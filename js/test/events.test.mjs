@@ -1,0 +1,148 @@
+// "statechange" events, onStateChange and the logger.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { CircuitBreaker, StateChangeEvent } from "edgebreaker";
+import { breakerAt, fail, recordChanges } from "./helpers.mjs";
+
+describe("statechange events", () => {
+  test("closed -> open -> half_open -> closed, each at the time it fell due", () => {
+    const { breaker, clock } = breakerAt({ name: "api", failureThreshold: 2, windowSize: 4, resetTimeoutMs: 500, successThreshold: 1 });
+    const events = [];
+    breaker.addEventListener("statechange", (event) => events.push(event));
+    clock.now = 1_000;
+    fail(breaker, 2);
+    clock.now = 9_000; // observed long after it half-opened at 1_500
+    breaker.acquire().success();
+    assert.deepEqual(
+      events.map((event) => event.detail),
+      [
+        { name: "api", from: "closed", to: "open", at: 1_000 },
+        { name: "api", from: "open", to: "half_open", at: 1_500 },
+        { name: "api", from: "half_open", to: "closed", at: 9_000 },
+      ],
+    );
+    for (const event of events) {
+      assert.ok(event instanceof StateChangeEvent);
+      assert.ok(event instanceof Event);
+      assert.equal(event.type, "statechange");
+    }
+  });
+
+  test("reading state or status announces what time implied", () => {
+    const { breaker, clock } = breakerAt({ failureThreshold: 1, windowSize: 1, resetTimeoutMs: 100 });
+    const changes = recordChanges(breaker);
+    fail(breaker);
+    clock.now += 150;
+    assert.equal(breaker.getStatus().state, "half_open");
+    assert.deepEqual(changes.map(({ to }) => to), ["open", "half_open"]);
+    assert.equal(changes[1].at, clock.now - 50);
+  });
+
+  test("reset and forceOpen are announced; forceOpen while open is not a change", () => {
+    const { breaker } = breakerAt();
+    const changes = recordChanges(breaker);
+    breaker.forceOpen(1_000);
+    breaker.forceOpen(); // already open: a new open period, not a new state
+    breaker.reset();
+    breaker.reset(); // already closed: not a change
+    assert.deepEqual(changes.map(({ from, to }) => `${from}->${to}`), ["closed->open", "open->closed"]);
+    assert.equal(breaker.getStatus().metrics.stateChanges, 2);
+  });
+
+  test("a listener added later hears only later changes; a removed one hears nothing more", () => {
+    const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1 });
+    fail(breaker);
+    const heard = [];
+    const listener = (event) => heard.push(event.detail.to);
+    breaker.addEventListener("statechange", listener);
+    breaker.reset();
+    breaker.removeEventListener("statechange", listener);
+    breaker.forceOpen();
+    assert.deepEqual(heard, ["closed"]);
+  });
+
+  test("a listener that drives the breaker hears every change, in order", () => {
+    const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1 });
+    const heard = [];
+    breaker.addEventListener("statechange", (event) => {
+      heard.push(event.detail.to);
+      if (event.detail.to === "open") breaker.reset();
+    });
+    fail(breaker);
+    assert.deepEqual(heard, ["open", "closed"]);
+    assert.equal(breaker.state, "closed");
+  });
+});
+
+describe("onStateChange and logger", () => {
+  test("onStateChange gets { name, from, to, at }, after the event's listeners", () => {
+    const order = [];
+    const { breaker } = breakerAt({
+      name: "db",
+      failureThreshold: 1,
+      windowSize: 1,
+      onStateChange: (change) => order.push(["callback", change]),
+    });
+    breaker.addEventListener("statechange", (event) => order.push(["event", event.detail]));
+    fail(breaker);
+    assert.deepEqual(order, [
+      ["event", { name: "db", from: "closed", to: "open", at: 1_000 }],
+      ["callback", { name: "db", from: "closed", to: "open", at: 1_000 }],
+    ]);
+  });
+
+  test("the logger hears each change at its level, with names and counts, never a payload", async () => {
+    const lines = [];
+    const logger = {
+      debug: (message, detail) => lines.push(["debug", message, detail]),
+      info: (message, detail) => lines.push(["info", message, detail]),
+      warn: (message, detail) => lines.push(["warn", message, detail]),
+    };
+    const { breaker, clock } = breakerAt({ name: "llm", failureThreshold: 1, windowSize: 1, resetTimeoutMs: 10, successThreshold: 1, logger });
+    await breaker.call(async (prompt) => { throw new Error(`SECRET-ERROR ${prompt}`); }, "SECRET-PROMPT").catch(() => {});
+    clock.now += 10;
+    assert.equal(await breaker.call(async () => "SECRET-RESULT"), "SECRET-RESULT");
+    assert.deepEqual(lines.map(([level]) => level), ["warn", "debug", "info"]);
+    assert.deepEqual(lines[0][2], { name: "llm", from: "closed", to: "open", at: 1_000, stateChanges: 1 });
+    assert.deepEqual(lines[2][2], { name: "llm", from: "half_open", to: "closed", at: 1_010, stateChanges: 3 });
+    for (const [, message] of lines) assert.match(message, /"llm"/);
+    assert.doesNotMatch(JSON.stringify(lines), /SECRET/);
+  });
+
+  test("a logger with only some levels, e.g. { warn }, is fine", () => {
+    const warned = [];
+    const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1, resetTimeoutMs: 0, logger: { warn: (m) => warned.push(m) } });
+    fail(breaker);
+    assert.equal(breaker.state, "half_open");
+    assert.equal(warned.length, 1);
+  });
+
+  test("a throwing onStateChange or logger is reported as the platform reports listener errors, and the breaker goes on", () => {
+    // Node has no reportError: the error is rethrown from a microtask, an
+    // uncaught exception. Catch it where it is queued.
+    const reported = [];
+    const realQueueMicrotask = globalThis.queueMicrotask;
+    globalThis.queueMicrotask = (task) => {
+      try {
+        task();
+      } catch (error) {
+        reported.push(error.message);
+      }
+    };
+    try {
+      const { breaker } = breakerAt({
+        failureThreshold: 1,
+        windowSize: 1,
+        onStateChange: () => { throw new Error("callback broke"); },
+        logger: { warn: () => { throw new Error("logger broke"); } },
+      });
+      fail(breaker);
+      assert.equal(breaker.state, "open");
+      breaker.reset();
+      assert.equal(breaker.state, "closed");
+    } finally {
+      globalThis.queueMicrotask = realQueueMicrotask;
+    }
+    assert.deepEqual(reported, ["callback broke", "logger broke", "callback broke"]);
+  });
+});

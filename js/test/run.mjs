@@ -1,0 +1,76 @@
+// npm test: the package as a user gets it. `npm pack` of js/ (as built by
+// `npm run build`), installed from the tarball into a fresh temporary folder;
+// the tests are copied beside it and import "edgebreaker" from there, never
+// from src/ or dist/ here.
+//
+//   <tmp>/node_modules/edgebreaker   the installed tarball
+//   <tmp>/test/*.test.mjs            js/test/*.test.mjs
+//   <tmp>/test/ts/*.js               js/test/ts/*.ts, compiled by tsc against the installed types
+//   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz)
+//   <tmp>/vectors.js                 host-tests/vectors/*.json as one module
+//
+// EDGEBREAKER_KEEP=1 keeps the folder for a look afterwards.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const js = join(dirname(fileURLToPath(import.meta.url)), "..");
+const hostTests = join(js, "..", "host-tests");
+
+if (!existsSync(join(js, "dist", "index.js"))) {
+  console.error("js/dist/ is missing: run `make build` (or `make wasm && npm run build`) first.");
+  process.exit(1);
+}
+
+const consumer = mkdtempSync(join(tmpdir(), "edgebreaker-test-"));
+const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+let status = 1;
+try {
+  const [{ filename }] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", consumer], js));
+  writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "edgebreaker-consumer", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save", join(consumer, filename)], consumer);
+
+  cpSync(join(js, "test"), join(consumer, "test"), { recursive: true, filter: (path) => !path.endsWith("run.mjs") });
+  cpSync(join(hostTests, "shared"), join(consumer, "shared"), { recursive: true });
+  const vectorsDir = join(hostTests, "vectors");
+  const vectors = readdirSync(vectorsDir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => ({ file, ...JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
+  writeFileSync(join(consumer, "vectors.js"), `export default ${JSON.stringify(vectors)};\n`);
+
+  // TypeScript tests: decorators and `using` as users write them, compiled
+  // against the installed package's types (so the types are tested too).
+  const tsDir = join(consumer, "test", "ts");
+  writeFileSync(
+    join(tsDir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2022", "DOM", "ESNext.Disposable", "ESNext.Decorators"],
+        types: [],
+        strict: true,
+        noEmitOnError: true,
+      },
+      include: ["*.ts"],
+    }),
+  );
+  run(join(js, "node_modules", ".bin", "tsc"), ["-p", tsDir], consumer);
+
+  const testFiles = readdirSync(join(consumer, "test"))
+    .filter((file) => file.endsWith(".test.mjs"))
+    .sort()
+    .map((file) => join("test", file));
+  status = spawnSync(process.execPath, ["--test", ...testFiles], { cwd: consumer, stdio: "inherit" }).status ?? 1;
+} catch (error) {
+  console.error(error.message);
+  if (error.stdout) console.error(error.stdout);
+} finally {
+  if (process.env.EDGEBREAKER_KEEP) console.error(`kept ${consumer}`);
+  else rmSync(consumer, { recursive: true, force: true });
+}
+process.exit(status);
