@@ -279,8 +279,9 @@ test("the edge proxy panel says so when the proxy is not running", async () => {
   assert.match(await page.textContent("#proxy-message"), /The local edge proxy is not running: nothing answered at http:\/\/127\.0\.0\.1:\d+\/status \(ECONNREFUSED\)/);
   assert.equal(await page.$$eval("#proxy-breakers li", (items) => items.length), 0);
   // The browser logs each failed poll; nothing else may be logged.
-  assertNoConsoleErrors(errors.filter((error) => !error.url?.endsWith("/proxy/status")));
+  for (let waited = 0; errors.length === 0 && waited < 3000; waited += 100) await page.waitForTimeout(100);
   assert.ok(errors.length > 0, "the failed poll was seen");
+  assertNoConsoleErrors(errors.filter((error) => !error.url?.endsWith("/proxy/status")));
   await page.close();
 });
 

@@ -21,6 +21,7 @@ export class StateDiagram {
   #playing = null;
   #shownState = null;
   #reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+  #document;
 
   constructor(document) {
     this.#svg = document.getElementById("state-diagram");
@@ -32,12 +33,12 @@ export class StateDiagram {
     fit();
     this.#dot = document.getElementById("transition-dot");
     this.#announcement = document.getElementById("state-announcement");
-    this.document = document;
+    this.#document = document;
   }
 
   /** Queues the animation of one state change (several may arrive in one frame at 50x). */
   transition({ from, to }) {
-    const edge = this.document.getElementById(EDGE_FOR[`${from}>${to}`]);
+    const edge = this.#document.getElementById(EDGE_FOR[`${from}>${to}`]);
     if (!edge) return;
     this.#queue.push(edge);
     if (this.#queue.length > MAX_QUEUED) this.#queue.shift();
@@ -52,7 +53,7 @@ export class StateDiagram {
 
   /** Writes the thresholds of `config` on the edges and in the list of rules. */
   showConfig(config) {
-    const byId = (id) => this.document.getElementById(id);
+    const byId = (id) => this.#document.getElementById(id);
     const rules = {
       trip: `${config.failureThreshold} failure${config.failureThreshold === 1 ? "" : "s"} in the last ${config.windowSize} calls`,
       wait: `after ${formatDuration(config.resetTimeoutMs)}`,
@@ -78,7 +79,7 @@ export class StateDiagram {
 
   #showDetails(status) {
     const { metrics, config, retryAfterMs, state } = status;
-    const byId = (id) => this.document.getElementById(id);
+    const byId = (id) => this.#document.getElementById(id);
     byId("detail-closed").textContent =
       state === "closed" ? `failure rate ${Math.round(metrics.failureRate * 100)} %` : "calls flow";
     byId("detail-open").textContent =
