@@ -1,0 +1,65 @@
+// Node on the packed package installed in node_modules, each run in a fresh
+// process: the suite through `import`, the README snippets through `import`
+// and `require()`, and the types as a Node user's tsc resolves them.
+
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { consumerFolder } from "../harness/packed.mjs";
+import { resultsFrom, runCommand } from "../harness/processes.mjs";
+import { reportResults } from "../harness/report.mjs";
+import { snippet } from "../harness/snippets.mjs";
+import { checkTypes } from "../harness/typescript.mjs";
+
+const consumer = consumerFolder();
+const folder = join(consumer, "node");
+mkdirSync(folder, { recursive: true });
+const node = (...args) => runCommand(process.execPath, args, { cwd: folder });
+
+writeFileSync(
+  join(folder, "suite.mjs"),
+  `import * as edgebreaker from "edgebreaker";
+import { runSuite } from "../harness/suite.js";
+import vectors from "../vectors.js";
+console.log(JSON.stringify(await runSuite(edgebreaker, vectors)));
+`,
+);
+reportResults(
+  await resultsFrom(process.execPath, ["suite.mjs"], { cwd: folder }).catch((error) => [
+    { group: "suite", name: "the suite runs in Node", ok: false, error: error.message },
+  ]),
+);
+
+test("the README's Node ESM snippet runs as written", async () => {
+  writeFileSync(join(folder, "main.mjs"), snippet("node-esm"));
+  const { code, stdout, stderr } = await node("main.mjs");
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, "");
+  assert.equal(stdout, "results for wasm closed\n");
+});
+
+test("the README's require() snippet runs as written, without warnings", async () => {
+  writeFileSync(join(folder, "main.cjs"), snippet("node-require"));
+  const { code, stdout, stderr } = await node("main.cjs");
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, "");
+  assert.equal(stdout, "results for wasm closed\n");
+});
+
+test("tsc resolves the types as Node users do (nodenext, from an ES module)", async () => {
+  const { code, stdout } = await checkTypes(join(folder, "types-nodenext"), {
+    module: "nodenext",
+    moduleResolution: "nodenext",
+  });
+  assert.equal(code, 0, stdout);
+});
+
+test("tsc resolves the types through a bundler's resolution with the node condition", async () => {
+  const { code, stdout } = await checkTypes(join(folder, "types-bundler"), {
+    module: "esnext",
+    moduleResolution: "bundler",
+    customConditions: ["node"],
+  });
+  assert.equal(code, 0, stdout);
+});

@@ -1,0 +1,106 @@
+// workerd, through Miniflare, on Workers bundled as wrangler bundles them from
+// the packed package. workerd forbids compiling wasm from bytes at run time,
+// so these pass only if the `workerd` entry imports its wasm as a module.
+
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { Miniflare } from "miniflare";
+import { bundleWorker } from "../harness/bundle.mjs";
+import { consumerFolder } from "../harness/packed.mjs";
+import { reportResults } from "../harness/report.mjs";
+import { snippet } from "../harness/snippets.mjs";
+import { checkTypes } from "../harness/typescript.mjs";
+
+const consumer = consumerFolder();
+const folder = join(consumer, "workerd");
+mkdirSync(folder, { recursive: true });
+
+const running = [];
+after(() => Promise.all(running.map((worker) => worker.dispose())));
+
+/** Bundles `entry` and starts it in workerd; `upstream` answers the Worker's outbound fetches. */
+async function startWorker(name, entry, upstream = () => new Response("no upstream", { status: 599 })) {
+  const outdir = join(folder, `${name}-dist`);
+  const { script } = await bundleWorker(entry, outdir);
+  const worker = new Miniflare({
+    name,
+    modules: true,
+    scriptPath: join(outdir, script),
+    modulesRoot: outdir,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2025-09-01",
+    outboundService: upstream,
+  });
+  running.push(worker);
+  await worker.ready;
+  return { worker, outdir, script };
+}
+
+writeFileSync(
+  join(folder, "suite-worker.js"),
+  `import * as edgebreaker from "edgebreaker";
+import { runSuite } from "../harness/suite.js";
+import vectors from "../vectors.js";
+
+export default {
+  async fetch() {
+    return Response.json(await runSuite(edgebreaker, vectors, { fuzz: true }));
+  },
+};
+`,
+);
+const suite = await startWorker("suite", join(folder, "suite-worker.js")).catch((error) => ({ error }));
+reportResults(
+  await Promise.resolve(suite.error ? Promise.reject(suite.error) : suite.worker.dispatchFetch("http://worker.test/"))
+    .then((response) => response.json())
+    .catch((error) => [{ group: "suite", name: "the suite runs in workerd", ok: false, error: error.stack }]),
+);
+
+test("the README's Worker snippet runs as written: the circuit opens after three upstream failures", async () => {
+  mkdirSync(join(folder, "src"), { recursive: true });
+  writeFileSync(join(folder, "src", "worker.js"), snippet("workerd"));
+  let upstreamStatus = 200;
+  let upstreamCalls = 0;
+  const { worker } = await startWorker("snippet", join(folder, "src", "worker.js"), () => {
+    upstreamCalls += 1;
+    return new Response("models", { status: upstreamStatus });
+  });
+  const get = () => worker.dispatchFetch("http://worker.test/");
+
+  const healthy = await get();
+  assert.equal(healthy.status, 200);
+  assert.equal(await healthy.text(), "models");
+
+  upstreamStatus = 500;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const failed = await get();
+    assert.equal(failed.status, 502);
+    await failed.arrayBuffer();
+  }
+  const blocked = await get();
+  assert.equal(blocked.status, 503);
+  assert.equal(blocked.headers.get("Retry-After"), "60");
+  await blocked.arrayBuffer();
+  assert.equal(upstreamCalls, 4, "the open circuit kept the fifth request from the upstream");
+});
+
+test("the Worker bundle imports the wasm as a module and inlines no wasm bytes", async () => {
+  if (suite.error) throw suite.error;
+  const bundle = readFileSync(join(suite.outdir, suite.script), "utf8");
+  assert.match(bundle, /^import \w+ from "\.\/[\w.-]+\.wasm";$/m);
+  assert.doesNotMatch(bundle, /[A-Za-z0-9+/]{2000}/, "a long base64 run: the inlined bytes of another entry");
+});
+
+test("tsc resolves the types as a Workers project does (bundler resolution, workerd conditions)", async () => {
+  const { code, stdout } = await checkTypes(join(folder, "types"), {
+    module: "esnext",
+    moduleResolution: "bundler",
+    customConditions: ["workerd", "worker", "browser"],
+  });
+  assert.equal(code, 0, stdout);
+});
