@@ -8,10 +8,11 @@
 //   <tmp>/test/ts/*.js               js/test/ts/*.ts, compiled by tsc against the installed types
 //   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz)
 //   <tmp>/vectors.js                 host-tests/vectors/*.json as one module
+//   <tmp>/readme/*                   the snippets of the README in the tarball
 //
 // EDGEBREAKER_KEEP=1 keeps the folder for a look afterwards.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,22 +45,19 @@ try {
   // TypeScript tests: decorators and `using` as users write them, compiled
   // against the installed package's types (so the types are tested too).
   const tsDir = join(consumer, "test", "ts");
-  writeFileSync(
-    join(tsDir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        lib: ["ES2022", "DOM", "ESNext.Disposable", "ESNext.Decorators"],
-        types: [],
-        strict: true,
-        noEmitOnError: true,
-      },
-      include: ["*.ts"],
-    }),
-  );
+  writeFileSync(join(tsDir, "tsconfig.json"), JSON.stringify(tsconfigFor(["*.ts"])));
   run(join(js, "node_modules", ".bin", "tsc"), ["-p", tsDir], consumer);
+
+  // The README's snippets, from the README the tarball ships: .mjs as they
+  // are, .ts compiled like the TypeScript tests; readme.test.mjs runs each one.
+  const readmeDir = join(consumer, "readme");
+  mkdirSync(readmeDir);
+  const readme = readFileSync(join(consumer, "node_modules", "edgebreaker", "README.md"), "utf8");
+  for (const [, name, code] of readme.matchAll(/<!-- snippet: (\S+) -->\n```\w*\n([\s\S]*?)```/g)) {
+    writeFileSync(join(readmeDir, name), code);
+  }
+  writeFileSync(join(readmeDir, "tsconfig.json"), JSON.stringify(tsconfigFor(["*.ts"])));
+  run(join(js, "node_modules", ".bin", "tsc"), ["-p", readmeDir], consumer);
 
   const testFiles = readdirSync(join(consumer, "test"))
     .filter((file) => file.endsWith(".test.mjs"))
@@ -74,3 +72,19 @@ try {
   else rmSync(consumer, { recursive: true, force: true });
 }
 process.exit(status);
+
+/** How a TypeScript user on Node compiles: strict, ES2022 output (so `using` and decorators are compiled). */
+function tsconfigFor(include) {
+  return {
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      lib: ["ES2022", "DOM", "ESNext.Disposable", "ESNext.Decorators"],
+      types: [],
+      strict: true,
+      noEmitOnError: true,
+    },
+    include,
+  };
+}

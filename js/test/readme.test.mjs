@@ -1,0 +1,42 @@
+// Every snippet of the README runs as written and prints what it says.
+// run.mjs has extracted them (from the README in the installed tarball) into
+// ../readme/, and compiled the TypeScript ones.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const readmeDir = fileURLToPath(new URL("../readme/", import.meta.url));
+const expectedOutput = {
+  "decorator.ts": ["results for wasm", "echo: hello"],
+  "permit.ts": ["7", "undefined open", "undefined"],
+  "call.mjs": ["ch_1", "5", "7"],
+  "registry.mjs": ["true", "llm: closed, vector-db: open", "true"],
+  "status.mjs": [
+    "closed -> open at 0",
+    "[metrics] search is open",
+    "open -> half_open at 1000",
+    "[metrics] search is half_open",
+    "half_open",
+    "half_open 0 2 1",
+    "{}",
+  ],
+  "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
+};
+
+test("the README has the snippets this test expects, and no others", () => {
+  const snippets = readdirSync(readmeDir).filter((file) => /\.(mjs|ts)$/.test(file));
+  assert.deepEqual(snippets.sort(), Object.keys(expectedOutput).sort());
+});
+
+for (const [snippet, lines] of Object.entries(expectedOutput)) {
+  test(`README snippet ${snippet} runs as written`, async () => {
+    const script = join(readmeDir, snippet.replace(/\.ts$/, ".js"));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], { cwd: readmeDir });
+    assert.equal(stderr, "");
+    assert.deepEqual(stdout.trimEnd().split("\n"), lines);
+  });
+}
