@@ -1,3 +1,6 @@
+// Permits are disposable (`using`): consumers' type checks need Symbol.dispose
+// whatever their own `lib`, so the declaration output keeps this reference.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
 import { describe } from "./options.js";
 
