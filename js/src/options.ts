@@ -79,7 +79,7 @@ export interface BreakerLogger {
   warn?: (message: string, detail: StateChange & { stateChanges: number }) => void;
 }
 
-/** What the breaker keeps of its options after validation. */
+/** @internal What the breaker keeps of its options after validation. */
 export interface ValidOptions {
   name: string | undefined;
   /** Arguments of the binding's constructor, in its order. */
@@ -115,7 +115,7 @@ const LOGGER_METHODS = ["debug", "info", "warn"] as const;
 /** setTimeout's largest delay; a longer one fires at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** Every option name, in the order the docs list them. */
+/** @internal Every option name, in the order the docs list them. */
 export const OPTION_NAMES: readonly string[] = Object.freeze([
   "name",
   ...REQUIRED.map(([option]) => option),
@@ -126,6 +126,7 @@ export const OPTION_NAMES: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * @internal
  * Checks types and the JS-only options; the core checks the ranges of the
  * rest when the breaker is built (its message names the option, and the
  * caller rethrows it as a RangeError). `undefined` always means "default".
@@ -201,7 +202,7 @@ function logger(value: unknown): BreakerLogger | undefined {
   return value as BreakerLogger;
 }
 
-/** A value's type for an error message; never its contents. */
+/** @internal A value's type for an error message; never its contents. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
