@@ -59,6 +59,8 @@ after(async () => {
 
 test("an outage at 50x takes the wasm core closed -> open -> half_open -> closed, and the metrics add up", async () => {
   const { page, errors } = await openPage(page0Server, "?seed=1");
+  assert.deepEqual(await page.evaluate(() => window.wasmCompilations), { sync: 0, async: 1 }, "the core compiled once, asynchronously");
+  assert.equal(await page.getAttribute("#core-status", "data-state"), "ready");
   await page.focus("#failure-rate");
   await page.keyboard.press("Home"); // no failures but the outage's
   await page.focus("#speed");
@@ -343,6 +345,19 @@ async function openPage(server, query, viewport) {
     if (message.type() === "error") errors.push({ text: message.text(), url: message.location().url });
   });
   page.on("pageerror", (error) => errors.push({ text: String(error) }));
+  // Counts wasm compilations, to show the page uses the browser entry (async, on the main thread).
+  await page.addInitScript(() => {
+    const counts = (window.wasmCompilations = { sync: 0, async: 0 });
+    const { Module, compile, instantiate } = WebAssembly;
+    WebAssembly.Module = new Proxy(Module, {
+      construct(target, args) {
+        counts.sync += 1;
+        return Reflect.construct(target, args);
+      },
+    });
+    WebAssembly.compile = (...args) => ((counts.async += 1), compile(...args));
+    WebAssembly.instantiate = (...args) => ((counts.async += 1), instantiate(...args));
+  });
   await page.goto(server.url + query);
   await page.waitForSelector('html[data-ready="true"]');
   return { page, errors };
