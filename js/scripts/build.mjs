@@ -5,13 +5,14 @@
 //      runtime gets its compiled wasm (scripts/wasm-modules.mjs; package.json
 //      "imports" picks one per runtime)
 //   4. tsc                                        -> dist/*.js, dist/*.d.ts
-//   5. print raw and gzip sizes: the parts, then each entry as an app ships it (scripts/sizes.mjs).
+//   5. bundle one file per runtime (scripts/entries.mjs) -> dist/{index,browser,workerd}.js
+//   6. print raw and gzip sizes: the parts, then each entry as an app ships it (scripts/sizes.mjs).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
-import { printSizes } from "./sizes.mjs";
+import { bundleEntries } from "./entries.mjs";
+import { measureParts, printSizes } from "./sizes.mjs";
 import { writeWasmModules } from "./wasm-modules.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,25 +51,7 @@ writeWasmModules(join(dist, "wasm"), readFileSync(wasmPath));
 
 execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 
-// Sizes: the wasm, and what each entry loads. Every runtime's entry is
-// dist/index.js plus the modules it imports; they differ in `#wasm-module`.
-const size = (paths) => {
-  const bytes = Buffer.concat(paths.map((path) => readFileSync(path)));
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-};
-const wrapper = ["index", "breaker", "engine", "core", "permit", "errors", "events", "options", "state", "registry", "decorator", "presets"]
-  .map((name) => join(dist, `${name}.js`))
-  .filter((path) => existsSync(path));
-const rows = [
-  ["wasm (wasm-opt -Oz)", [wasmPath]],
-  ["wasm-bindgen glue", [join(dist, "wasm", "edgebreaker.js")]],
-  ["TypeScript wrapper", wrapper],
-];
-const pad = Math.max(...rows.map(([label]) => label.length));
-console.log("edgebreaker build sizes (bytes; gzip -9; JS unminified):");
-for (const [label, paths] of rows) {
-  const { raw, gzip } = size(paths);
-  console.log(`  ${label.padEnd(pad)}  ${String(raw).padStart(7)} raw  ${String(gzip).padStart(6)} gzip`);
-}
-await printSizes(dist);
+const parts = measureParts(dist);
+await bundleEntries(dist);
+await printSizes(dist, parts);
 console.log(`  built ${relative(process.cwd(), dist) || "."}/`);

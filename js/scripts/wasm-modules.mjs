@@ -1,6 +1,7 @@
 // The `#wasm-module` variants (package.json "imports"), one per way a runtime
 // may get its compiled wasm. Each exports `wasmModule(): WebAssembly.Module`;
-// core.ts instantiates it synchronously on first use.
+// core.ts instantiates it synchronously on first use. scripts/entries.mjs
+// bundles each runtime's variant into that runtime's entry.
 //
 //   module-inline.js  Node, Deno, default: the bytes inlined, compiled
 //                     synchronously on first use (no file access, so Deno
@@ -24,8 +25,10 @@ export function writeWasmModules(dir, wasm) {
     join(dir, "wasm-bytes.js"),
     `${header}const base64 = "${wasm.toString("base64")}";
 
-/** The optimised wasm, decoded from base64 on each call. */
+/** The optimised wasm, decoded from base64 on each call (natively where the runtime can). */
 export function wasmBytes() {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(base64);
+  if (typeof Buffer === "function") return Buffer.from(base64, "base64"); // Node; Deno for npm packages
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);

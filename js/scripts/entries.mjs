@@ -1,0 +1,56 @@
+// One bundled file per runtime, so an import loads two modules instead of a
+// dozen: Node's loader costs more per module than the code inside them (cold
+// start: `make bench`). Each bundle is tsc's dist/*.js with `#wasm-module`
+// resolved for that runtime (package.json "imports"); the wasm bytes (or the
+// .wasm file) stay a module of their own, shared and not duplicated.
+//
+//   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
+//   dist/browser.js  browser               bytes inlined, compiled asynchronously at import
+//   dist/workerd.js  workerd               the .wasm imported as a module
+//
+// tsc's per-module .js files are removed afterwards (the #wasm-module variants
+// stay, so package.json "imports" still points at files); its .d.ts files stay
+// and type every entry, which all have the same API.
+import * as esbuild from "esbuild";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+
+export const entries = [
+  { file: "index.js", conditions: ["node", "deno"] },
+  { file: "browser.js", conditions: ["browser"] },
+  { file: "workerd.js", conditions: ["workerd", "worker", "browser"] },
+];
+
+// The bytes and the .wasm are imported, not inlined again, by their path from dist/.
+const keepWasmSeparate = (dist) => ({
+  name: "keep-wasm-separate",
+  setup(build) {
+    build.onResolve({ filter: /(wasm-bytes\.js|\.wasm)$/ }, ({ path, resolveDir }) => ({
+      path: `./${relative(dist, join(resolveDir, path)).split(sep).join("/")}`,
+      external: true,
+    }));
+  },
+});
+
+/** Builds every entry from tsc's output in `dist`, then removes the modules they were built from. */
+export async function bundleEntries(dist) {
+  const built = await Promise.all(
+    entries.map(({ conditions }) =>
+      esbuild.build({
+        entryPoints: [join(dist, "index.js")],
+        bundle: true,
+        write: false,
+        outfile: "entry.js",
+        format: "esm",
+        target: "es2022",
+        platform: "neutral",
+        conditions,
+        plugins: [keepWasmSeparate(dist)],
+        logLevel: "error",
+      }),
+    ),
+  );
+  const bundledAway = (file) => file.endsWith(".js") && !/^wasm[\\/](wasm-bytes|module-)/.test(file);
+  for (const file of readdirSync(dist, { recursive: true }).filter(bundledAway)) rmSync(join(dist, file));
+  entries.forEach(({ file }, index) => writeFileSync(join(dist, file), built[index].outputFiles[0].contents));
+}
