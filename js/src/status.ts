@@ -7,16 +7,27 @@ import type { State } from "./state.js";
  * Passing it back to `new CircuitBreaker()` builds an identical breaker.
  */
 export interface BreakerConfig {
+  /** Failures within the window that open the circuit. */
   failureThreshold: number;
+  /** Most recent outcomes the window tracks. */
   windowSize: number;
+  /** Milliseconds open before a probe is let through (before backoff). */
   resetTimeoutMs: number;
+  /** Consecutive probe successes that close the circuit. */
   successThreshold: number;
+  /** Probes in flight at once while half-open. */
   halfOpenMaxCalls: number;
+  /** Failure rate (0 < r ≤ 1) that also opens the circuit, or `null` when off. */
   failureRateThreshold: number | null;
+  /** Outcomes the window must hold before the rate rule applies. */
   minimumCalls: number | null;
+  /** Age in milliseconds after which an outcome leaves the window, or `null` when off. */
   windowMs: number | null;
+  /** Duration in milliseconds from which a success counts as a slow call (a failure), or `null` when off. */
   slowCallMs: number | null;
+  /** Cap in milliseconds of the doubling open time. */
   maxResetTimeoutMs: number | null;
+  /** Milliseconds after which an unsettled probe counts as failed. */
   probeTimeoutMs: number | null;
 }
 
@@ -27,6 +38,7 @@ export interface BreakerConfig {
 export interface BreakerMetrics {
   /** Every attempt, blocked ones included. */
   totalCalls: number;
+  /** Calls that succeeded (and were not slow). */
   successfulCalls: number;
   /** Failures, slow successes and timeouts included. */
   failedCalls: number;
@@ -52,14 +64,18 @@ export interface BreakerMetrics {
 
 /** A breaker at one instant: plain data, safe to `JSON.stringify`. */
 export interface BreakerStatus {
+  /** The breaker's name. */
   name: string;
+  /** The state at the clock's time of the call. */
   state: State;
   /**
    * Milliseconds until a probe is let through while open; 0 when closed or
    * half-open; `null` when forced open until `reset()`.
    */
   retryAfterMs: number | null;
+  /** Lifetime counters, and the failure and success rates of the current window. */
   metrics: BreakerMetrics;
+  /** The configuration in force. */
   config: BreakerConfig;
 }
 
@@ -67,7 +83,9 @@ export interface BreakerStatus {
 export interface StateChange {
   /** The breaker's name. */
   name: string;
+  /** The state left. */
   from: State;
+  /** The state entered. */
   to: State;
   /**
    * The clock's time at which the change fell due, which may be earlier than
