@@ -6,7 +6,7 @@
 // file run on its own (`node --test deno/`) packs for itself.
 
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,10 @@ export function packAndInstall() {
     cwd: folder,
     stdio: ["ignore", "ignore", "inherit"],
   });
+  const installed = join(folder, "node_modules", "edgebreaker");
+  const { exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  const missing = Object.values(exports["."]).filter((file) => !existsSync(join(installed, file)));
+  if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make build\` first`);
   cpSync(join(hostTestsDir, "harness"), join(folder, "harness"), { recursive: true, filter: (path) => !path.endsWith(".mjs") });
   cpSync(join(hostTestsDir, "shared"), join(folder, "shared"), { recursive: true });
   writeFileSync(join(folder, "vectors.js"), `export default ${JSON.stringify(loadVectors())};\n`);
