@@ -3,7 +3,7 @@
 // and `require()`, and the types as a Node user's tsc resolves them.
 
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { consumerFolder } from "../harness/packed.mjs";
@@ -62,4 +62,15 @@ test("tsc resolves the types through a bundler's resolution with the node condit
     customConditions: ["node"],
   });
   assert.equal(code, 0, stdout);
+});
+
+test("the installed package.json: conditional exports in DESIGN §3's order, sideEffects false", () => {
+  const manifest = JSON.parse(readFileSync(join(consumer, "node_modules", "edgebreaker", "package.json"), "utf8"));
+  assert.equal(manifest.sideEffects, false);
+  assert.equal(manifest.type, "module");
+  const conditions = Object.keys(manifest.exports["."]);
+  assert.deepEqual(conditions.slice(0, 2), ["types", "workerd"], "types (TypeScript reads it first), then workerd first");
+  assert.ok(conditions.indexOf("deno") < conditions.indexOf("node"), "deno before node");
+  assert.ok(conditions.indexOf("browser") > conditions.indexOf("node"), "browser after node (a Node bundle may set both)");
+  assert.equal(conditions.at(-1), "default");
 });
