@@ -23,6 +23,16 @@ export const vectorsDir = join(hostTestsDir, "vectors");
  */
 export function packAndInstall() {
   const folder = mkdtempSync(join(tmpdir(), "edgebreaker-consumer-"));
+  try {
+    install(folder);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+  return folder;
+}
+
+function install(folder) {
   // Scripts are skipped: `make build` has already built what the tarball ships.
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", folder], {
@@ -38,12 +48,11 @@ export function packAndInstall() {
   });
   const installed = join(folder, "node_modules", "edgebreaker");
   const { exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
-  const missing = Object.values(exports["."]).filter((file) => !existsSync(join(installed, file)));
+  const missing = [...new Set(Object.values(exports["."]))].filter((file) => !existsSync(join(installed, file)));
   if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make build\` first`);
   cpSync(join(hostTestsDir, "harness"), join(folder, "harness"), { recursive: true, filter: (path) => !path.endsWith(".mjs") });
   cpSync(join(hostTestsDir, "shared"), join(folder, "shared"), { recursive: true });
   writeFileSync(join(folder, "vectors.js"), `export default ${JSON.stringify(loadVectors())};\n`);
-  return folder;
 }
 
 let ownFolder;
