@@ -92,15 +92,8 @@ export interface ValidOptions {
   logger: BreakerLogger | undefined;
 }
 
-// The binding takes these five as plain numbers, so their defaults (DESIGN §2)
-// are restated here; the core still checks every range.
-const REQUIRED = [
-  ["failureThreshold", 5],
-  ["windowSize", 10],
-  ["resetTimeoutMs", 60_000],
-  ["successThreshold", 2],
-  ["halfOpenMaxCalls", 1],
-] as const;
+// Always in force; when absent (undefined) the core applies its default.
+const REQUIRED = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls"] as const;
 // Off, or defaulting to another option, when absent or null.
 const OPTIONAL = [
   "failureRateThreshold",
@@ -118,7 +111,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** @internal Every option name, in the order the docs list them. */
 export const OPTION_NAMES: readonly string[] = Object.freeze([
   "name",
-  ...REQUIRED.map(([option]) => option),
+  ...REQUIRED,
   ...OPTIONAL,
   "timeoutMs",
   ...FUNCTIONS,
@@ -141,7 +134,7 @@ export function validateOptions(options: unknown): ValidOptions {
     }
   }
   const core = [
-    ...REQUIRED.map(([option, fallback]) => number(option, given[option], false) ?? fallback),
+    ...REQUIRED.map((option) => number(option, given[option], false)),
     ...OPTIONAL.map((option) => number(option, given[option], true)),
   ] as CoreArguments;
   const valid: ValidOptions = {

@@ -11,6 +11,13 @@ use wasm_bindgen::prelude::*;
 
 mod options;
 
+// wasm32-unknown-unknown has no threads, so the allocator needs no lock.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: this module is only ever run on one thread (no atomics, no shared memory).
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 /// `acquire` returns this instead of a token when the call is rejected.
 const REJECTED: f64 = -1.0;
 
@@ -22,16 +29,17 @@ pub struct WasmBreaker {
 
 #[wasm_bindgen]
 impl WasmBreaker {
-    /// Validates and builds. Throws a message naming the option at fault;
-    /// the JS wrapper turns it into a RangeError.
+    /// Validates and builds; an absent (undefined) option takes the core's
+    /// default. Throws a message naming the option at fault; the JS wrapper
+    /// turns it into a RangeError.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        failure_threshold: f64,
-        window_size: f64,
-        reset_timeout_ms: f64,
-        success_threshold: f64,
-        half_open_max_calls: f64,
+        failure_threshold: Option<f64>,
+        window_size: Option<f64>,
+        reset_timeout_ms: Option<f64>,
+        success_threshold: Option<f64>,
+        half_open_max_calls: Option<f64>,
         failure_rate_threshold: Option<f64>,
         minimum_calls: Option<f64>,
         window_ms: Option<f64>,
@@ -39,19 +47,22 @@ impl WasmBreaker {
         max_reset_timeout_ms: Option<f64>,
         probe_timeout_ms: Option<f64>,
     ) -> Result<WasmBreaker, String> {
-        use options::{count, duration, optional};
+        use options::{count, duration, optional, or_default};
+        let defaults = Config::default();
         let config = Config {
-            failure_threshold: count("failureThreshold", failure_threshold)?,
-            window_size: count("windowSize", window_size)?,
-            reset_timeout_ms: duration("resetTimeoutMs", reset_timeout_ms)?,
-            success_threshold: count("successThreshold", success_threshold)?,
-            half_open_max_calls: count("halfOpenMaxCalls", half_open_max_calls)?,
+            failure_threshold: or_default(failure_threshold, defaults.failure_threshold, |v| count("failureThreshold", v))?,
+            window_size: or_default(window_size, defaults.window_size, |v| count("windowSize", v))?,
+            reset_timeout_ms: or_default(reset_timeout_ms, defaults.reset_timeout_ms, |v| duration("resetTimeoutMs", v))?,
+            success_threshold: or_default(success_threshold, defaults.success_threshold, |v| count("successThreshold", v))?,
+            half_open_max_calls: or_default(half_open_max_calls, defaults.half_open_max_calls, |v| {
+                count("halfOpenMaxCalls", v)
+            })?,
             failure_rate_threshold,
-            minimum_calls: optional(minimum_calls, |value| count("minimumCalls", value))?,
-            window_ms: optional(window_ms, |value| duration("windowMs", value))?,
-            slow_call_ms: optional(slow_call_ms, |value| duration("slowCallMs", value))?,
-            max_reset_timeout_ms: optional(max_reset_timeout_ms, |value| duration("maxResetTimeoutMs", value))?,
-            probe_timeout_ms: optional(probe_timeout_ms, |value| duration("probeTimeoutMs", value))?,
+            minimum_calls: optional(minimum_calls, |v| count("minimumCalls", v))?,
+            window_ms: optional(window_ms, |v| duration("windowMs", v))?,
+            slow_call_ms: optional(slow_call_ms, |v| duration("slowCallMs", v))?,
+            max_reset_timeout_ms: optional(max_reset_timeout_ms, |v| duration("maxResetTimeoutMs", v))?,
+            probe_timeout_ms: optional(probe_timeout_ms, |v| duration("probeTimeoutMs", v))?,
         };
         let core = Breaker::new(config).map_err(|error| error.to_string())?;
         Ok(WasmBreaker { core, last_rejection: None })

@@ -1,6 +1,7 @@
 //! JS numbers to the core's integer types. The core checks ranges; this only
 //! refuses what the core's types cannot hold (fractions, negatives, NaN),
-//! with a message that names the option.
+//! with a message that names the option. Messages leave out the value: the
+//! caller has it, and formatting an f64 would add 16 KB of wasm.
 
 use edgebreaker_core::MAX_MILLIS;
 
@@ -11,7 +12,7 @@ pub(crate) fn count(option: &str, value: f64) -> Result<u32, String> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(value as u32)
     } else {
-        Err(format!("{option} must be a whole number; got {value}"))
+        Err(format!("{option} must be a whole number from 0 to {}", u32::MAX))
     }
 }
 
@@ -19,7 +20,7 @@ pub(crate) fn count(option: &str, value: f64) -> Result<u32, String> {
 pub(crate) fn duration(option: &str, value: f64) -> Result<u64, String> {
     edgebreaker_core::Millis::from_f64(value)
         .map(|ms| ms.0)
-        .ok_or_else(|| format!("{option} must be a finite number of milliseconds from 0 to {MAX_MILLIS}; got {value}"))
+        .ok_or_else(|| format!("{option} must be a finite number of milliseconds from 0 to {MAX_MILLIS}"))
 }
 
 pub(crate) fn optional<T>(
@@ -27,4 +28,8 @@ pub(crate) fn optional<T>(
     convert: impl FnOnce(f64) -> Result<T, String>,
 ) -> Result<Option<T>, String> {
     value.map(convert).transpose()
+}
+
+pub(crate) fn or_default<T>(value: Option<f64>, default: T, convert: impl FnOnce(f64) -> Result<T, String>) -> Result<T, String> {
+    value.map_or(Ok(default), convert)
 }
