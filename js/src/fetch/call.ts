@@ -28,8 +28,10 @@ export async function fetchThrough(
     token = engine.admit();
   } catch (error) {
     if (!(error instanceof CircuitBreakerError)) throw error;
-    if (settings.fallback !== undefined) return (await settings.fallback(error, input, init)) as Response;
     if (settings.onOpen === "respond") return circuitOpenResponse(error);
+    if (settings.onOpen === undefined && settings.fallback !== undefined) {
+      return (await settings.fallback(error, input, init)) as Response;
+    }
     throw error;
   }
   const call = new UpstreamCall(engine, token, engine.acquiredAt, settings, callerSignal(input, init));
@@ -52,6 +54,12 @@ class UpstreamCall implements BodyWatcher {
   #callTimer: ReturnType<typeof setTimeout> | undefined;
   #firstByteTimer: ReturnType<typeof setTimeout> | undefined;
   #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /**
+   * The caller's abort settles the call at once, not when a read fails: in
+   * workerd a client that disconnects (request.signal) may end the
+   * invocation before any pending read settles.
+   */
+  readonly #onCallerAbort = (): void => this.#settle(IGNORED);
 
   constructor(engine: Engine, token: number, acquiredAt: number, settings: FetchSettings, caller: AbortSignal | undefined) {
     this.#engine = engine;
@@ -67,6 +75,7 @@ class UpstreamCall implements BodyWatcher {
       this.#settle(IGNORED);
       throw caller.reason;
     }
+    caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
     const { timeoutMs, firstByteTimeoutMs, fetch: fetchImpl } = this.#settings;
     if (timeoutMs !== undefined) this.#callTimer = setTimeout(() => this.#timeOut("timeoutMs", timeoutMs), timeoutMs);
     if (firstByteTimeoutMs !== undefined) {
@@ -151,6 +160,7 @@ class UpstreamCall implements BodyWatcher {
     this.#settled = true;
     clearTimeout(this.#callTimer);
     clearTimeout(this.#firstByteTimer);
+    this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     const engine = this.#engine;
     if (retryAfterMs !== undefined) engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
     else engine.record(this.#token, outcome === SUCCESS ? this.#timedFrom() : this.#acquiredAt, outcome);
