@@ -21,9 +21,11 @@ export interface FetchOptions {
    */
   maxRetryAfterMs?: number;
   /**
-   * What a blocked call does when there is no `fallback`: `"throw"` a
-   * `CircuitBreakerError` (default), or `"respond"` with 503, `Retry-After`
-   * and a small JSON body, as a proxy would.
+   * What a blocked call does: `"throw"` a `CircuitBreakerError`, or
+   * `"respond"` with 503, `Retry-After` and a small JSON body, as a proxy
+   * would. Default: `fallback` when there is one, else `"throw"`. Either
+   * value wins over `fallback` for blocked calls; `fallback` still answers
+   * calls that fail without a response (network errors, timeouts).
    */
   onOpen?: "throw" | "respond";
   /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
@@ -36,7 +38,7 @@ export interface ValidFetchOptions {
   firstByteTimeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
   maxRetryAfterMs: number;
-  onOpen: "throw" | "respond";
+  onOpen: "throw" | "respond" | undefined;
   fetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined;
 }
 
@@ -69,8 +71,8 @@ export function fetchSettings(
 
 /** Checks the fetch options among `given` (every other name is the breaker's business). */
 export function validateFetchOptions(given: Record<string, unknown>): ValidFetchOptions {
-  const onOpen = given.onOpen ?? "throw";
-  if (onOpen !== "throw" && onOpen !== "respond") {
+  const onOpen = given.onOpen;
+  if (onOpen !== undefined && onOpen !== "throw" && onOpen !== "respond") {
     throw new TypeError(`onOpen must be "throw" or "respond"; got ${typeof onOpen === "string" ? JSON.stringify(onOpen) : describe(onOpen)}`);
   }
   return {
