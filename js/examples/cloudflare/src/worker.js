@@ -1,0 +1,55 @@
+// An OpenAI-compatible LLM proxy on Cloudflare Workers, protected by edgebreaker.
+//
+//   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
+//   GET  /status                every breaker in this isolate, as JSON
+//
+// When the upstream keeps failing the circuit opens: callers get 503 with
+// Retry-After at once and the upstream is left alone until a probe shows it
+// has recovered. A call that fails with no answer at all (network error,
+// timeout) gets a templated reply instead: the fallback.
+
+import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
+
+// Module scope: one breaker per upstream origin, shared by every request this isolate serves.
+const upstreamFetch = protectFetch({
+  ...presets.llm, // opens after 3 failures among the last 10 calls; probes again after 60 s
+  firstByteTimeoutMs: 20_000, // no response headers within 20 s: a failure
+  idleTimeoutMs: 20_000, // a stream silent for 20 s: a failure
+  onOpen: "respond", // while open: 503 + Retry-After, without touching the upstream
+  fallback: (_error, _input, init) => templatedReply(init.body),
+});
+
+export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (request.method === "GET" && pathname === "/status") return Response.json(listCircuitBreakers());
+    if (request.method === "POST" && pathname === "/v1/chat/completions") {
+      const headers = new Headers({ "content-type": "application/json" });
+      const authorization = env.UPSTREAM_API_KEY ? `Bearer ${env.UPSTREAM_API_KEY}` : request.headers.get("authorization");
+      if (authorization) headers.set("authorization", authorization);
+      const upstream = `${env.UPSTREAM_URL.replace(/\/$/, "")}${pathname}`;
+      // request.signal: a client that leaves cancels the upstream call (wrangler.toml enables it).
+      return upstreamFetch(upstream, { method: "POST", headers, body: await request.text(), signal: request.signal });
+    }
+    return Response.json({ error: { message: "not found", type: "invalid_request_error" } }, { status: 404 });
+  },
+};
+
+/** A chat completion saying the assistant is unavailable, streamed if the request asked for a stream. */
+function templatedReply(requestBody) {
+  let request = {};
+  try {
+    request = JSON.parse(requestBody);
+  } catch {} // the client's JSON was broken: answer without echoing anything of it
+  const content = "The assistant is unavailable right now. Please try again in a minute.";
+  const reply = { id: "fallback", created: Math.floor(Date.now() / 1000), model: request.model ?? "fallback" };
+  const headers = { "x-fallback": "templated" };
+  if (!request.stream) {
+    const message = { role: "assistant", content };
+    return Response.json({ ...reply, object: "chat.completion", choices: [{ index: 0, message, finish_reason: "stop" }] }, { headers });
+  }
+  const chunk = (delta, finish_reason) =>
+    `data: ${JSON.stringify({ ...reply, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason }] })}\n\n`;
+  const body = chunk({ role: "assistant", content }, null) + chunk({}, "stop") + "data: [DONE]\n\n";
+  return new Response(body, { headers: { ...headers, "content-type": "text/event-stream" } });
+}
