@@ -1,6 +1,8 @@
 import { Engine, FAILURE, SUCCESS } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
 import type { StateChangeEvent } from "./events.js";
+import { fetchThrough, type FetchSettings } from "./fetch/call.js";
+import { fetchSettings } from "./fetch/options.js";
 import { describe, validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { STATE_NAMES, type State } from "./state.js";
@@ -27,6 +29,7 @@ export class CircuitBreaker extends EventTarget {
   readonly #engine: Engine;
   readonly #timeoutMs: number | undefined;
   readonly #fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
+  readonly #fetch: FetchSettings;
 
   /**
    * @throws TypeError when an option has the wrong type or is unknown;
@@ -38,6 +41,7 @@ export class CircuitBreaker extends EventTarget {
     this.#engine = new Engine(this, valid);
     this.#timeoutMs = valid.timeoutMs;
     this.#fallback = valid.fallback;
+    this.#fetch = fetchSettings(options, valid.timeoutMs, valid.fallback);
   }
 
   /** Identifies the breaker in status, errors, logs and the registry. */
@@ -116,6 +120,15 @@ export class CircuitBreaker extends EventTarget {
     const engine = this.#engine;
     const token = engine.admit();
     return new Permit(engine, token, engine.acquiredAt);
+  }
+
+  /**
+   * `fetch(input, init)` through the breaker: 5xx and 429 responses, network
+   * errors and timeouts are failures, a streamed body is judged when it ends,
+   * and a blocked call throws, answers 503 or falls back (see the fetch options).
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    return fetchThrough(this.#engine, this.#fetch, input, init);
   }
 
   /** State, time until a probe, lifetime metrics and configuration, as plain JSON-safe data. */

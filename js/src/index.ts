@@ -12,6 +12,9 @@ export {
   clearCircuitBreakerRegistry,
   removeCircuitBreaker,
 } from "./registry.js";
+export { protectFetch, type ProtectFetchOptions, type ProtectedFetch } from "./fetch/protect.js";
+export type { FetchOptions } from "./fetch/options.js";
+export type { FetchTimeout } from "./fetch/timeout-error.js";
 export { presets } from "./presets.js";
 export { State } from "./state.js";
 export type { CircuitBreakerOptions, BreakerLogger } from "./options.js";

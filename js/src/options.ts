@@ -1,11 +1,12 @@
 import type { CoreArguments } from "./core.js";
+import { FETCH_OPTION_NAMES, type FetchOptions } from "./fetch/options.js";
 import type { StateChange } from "./status.js";
 
 /**
  * Options of `new CircuitBreaker()`. All are optional. The numeric options
  * are the core's (DESIGN §2); the rest need a JavaScript runtime.
  */
-export interface CircuitBreakerOptions {
+export interface CircuitBreakerOptions extends FetchOptions {
   /** Identifies the breaker in status, errors, logs and the registry. Default: `"breaker-<n>"`. */
   name?: string;
   /** Failures within the window that open the circuit: an integer from 1 to `windowSize`. Default 5. */
@@ -116,6 +117,7 @@ export const OPTION_NAMES: readonly string[] = Object.freeze([
   "timeoutMs",
   ...FUNCTIONS,
   "logger",
+  ...FETCH_OPTION_NAMES,
 ]);
 
 /**

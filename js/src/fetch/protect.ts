@@ -1,0 +1,68 @@
+// protectFetch(options): a fetch-compatible function that sends each request
+// through a circuit breaker from the shared registry, one per upstream.
+
+import { CircuitBreaker } from "../breaker.js";
+import type { CircuitBreakerOptions } from "../options.js";
+import { getCircuitBreaker } from "../registry.js";
+
+/** Options of `protectFetch`: a breaker's options (fetch options included), plus how to pick the breaker. */
+export interface ProtectFetchOptions extends CircuitBreakerOptions {
+  /**
+   * The registry name of the breaker a request goes through, from its URL.
+   * Default: the URL's origin (`"https://api.openai.com"`), so each upstream
+   * trips on its own. Not used when `name` is given: then every request goes
+   * through that one breaker.
+   */
+  key?: (url: URL) => string;
+}
+
+/** What `protectFetch` returns: `fetch`, protected. */
+export type ProtectedFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch-compatible function whose requests go through breakers from the
+ * registry (`getCircuitBreaker`), created with `options` when first needed.
+ * As with `getCircuitBreaker`, a breaker that already exists under that name
+ * keeps its own options.
+ *
+ * ```ts
+ * const llmFetch = protectFetch({ ...presets.llm, firstByteTimeoutMs: 10_000, onOpen: "respond" });
+ * const response = await llmFetch("https://api.openai.com/v1/chat/completions", init);
+ * ```
+ * @throws TypeError / RangeError at once when an option is wrong, not at the first request.
+ */
+export function protectFetch(options: ProtectFetchOptions = {}): ProtectedFetch {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`options must be an object; got ${options === null ? "null" : typeof options}`);
+  }
+  const { key, ...breakerOptions } = options;
+  if (key !== undefined && typeof key !== "function") throw new TypeError(`key must be a function; got ${typeof key}`);
+  // Breakers are built lazily, per upstream; build one now so that a typo fails here.
+  new CircuitBreaker({ ...breakerOptions, name: breakerOptions.name ?? "protectFetch" });
+
+  const { name } = breakerOptions;
+  if (name !== undefined) {
+    const breaker = getCircuitBreaker(name, breakerOptions);
+    return (input, init) => breaker.fetch(input, init);
+  }
+  const keyOf = key ?? originOf;
+  return (input, init) => {
+    let breakerName: string;
+    try {
+      breakerName = keyOf(urlOf(input));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return getCircuitBreaker(breakerName, breakerOptions).fetch(input, init);
+  };
+}
+
+function originOf(url: URL): string {
+  return url.origin;
+}
+
+function urlOf(input: RequestInfo | URL): URL {
+  if (input instanceof URL) return input;
+  const href = typeof input === "object" && input !== null && "url" in input ? input.url : String(input);
+  return new URL(href, (globalThis as { location?: { href?: string } }).location?.href);
+}
