@@ -1,0 +1,234 @@
+// breaker.fetch and protectFetch in Node, on a fake fetch (the `fetch`
+// option): the fine print of judging responses that the edge tests, on real
+// sockets in workerd and Deno, cannot provoke byte by byte.
+import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import { CircuitBreaker, CircuitBreakerError, clearCircuitBreakerRegistry, listCircuitBreakers, protectFetch } from "edgebreaker";
+import { breakerAt, counts } from "./helpers.mjs";
+
+const encoder = new TextEncoder();
+
+/** A fetch that answers every call with `respond(input, init)`, and counts the calls. */
+function fakeFetch(respond) {
+  const fetch = async (input, init) => {
+    fetch.calls.push({ input, init });
+    return respond(input, init);
+  };
+  fetch.calls = [];
+  return fetch;
+}
+
+/** A streamed body that sends `chunks` (strings or byte arrays) one by one. */
+function streamOf(chunks) {
+  const queue = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
+  return new ReadableStream({
+    pull(controller) {
+      if (queue.length === 0) controller.close();
+      else controller.enqueue(queue.shift());
+    },
+  });
+}
+
+const sse = (chunks) => new Response(streamOf(chunks), { headers: { "content-type": "text/event-stream" } });
+const byteByByte = (text) => Array.from(encoder.encode(text), (byte) => Uint8Array.of(byte));
+const readAll = async (response) => new Uint8Array(await response.arrayBuffer());
+
+describe("SSE error events", () => {
+  test("an error object split byte by byte across chunks is still found", async () => {
+    const text = 'data: {"choices":[]}\n\ndata: {"error":{"message":"overloaded"}}\n\n';
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(byteByByte(text))) });
+    const response = await breaker.fetch("https://llm.test/v1/chat/completions");
+    assert.equal(new TextDecoder().decode(await readAll(response)), text);
+    assert.equal(counts(breaker).failedCalls, 1);
+  });
+
+  test('"error": null in an ordinary chunk is not an error event', async () => {
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(['data: {"error":null,"choices":[]}\n\n', "data: [DONE]\n\n"])) });
+    await (await breaker.fetch("https://llm.test/")).arrayBuffer();
+    assert.equal(counts(breaker).successfulCalls, 1);
+  });
+
+  test("event: error in CRLF-framed SSE is found", async () => {
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(["event: ping\r\ndata: {}\r\n\r\n", "event: error\r", '\ndata: {"type":"error"}\r\n\r\n'])) });
+    await (await breaker.fetch("https://llm.test/")).arrayBuffer();
+    assert.equal(counts(breaker).failedCalls, 1);
+  });
+
+  test("a body that is not text/event-stream is not scanned, whatever it says", async () => {
+    const body = JSON.stringify({ error: { message: "an application-level field" } });
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => new Response(body, { headers: { "content-type": "application/json" } })) });
+    await (await breaker.fetch("https://llm.test/")).json();
+    assert.equal(counts(breaker).successfulCalls, 1);
+  });
+
+  test("a multi-byte character split across chunks passes through byte for byte", async () => {
+    const bytes = encoder.encode("data: {\"content\":\"naïve — 日本\"}\n\n");
+    const chunks = [bytes.slice(0, 17), bytes.slice(17, 18), bytes.slice(18, 31), bytes.slice(31)];
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(chunks)) });
+    assert.deepEqual(await readAll(await breaker.fetch("https://llm.test/")), bytes);
+    assert.equal(counts(breaker).successfulCalls, 1);
+  });
+});
+
+describe("Retry-After", () => {
+  const limited = (retryAfter, status = 429) => () => new Response("slow down", { status, headers: { "retry-after": retryAfter } });
+  const statusAfter = async (retryAfter, status) => {
+    const { breaker } = breakerAt({ maxRetryAfterMs: 120_000, fetch: fakeFetch(limited(retryAfter, status)) });
+    await breaker.fetch("https://llm.test/");
+    return breaker.getStatus();
+  };
+
+  test("delay-seconds opens the circuit for exactly that long", async () => {
+    const { state, retryAfterMs } = await statusAfter("7");
+    assert.deepEqual({ state, retryAfterMs }, { state: "open", retryAfterMs: 7000 });
+  });
+
+  test("an HTTP date far ahead is cut to maxRetryAfterMs, in each of the three date forms", async () => {
+    for (const date of ["Sun, 06 Nov 2094 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT".replace("94", "2094"), "Sat Nov  6 08:49:37 2094"]) {
+      const { state, retryAfterMs } = await statusAfter(date, 503);
+      assert.deepEqual({ state, retryAfterMs }, { state: "open", retryAfterMs: 120_000 }, date);
+    }
+  });
+
+  test("0, a past date, a fraction or garbage make an ordinary failure", async () => {
+    for (const value of ["0", "Sun, 06 Nov 1994 08:49:37 GMT", "1.5", "soon", "-3"]) {
+      const { state, metrics } = await statusAfter(value);
+      assert.deepEqual({ state, failedCalls: metrics.failedCalls }, { state: "closed", failedCalls: 1 }, value);
+    }
+  });
+
+  test("maxRetryAfterMs 0 ignores Retry-After altogether", async () => {
+    const breaker = new CircuitBreaker({ maxRetryAfterMs: 0, fetch: fakeFetch(limited("30")) });
+    await breaker.fetch("https://llm.test/");
+    assert.equal(breaker.state, "closed");
+  });
+});
+
+describe("responses", () => {
+  test("a failure response is handed back as it came, body unread", async () => {
+    const upstream = new Response("boom", { status: 502 });
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => upstream) });
+    assert.equal(await breaker.fetch("https://llm.test/"), upstream);
+    assert.equal(counts(breaker).failedCalls, 1);
+  });
+
+  test("a response with no body (204) is a success at once", async () => {
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => new Response(null, { status: 204 })) });
+    assert.equal((await breaker.fetch("https://llm.test/")).status, 204);
+    assert.deepEqual(counts(breaker), { totalCalls: 1, successfulCalls: 1, failedCalls: 0, blockedCalls: 0, ignoredCalls: 0, slowCalls: 0, inFlight: 0 });
+  });
+
+  test("a streamed body is settled only when it has been read to its end", async () => {
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(["data: 1\n\n", "data: 2\n\n"])) });
+    const response = await breaker.fetch("https://llm.test/");
+    assert.equal(counts(breaker).inFlight, 1);
+    await response.text();
+    assert.equal(counts(breaker).successfulCalls, 1);
+  });
+
+  test("an isFailureResponse that throws counts the response as a failure", async () => {
+    const breaker = new CircuitBreaker({
+      isFailureResponse: () => { throw new Error("broken predicate"); },
+      fetch: fakeFetch(() => new Response("ok")),
+    });
+    await breaker.fetch("https://llm.test/");
+    assert.equal(counts(breaker).failedCalls, 1);
+  });
+
+  test("the guarded response keeps status, headers and url", async () => {
+    const upstream = new Response("hi", { status: 201, statusText: "Made", headers: { "x-upstream": "yes" } });
+    Object.defineProperty(upstream, "url", { value: "https://llm.test/v1/x" });
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => upstream) });
+    const response = await breaker.fetch("https://llm.test/v1/x");
+    assert.deepEqual([response.status, response.statusText, response.headers.get("x-upstream"), response.url], [201, "Made", "yes", "https://llm.test/v1/x"]);
+  });
+});
+
+describe("the caller and the fallback", () => {
+  test("a Request's own signal counts as the caller's: aborting it is ignored", async () => {
+    const caller = new AbortController();
+    const fetch = fakeFetch((input, init) => new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason))));
+    const breaker = new CircuitBreaker({ fetch });
+    const pending = breaker.fetch(new Request("https://llm.test/", { signal: caller.signal }));
+    caller.abort();
+    await assert.rejects(pending, { name: "AbortError" });
+    assert.equal(counts(breaker).ignoredCalls, 1);
+  });
+
+  test("an already-aborted signal never reaches the upstream", async () => {
+    const fetch = fakeFetch(() => new Response("ok"));
+    const breaker = new CircuitBreaker({ fetch });
+    await assert.rejects(breaker.fetch("https://llm.test/", { signal: AbortSignal.abort() }), { name: "AbortError" });
+    assert.equal(fetch.calls.length, 0);
+    assert.equal(counts(breaker).ignoredCalls, 1);
+  });
+
+  test("the fallback gets the error and fetch's own arguments", async () => {
+    const seen = [];
+    const init = { method: "POST", body: "{}" };
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      fetch: fakeFetch(() => Promise.reject(new TypeError("fetch failed"))),
+      fallback: (error, input, given) => (seen.push([error.name, input, given]), new Response("fallback")),
+    });
+    assert.equal(await (await breaker.fetch("https://llm.test/", init)).text(), "fallback"); // fails: network error
+    assert.equal(await (await breaker.fetch("https://llm.test/", init)).text(), "fallback"); // blocked
+    assert.deepEqual(seen, [["TypeError", "https://llm.test/", init], ["CircuitBreakerError", "https://llm.test/", init]]);
+  });
+
+  test("isFailure can ignore a network error: no failure, no fallback, the error rethrown", async () => {
+    const breaker = new CircuitBreaker({
+      isFailure: (error) => error.message !== "offline",
+      fallback: () => new Response("never"),
+      fetch: fakeFetch(() => Promise.reject(new TypeError("offline"))),
+    });
+    await assert.rejects(breaker.fetch("https://llm.test/"), { message: "offline" });
+    assert.equal(counts(breaker).ignoredCalls, 1);
+  });
+});
+
+describe("options", () => {
+  test("fetch options are checked when the breaker is built, and named", () => {
+    assert.throws(() => new CircuitBreaker({ onOpen: "fallback" }), { name: "TypeError", message: /onOpen/ });
+    assert.throws(() => new CircuitBreaker({ idleTimeoutMs: 0 }), { name: "RangeError", message: /idleTimeoutMs/ });
+    assert.throws(() => new CircuitBreaker({ firstByteTimeoutMs: "5" }), { name: "TypeError", message: /firstByteTimeoutMs/ });
+    assert.throws(() => new CircuitBreaker({ maxRetryAfterMs: -1 }), { name: "RangeError", message: /maxRetryAfterMs/ });
+    assert.throws(() => new CircuitBreaker({ isFailureResponse: true }), { name: "TypeError", message: /isFailureResponse/ });
+  });
+
+  test("protectFetch checks its options at once, not at the first request", () => {
+    assert.throws(() => protectFetch({ failureTreshold: 3 }), { name: "TypeError", message: /failureTreshold/ });
+    assert.throws(() => protectFetch({ failureThreshold: 0 }), { name: "RangeError", message: /failureThreshold/ });
+    assert.throws(() => protectFetch({ key: "origin" }), { name: "TypeError", message: /key/ });
+  });
+});
+
+describe("protectFetch", () => {
+  afterEach(clearCircuitBreakerRegistry);
+
+  test("keeps one breaker per origin in the registry, so one failing upstream does not block another", async () => {
+    const fetch = fakeFetch((input) => new Response("", { status: String(input).includes("down.test") ? 500 : 200 }));
+    const protectedFetch = protectFetch({ failureThreshold: 1, fetch });
+    await protectedFetch("https://down.test/a");
+    await assert.rejects(protectedFetch("https://down.test/b"), CircuitBreakerError);
+    for (const input of [new Request("https://up.test/c"), new URL("https://up.test/d")]) {
+      const response = await protectedFetch(input);
+      assert.equal(response.status, 200);
+      await response.arrayBuffer(); // a body is judged when read to its end
+    }
+    const registry = listCircuitBreakers();
+    assert.deepEqual(Object.keys(registry).sort(), ["https://down.test", "https://up.test"]);
+    assert.equal(registry["https://down.test"].state, "open");
+    assert.equal(registry["https://up.test"].metrics.successfulCalls, 2);
+    assert.equal(fetch.calls.length, 3);
+  });
+
+  test("with a name, every request shares that one breaker; with key, the key decides", async () => {
+    const fetch = fakeFetch(() => new Response("ok"));
+    await (await protectFetch({ name: "llm", fetch })("https://a.test/")).text();
+    await (await protectFetch({ name: "llm", fetch })("https://b.test/")).text();
+    await (await protectFetch({ key: (url) => url.pathname.split("/")[1], fetch })("https://c.test/models/x")).text();
+    assert.deepEqual(Object.keys(listCircuitBreakers()).sort(), ["llm", "models"]);
+    assert.equal(listCircuitBreakers().llm.metrics.successfulCalls, 2);
+  });
+});
