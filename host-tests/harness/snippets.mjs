@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostTestsDir, repoDir } from "./packed.mjs";
 
-const readmes = [join(hostTestsDir, "README.md"), join(repoDir, "README.md")];
+const readmes = [join(hostTestsDir, "README.md"), join(repoDir, "README.md"), join(repoDir, "js", "examples", "README.md")];
 
 export function snippet(id) {
   const found = readmes
