@@ -17,10 +17,12 @@ fn main() -> wasmtime::Result<()> {
     let loops = std::env::args().nth(1).and_then(|arg| arg.parse().ok()).unwrap_or(DEFAULT_LOOPS);
     let component = per_call_ns(loops, component_loop()?)?;
     let native = per_call_ns(loops, native_loop()?)?;
-    println!("acquire + success, {loops} calls each (closed circuit, fixed clock)");
-    println!("  component in wasmtime {:>9.1} ns/call", component);
-    println!("  native core           {:>9.1} ns/call", native);
+    let crossing = per_call_ns(loops, crossing_loop()?)?;
+    println!("acquire + success, {loops} times each (closed circuit, fixed clock)");
+    println!("  component in wasmtime {component:>9.1} ns");
+    println!("  native core           {native:>9.1} ns");
     println!("  ratio                 {:>9.1}x", component / native.max(f64::MIN_POSITIVE));
+    println!("  (one bare export call, state-changes: {crossing:.1} ns; acquire + success is two, plus two clock reads)");
     Ok(())
 }
 
@@ -42,6 +44,18 @@ fn component_loop() -> wasmtime::Result<Loop> {
         for _ in 0..loops {
             let permit = plugin.acquire(breaker)?.map_err(|_| wasmtime::Error::msg("a closed circuit rejected"))?;
             plugin.success(breaker, permit)?.map_err(|error| wasmtime::format_err!("{error:?}"))?;
+        }
+        Ok(())
+    }))
+}
+
+/// The floor: one method call on the breaker resource that does almost nothing.
+fn crossing_loop() -> wasmtime::Result<Loop> {
+    let mut plugin = Runtime::load()?.instantiate()?;
+    let breaker = plugin.create(None, defaults())?.map_err(|error| wasmtime::Error::msg(error.message))?;
+    Ok(Box::new(move |loops| {
+        for _ in 0..loops {
+            black_box(plugin.state_changes(breaker)?);
         }
         Ok(())
     }))
