@@ -38,9 +38,14 @@ if (!process.env.EDGEBREAKER_CONSUMER) {
   process.env.EDGEBREAKER_CONSUMER = linked;
 }
 
-const upstream = await startFakeUpstream({ port: Number(values["upstream-port"] ?? (scripted ? 0 : 8788)) });
+const upstreamPort = Number(values["upstream-port"] ?? (scripted ? 0 : 8788));
+const proxyPort = Number(values.port ?? (scripted ? 0 : 8787));
+const upstream = await startFakeUpstream({ port: upstreamPort }).catch(portInUse(upstreamPort, "--upstream-port"));
 const proxy = await startCloudflareExample(stage(join(examplesDir, "cloudflare")), { UPSTREAM_URL: upstream.url }, {
-  port: Number(values.port ?? (scripted ? 0 : 8787)),
+  port: proxyPort,
+}).catch(async (error) => {
+  await upstream.close();
+  return portInUse(proxyPort, "--port")(error);
 });
 const stop = async () => {
   await proxy.stop();
@@ -57,6 +62,15 @@ if (scripted) {
 } else {
   printWhatToTry();
   for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => stop().then(() => process.exit(0)));
+}
+
+/** A clear word instead of a stack when a fixed port is taken. */
+function portInUse(port, flag) {
+  return (error) => {
+    if (error?.code !== "EADDRINUSE" && error?.code !== "ERR_ADDRESS_IN_USE") throw error; // node · Miniflare
+    console.error(`port ${port} on 127.0.0.1 is taken: pass ${flag} <another port>, or ${flag} 0 for any free one`);
+    process.exit(1);
+  };
 }
 
 function printWhatToTry() {
