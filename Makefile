@@ -4,7 +4,7 @@
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup build wasm test bench demo clean
+.PHONY: setup build wasm test bench demo demo-script clean
 
 setup:
 	@scripts/setup.sh $(WASM_BINDGEN_VERSION)
@@ -14,19 +14,31 @@ wasm: setup
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
 
+# The npm package (js/dist/) and the WebAssembly component for plugin hosts.
 build: wasm
 	cd js && npm run --silent build
+	cargo build -p edgebreaker-component --target wasm32-wasip2 --release
 
 test: build
-	cargo test --workspace
+	cargo test --workspace --exclude edgebreaker-native-bench
 	cd js && npm test
+	cd host-tests && npm test
+	node host-tests/edge/run.mjs
+	node --test host-tests/www/demo.test.mjs
 
 bench: build
-	cargo bench -p edgebreaker-core
+	cargo run --quiet --release -p edgebreaker-native-bench
 	cd js && npm run --silent bench
+	cd host-tests && npm run --silent bench
+	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
 
+# The demo page, the example edge proxy in workerd and a fake LLM upstream, on 127.0.0.1.
 demo: build
-	cd js && npm run --silent demo
+	scripts/demo.sh
+
+# The same proxy and upstream, driven by a script: the upstream fails and recovers.
+demo-script: build
+	node host-tests/edge/demo.mjs --script
 
 clean:
 	cargo clean

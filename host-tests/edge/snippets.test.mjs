@@ -1,5 +1,5 @@
-// The "Edge functions" snippets of js/examples/README.md (and of any README
-// that repeats them, identically: harness/snippets.mjs) run as written: the
+// The "Edge functions" snippets of the root README (read by
+// harness/snippets.mjs) run as written: the
 // Worker bundled as wrangler bundles it in workerd, the Deno one under the
 // real deno with the permissions the README gives, both before the fake upstream.
 
