@@ -5,12 +5,11 @@
 // browser entry must initialise asynchronously on the main thread.
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { chromium } from "playwright-core";
 import { bundlePage } from "../harness/bundle.mjs";
+import { launchChromium } from "../harness/chromium.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
@@ -20,24 +19,8 @@ const consumer = consumerFolder();
 const folder = join(consumer, "browser");
 mkdirSync(folder, { recursive: true });
 
-const userDataDir = mkdtempSync(join(tmpdir(), "edgebreaker-chromium-"));
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
-after(async () => {
-  await browser.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-});
+const { context: browser, close } = await launchChromium();
+after(close);
 
 /**
  * Opens a page whose module script is `bundle`; `api` answers other requests.

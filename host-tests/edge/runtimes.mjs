@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { Miniflare } from "miniflare";
-import { bundleWorker } from "../harness/bundle.mjs";
+import { bundleWorker, workerModules } from "../harness/bundle.mjs";
 import { consumerFolder, repoDir } from "../harness/packed.mjs";
 import { denoBinary } from "../harness/processes.mjs";
 
@@ -35,13 +35,7 @@ export async function startWorkerd(entry, { bindings = {}, compatibilityDate = "
   const { script } = await bundles.get(entry);
   const outdir = join(dirname(entry), "dist");
   const worker = new Miniflare({
-    modules: true,
-    scriptPath: join(outdir, script),
-    modulesRoot: outdir,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
+    ...workerModules(outdir, script),
     compatibilityDate,
     compatibilityFlags,
     bindings,

@@ -38,6 +38,22 @@ export async function bundleWorker(entry, outdir) {
   return { script: "worker.js", wasmModules: [...wasmModules] };
 }
 
+/**
+ * Miniflare's options for a Worker that `bundleWorker` wrote to `outdir`: its
+ * modules, with each `.wasm` compiled by workerd as wrangler's upload would be.
+ */
+export function workerModules(outdir, script) {
+  return {
+    modules: true,
+    scriptPath: join(outdir, script),
+    modulesRoot: outdir,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+  };
+}
+
 /** A page script bundled for browsers: esbuild, ESM, platform browser. Returns its text. */
 export async function bundlePage(entry) {
   const built = await esbuild.build({

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { Miniflare } from "miniflare";
-import { bundleWorker } from "../harness/bundle.mjs";
+import { bundleWorker, workerModules } from "../harness/bundle.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
@@ -26,13 +26,7 @@ async function startWorker(name, entry, upstream = () => new Response("no upstre
   const { script } = await bundleWorker(entry, outdir);
   const worker = new Miniflare({
     name,
-    modules: true,
-    scriptPath: join(outdir, script),
-    modulesRoot: outdir,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
+    ...workerModules(outdir, script),
     compatibilityDate: "2025-09-01",
     outboundService: upstream,
   });

@@ -6,30 +6,20 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../harness/chromium.mjs";
 import { buildPage, packageDir } from "./build.mjs";
 import { startServer } from "../../www/serve.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 const artifacts = join(here, "tmp");
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const PARTS = ["successfulCalls", "failedCalls", "blockedCalls", "ignoredCalls", "inFlight"];
 
 let context;
-let userDataDir;
+let closeChromium;
 let fakeProxy;
 let page0Server; // the page, with the edge proxy at fakeProxy
 let downServer; // the page, with nothing where the edge proxy should be
@@ -40,21 +30,14 @@ before(async () => {
   fakeProxy = await startFakeProxy();
   page0Server = await startServer({ proxyUrl: fakeProxy.url });
   downServer = await startServer({ proxyUrl: `http://127.0.0.1:${await closedPort()}` });
-  userDataDir = mkdtempSync(join(tmpdir(), "edgebreaker-www-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
+  ({ context, close: closeChromium } = await launchChromium({ viewport: { width: 1280, height: 900 } }));
 });
 
 after(async () => {
-  await context?.close();
+  await closeChromium?.();
   await page0Server?.close();
   await downServer?.close();
   await fakeProxy?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 test("an outage at 50x takes the wasm core closed -> open -> half_open -> closed, and the metrics add up", async () => {
