@@ -4,7 +4,7 @@
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup build wasm test bench demo demo-script clean
+.PHONY: setup build wasm lint test bench demo demo-script clean
 
 setup:
 	@scripts/setup.sh $(WASM_BINDGEN_VERSION)
@@ -19,7 +19,14 @@ build: wasm
 	cd js && npm run --silent build
 	cargo build -p edgebreaker-component --target wasm32-wasip2 --release
 
-test: build
+# No unwrap, expect, panic, unchecked indexing or overflowing arithmetic in the
+# core and bindings (Cargo.toml's lints), checked for each target they run on.
+lint: setup
+	cargo clippy --quiet --workspace --all-targets -- -D warnings
+	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
+
+test: build lint
 	cargo test --workspace --exclude edgebreaker-native-bench
 	cd js && npm test
 	cd host-tests && npm test
