@@ -15,12 +15,13 @@ export function checkEqual(actual, expected, what) {
 
 /** Resolves with the reason a promise rejects with; throws if it fulfils. */
 export async function rejectionOf(promise) {
+  let value;
   try {
-    const value = await promise;
-    throw new Error(`expected a rejection, got ${show(value)}`);
+    value = await promise;
   } catch (reason) {
     return reason;
   }
+  throw new Error(`expected a rejection, got ${show(value)}`);
 }
 
 function differenceBetween(actual, expected, path) {
