@@ -1,5 +1,6 @@
 import { CircuitBreaker } from "./breaker.js";
-import { describe, type CircuitBreakerOptions } from "./options.js";
+import { describe } from "./describe.js";
+import type { CircuitBreakerOptions } from "./options.js";
 import { getCircuitBreaker } from "./registry.js";
 
 /**

@@ -1,4 +1,5 @@
 import type { CoreArguments } from "./core.js";
+import { describe } from "./describe.js";
 import { FETCH_OPTION_NAMES, type FetchOptions } from "./fetch/options.js";
 import type { StateChange } from "./status.js";
 
@@ -195,11 +196,4 @@ function logger(value: unknown): BreakerLogger | undefined {
     }
   }
   return value as BreakerLogger;
-}
-
-/** @internal A value's type for an error message; never its contents. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
 }

@@ -2,7 +2,7 @@
 // whatever their own `lib`, so the declaration output keeps this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
-import { describe } from "./options.js";
+import { describe } from "./describe.js";
 
 /** Options of `permit.failure()`. */
 export interface FailureOptions {

@@ -2,7 +2,8 @@
 // resilience4j's CircuitBreakerRegistry: every part of a program that asks
 // for "llm" gets the same breaker.
 import { CircuitBreaker } from "./breaker.js";
-import { describe, type CircuitBreakerOptions } from "./options.js";
+import { describe } from "./describe.js";
+import type { CircuitBreakerOptions } from "./options.js";
 import type { BreakerStatus } from "./status.js";
 
 const breakers = new Map<string, CircuitBreaker>();

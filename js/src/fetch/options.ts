@@ -2,6 +2,8 @@
 // options like the others (one bag for `new CircuitBreaker()`,
 // `getCircuitBreaker()` and `protectFetch()`), checked here.
 
+import { describe } from "../describe.js";
+
 /** Options for `breaker.fetch()` and `protectFetch()`, on top of the breaker's own. */
 export interface FetchOptions {
   /**
@@ -103,11 +105,4 @@ function duration(option: string, value: unknown): number | undefined {
   if (typeof value !== "number") throw new TypeError(`${option} must be a number; got ${describe(value)}`);
   if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`${option} must be a finite number of ms ≥ 0; got ${value}`);
   return value;
-}
-
-/** A value's type for an error message; never its contents. (As options.ts's, which imports this file.) */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
 }

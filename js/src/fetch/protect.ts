@@ -2,6 +2,7 @@
 // through a circuit breaker from the shared registry, one per upstream.
 
 import { CircuitBreaker } from "../breaker.js";
+import { describe } from "../describe.js";
 import type { CircuitBreakerOptions } from "../options.js";
 import { getCircuitBreaker } from "../registry.js";
 
@@ -33,10 +34,10 @@ export type ProtectedFetch = (input: RequestInfo | URL, init?: RequestInit) => P
  */
 export function protectFetch(options: ProtectFetchOptions = {}): ProtectedFetch {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object; got ${options === null ? "null" : typeof options}`);
+    throw new TypeError(`options must be an object; got ${describe(options)}`);
   }
   const { key, ...breakerOptions } = options;
-  if (key !== undefined && typeof key !== "function") throw new TypeError(`key must be a function; got ${typeof key}`);
+  if (key !== undefined && typeof key !== "function") throw new TypeError(`key must be a function; got ${describe(key)}`);
   // Breakers are built lazily, per upstream; build one now so that a typo fails here.
   new CircuitBreaker({ ...breakerOptions, name: breakerOptions.name ?? "protectFetch" });
 
