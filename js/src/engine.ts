@@ -77,9 +77,9 @@ export class Engine {
     return admitted;
   }
 
-  /** Settles a permit; reads the clock once. */
-  record(token: number, acquiredAt: number, outcome: Outcome): void {
-    const changes = this.core.record(token, acquiredAt, outcome, this.now());
+  /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. */
+  record(token: number, acquiredAt: number, outcome: Outcome, now: number = this.now()): void {
+    const changes = this.core.record(token, acquiredAt, outcome, now);
     if (changes !== this.#seenChanges) this.announceUpTo(changes);
   }
 

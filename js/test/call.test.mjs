@@ -37,6 +37,15 @@ describe("call", () => {
     });
   });
 
+  test("on a closed circuit, reads the clock once per call: when it settles", async () => {
+    let reads = 0;
+    const breaker = new CircuitBreaker({ clock: () => (reads++, 1_000) });
+    await breaker.call(async () => 1);
+    await breaker.call(async () => { throw new Error("x"); }).catch(() => {});
+    breaker.callSync(() => 1);
+    assert.equal(reads, 3);
+  });
+
   test("counts a call in flight until it settles", async () => {
     const breaker = new CircuitBreaker();
     let finish;

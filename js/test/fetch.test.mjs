@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { CircuitBreaker, CircuitBreakerError, clearCircuitBreakerRegistry, listCircuitBreakers, protectFetch } from "edgebreaker";
-import { breakerAt, counts } from "./helpers.mjs";
+import { breakerAt, counts, zeroCounts } from "./helpers.mjs";
 
 const encoder = new TextEncoder();
 
@@ -124,6 +124,37 @@ describe("responses", () => {
     assert.equal(counts(breaker).inFlight, 1);
     await response.text();
     assert.equal(counts(breaker).successfulCalls, 1);
+  });
+
+  test("slowCallMs times the first byte: a quick start streamed for long is not slow, and its end reads the clock once", async () => {
+    const clock = { now: 1_000, reads: 0 };
+    const breaker = new CircuitBreaker({
+      slowCallMs: 100,
+      clock: () => (clock.reads++, clock.now),
+      fetch: fakeFetch(() => {
+        clock.now += 50; // headers after 50 ms
+        return sse(["data: 1\n\n", "data: 2\n\n"]);
+      }),
+    });
+    const response = await breaker.fetch("https://llm.test/");
+    clock.now += 500; // the body takes long
+    await response.text();
+    assert.equal(clock.reads, 3, "at acquire, at the first byte, at the end");
+    assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 1, successfulCalls: 1 });
+  });
+
+  test("slowCallMs: headers later than it make a slow call, however quick the body", async () => {
+    const clock = { now: 1_000 };
+    const breaker = new CircuitBreaker({
+      slowCallMs: 100,
+      clock: () => clock.now,
+      fetch: fakeFetch(() => {
+        clock.now += 150;
+        return sse(["data: 1\n\n"]);
+      }),
+    });
+    await (await breaker.fetch("https://llm.test/")).text();
+    assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 1, failedCalls: 1, slowCalls: 1 });
   });
 
   test("an isFailureResponse that throws counts the response as a failure", async () => {

@@ -162,21 +162,26 @@ class UpstreamCall implements BodyWatcher {
     clearTimeout(this.#firstByteTimer);
     this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
     const engine = this.#engine;
-    if (retryAfterMs !== undefined) engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
-    else engine.record(this.#token, outcome === SUCCESS ? this.#timedFrom() : this.#acquiredAt, outcome);
+    if (retryAfterMs !== undefined) {
+      engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
+    } else if (outcome === SUCCESS) {
+      const now = engine.now(); // one reading, for both the slowness and the record
+      engine.record(this.#token, this.#timedFrom(now), SUCCESS, now);
+    } else {
+      engine.record(this.#token, this.#acquiredAt, outcome);
+    }
   }
 
   /**
-   * The acquire time to judge a success's slowness by: a call is as slow as
-   * its first byte, so a long stream from a quick upstream is not a slow call.
-   * The core measures from acquire to now; this shifts acquire forward by the
-   * time the body took.
+   * The acquire time to judge a success settled at `now` by: a call is as slow
+   * as its first byte, so a long stream from a quick upstream is not a slow
+   * call. The core measures from acquire to now; this shifts acquire forward
+   * by the time the body took.
    */
-  #timedFrom(): number {
+  #timedFrom(now: number): number {
     const acquiredAt = this.#acquiredAt;
-    if (acquiredAt === UNKNOWN_TIME || this.#firstByteAt < acquiredAt) return acquiredAt;
-    const now = this.#engine.now();
-    return now === UNKNOWN_TIME ? acquiredAt : Math.max(acquiredAt, now - (this.#firstByteAt - acquiredAt));
+    if (acquiredAt === UNKNOWN_TIME || this.#firstByteAt < acquiredAt || now === UNKNOWN_TIME) return acquiredAt;
+    return Math.max(acquiredAt, now - (this.#firstByteAt - acquiredAt));
   }
 
   // BodyWatcher: what body.ts reports about a body still coming.
