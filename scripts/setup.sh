@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks, and nothing twice: rustup targets, the
-# wasm-bindgen CLI at the crate's exact version, npm dependencies from the lockfile.
+# Installs what a fresh machine lacks, and nothing twice: rustup targets and
+# clippy (`make lint`), the wasm-bindgen CLI at the crate's exact version, npm
+# dependencies from the lockfiles, Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wasm_bindgen_version="$1"
@@ -9,6 +10,8 @@ installed_targets=$(rustup target list --installed)
 for target in wasm32-unknown-unknown wasm32-wasip2; do
   grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
 done
+# rustup's minimal profile (the rust Docker images use it) leaves clippy out.
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
   cargo install wasm-bindgen-cli --version "=$wasm_bindgen_version" --locked
