@@ -97,6 +97,14 @@ describe("Retry-After", () => {
     }
   });
 
+  test("the largest maxRetryAfterMs keeps a huge Retry-After long, not zero", async () => {
+    const breaker = new CircuitBreaker({ maxRetryAfterMs: Number.MAX_SAFE_INTEGER, fetch: fakeFetch(limited("99999999999999")) });
+    await breaker.fetch("https://llm.test/");
+    const { state, retryAfterMs } = breaker.getStatus();
+    assert.equal(state, "open");
+    assert.ok(retryAfterMs > 10 ** 15, String(retryAfterMs));
+  });
+
   test("maxRetryAfterMs 0 ignores Retry-After altogether", async () => {
     const breaker = new CircuitBreaker({ maxRetryAfterMs: 0, fetch: fakeFetch(limited("30")) });
     await breaker.fetch("https://llm.test/");
@@ -224,6 +232,7 @@ describe("options", () => {
     assert.throws(() => new CircuitBreaker({ idleTimeoutMs: 0 }), { name: "RangeError", message: /idleTimeoutMs/ });
     assert.throws(() => new CircuitBreaker({ firstByteTimeoutMs: "5" }), { name: "TypeError", message: /firstByteTimeoutMs/ });
     assert.throws(() => new CircuitBreaker({ maxRetryAfterMs: -1 }), { name: "RangeError", message: /maxRetryAfterMs/ });
+    assert.throws(() => new CircuitBreaker({ maxRetryAfterMs: 2 ** 53 }), { name: "RangeError", message: /maxRetryAfterMs/ });
     assert.throws(() => new CircuitBreaker({ isFailureResponse: true }), { name: "TypeError", message: /isFailureResponse/ });
   });
 

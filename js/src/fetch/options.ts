@@ -103,6 +103,9 @@ function timer(option: string, value: unknown): number | undefined {
 function duration(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number") throw new TypeError(`${option} must be a number; got ${describe(value)}`);
-  if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`${option} must be a finite number of ms ≥ 0; got ${value}`);
+  // The core's bound on every duration: a longer Retry-After would reach it as no time at all.
+  if (!(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`${option} must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${value}`);
+  }
   return value;
 }
