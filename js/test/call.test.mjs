@@ -32,8 +32,9 @@ describe("call", () => {
     const breaker = new CircuitBreaker();
     await breaker.call(async () => 1);
     assert.equal(counts(breaker).inFlight, 0);
-    await breaker.call(async () => { throw new Error("x"); }).catch(() => {
+    await assert.rejects(breaker.call(async () => { throw new Error("x"); }), () => {
       assert.equal(counts(breaker).failedCalls, 1);
+      return true;
     });
   });
 
