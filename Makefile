@@ -49,4 +49,4 @@ demo-script: build
 
 clean:
 	cargo clean
-	rm -rf js/wasm js/dist
+	rm -rf js/wasm js/dist js/README.md www/dist host-tests/*/tmp

@@ -26,6 +26,6 @@ if [ ! -f host-tests/node_modules/.package-lock.json ] || [ host-tests/package-l
 fi
 
 # Headless Chromium for the browser tests, from Debian's packages (never a browser download).
-if ! command -v chromium >/dev/null; then
+if [ ! -x /usr/bin/chromium ]; then  # the path the browser tests launch
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi

@@ -34,7 +34,12 @@ impl Phase {
 /// time in milliseconds to each call.
 #[derive(Debug)]
 pub struct Breaker {
+    /// With dependent defaults filled in, as status reports it.
     config: Config,
+    /// The dependent options, resolved once: `minimumCalls`, `maxResetTimeoutMs`, `probeTimeoutMs`.
+    minimum_calls: usize,
+    max_open_duration: Millis,
+    probe_timeout: Millis,
     phase: Phase,
     /// Bumped on every change of state; permits carry the one they were issued in.
     generation: u64,
@@ -52,11 +57,13 @@ impl Breaker {
     /// Validates `config` and allocates the window and probe slots, once.
     pub fn new(config: Config) -> Result<Breaker, ConfigError> {
         config.validate()?;
-        let config = config.resolved();
         Ok(Breaker {
+            minimum_calls: usize::try_from(config.effective_minimum_calls()).unwrap_or(usize::MAX),
+            max_open_duration: Millis(config.effective_max_reset_timeout_ms()),
+            probe_timeout: Millis(config.effective_probe_timeout_ms()),
+            config: config.resolved(),
             window: Window::new(config.window_size),
             probes: Probes::new(config.half_open_max_calls),
-            config,
             phase: Phase::Closed,
             generation: 0,
             consecutive_opens: 0,
@@ -249,8 +256,7 @@ impl Breaker {
         let outcomes = self.window.len();
         let by_count = failures >= self.config.failure_threshold as usize;
         let by_rate = self.config.failure_rate_threshold.is_some_and(|rate| {
-            let minimum = self.config.minimum_calls.unwrap_or(self.config.window_size) as usize;
-            outcomes >= minimum && ratio(failures, outcomes) >= rate
+            outcomes >= self.minimum_calls && ratio(failures, outcomes) >= rate
         });
         by_count || by_rate
     }
@@ -264,10 +270,8 @@ impl Breaker {
 
     /// `min(resetTimeoutMs · 2^k, maxResetTimeoutMs)` for the k-th consecutive open.
     fn open_duration(&self) -> Millis {
-        let base = self.config.reset_timeout_ms;
-        let cap = self.config.max_reset_timeout_ms.unwrap_or(base);
         let factor = 1u64.checked_shl(self.consecutive_opens).unwrap_or(u64::MAX);
-        Millis(base.saturating_mul(factor).min(cap))
+        Millis(self.config.reset_timeout_ms.saturating_mul(factor)).min(self.max_open_duration)
     }
 
     /// Takes the time an operation passes in, keeps the latest, and applies
@@ -303,8 +307,7 @@ impl Breaker {
     }
 
     fn probe_expiry(&self) -> Option<Millis> {
-        let timeout = self.config.probe_timeout_ms.unwrap_or(self.config.reset_timeout_ms);
-        self.probes.first_expiry(Millis(timeout))
+        self.probes.first_expiry(self.probe_timeout)
     }
 
     fn open(&mut self, at: Millis, duration: Option<Millis>) {

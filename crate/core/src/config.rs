@@ -92,12 +92,27 @@ impl Config {
         Ok(())
     }
 
+    /// `minimumCalls`, or its default: `windowSize`.
+    pub fn effective_minimum_calls(&self) -> u32 {
+        self.minimum_calls.unwrap_or(self.window_size)
+    }
+
+    /// `maxResetTimeoutMs`, or its default: `resetTimeoutMs` (no backoff).
+    pub fn effective_max_reset_timeout_ms(&self) -> u64 {
+        self.max_reset_timeout_ms.unwrap_or(self.reset_timeout_ms)
+    }
+
+    /// `probeTimeoutMs`, or its default: `resetTimeoutMs`.
+    pub fn effective_probe_timeout_ms(&self) -> u64 {
+        self.probe_timeout_ms.unwrap_or(self.reset_timeout_ms)
+    }
+
     /// The same config with every default that depends on another option filled in.
     pub fn resolved(&self) -> Config {
         Config {
-            minimum_calls: Some(self.minimum_calls.unwrap_or(self.window_size)),
-            max_reset_timeout_ms: Some(self.max_reset_timeout_ms.unwrap_or(self.reset_timeout_ms)),
-            probe_timeout_ms: Some(self.probe_timeout_ms.unwrap_or(self.reset_timeout_ms)),
+            minimum_calls: Some(self.effective_minimum_calls()),
+            max_reset_timeout_ms: Some(self.effective_max_reset_timeout_ms()),
+            probe_timeout_ms: Some(self.effective_probe_timeout_ms()),
             ..self.clone()
         }
     }

@@ -6,7 +6,7 @@
 //! "no time has passed" (the core's latest time), never as an error path that
 //! could panic.
 
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Rejected, State};
+use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Rejected, State, MAX_MILLIS};
 use wasm_bindgen::prelude::*;
 
 mod options;
@@ -117,7 +117,9 @@ impl WasmBreaker {
     #[wasm_bindgen(js_name = recordRetryAfter)]
     pub fn record_retry_after(&mut self, token: f64, acquired_at: f64, retry_after_ms: f64, now: f64) -> f64 {
         let now = self.time(now);
-        let retry_after = Millis::from_f64(retry_after_ms).unwrap_or(Millis::ZERO);
+        // Fail closed: NaN or a wait beyond the largest time waits that longest time (f64::min
+        // drops NaN); a negative wait is none.
+        let retry_after = Millis::from_f64(retry_after_ms.min(MAX_MILLIS as f64)).unwrap_or(Millis::ZERO);
         self.core.record_retry_after(self.permit(token, acquired_at, now), retry_after, now);
         self.state_changes()
     }
