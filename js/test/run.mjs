@@ -12,35 +12,25 @@
 //
 // EDGEBREAKER_KEEP=1 keeps the folder for a look afterwards.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packAndInstall } from "../../host-tests/harness/packed.mjs";
 
 const js = join(dirname(fileURLToPath(import.meta.url)), "..");
-const hostTests = join(js, "..", "host-tests");
 
 if (!existsSync(join(js, "dist", "index.js"))) {
   console.error("js/dist/ is missing: run `make build` (or `make wasm && npm run build`) first.");
   process.exit(1);
 }
 
-const consumer = mkdtempSync(join(tmpdir(), "edgebreaker-test-"));
 const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 let status = 1;
+let consumer;
 try {
-  const [{ filename }] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", consumer], js));
-  writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "edgebreaker-consumer", private: true, type: "module" }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save", join(consumer, filename)], consumer);
-
+  // The tarball installed, beside host-tests/shared and the vectors as a module.
+  consumer = packAndInstall();
   cpSync(join(js, "test"), join(consumer, "test"), { recursive: true, filter: (path) => !path.endsWith("run.mjs") });
-  cpSync(join(hostTests, "shared"), join(consumer, "shared"), { recursive: true });
-  const vectorsDir = join(hostTests, "vectors");
-  const vectors = readdirSync(vectorsDir)
-    .filter((file) => file.endsWith(".json"))
-    .sort()
-    .map((file) => ({ file, ...JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
-  writeFileSync(join(consumer, "vectors.js"), `export default ${JSON.stringify(vectors)};\n`);
 
   // TypeScript tests: decorators and `using` as users write them, compiled
   // against the installed package's types (so the types are tested too).
@@ -69,7 +59,7 @@ try {
   if (error.stdout) console.error(error.stdout);
 } finally {
   if (process.env.EDGEBREAKER_KEEP) console.error(`kept ${consumer}`);
-  else rmSync(consumer, { recursive: true, force: true });
+  else if (consumer) rmSync(consumer, { recursive: true, force: true });
 }
 process.exit(status);
 
