@@ -8,6 +8,10 @@ use std::path::PathBuf;
 use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit};
 use serde_json::{json, Value};
 
+#[path = "support/expect.rs"]
+mod expect;
+use expect::{expect_equal, expect_subset};
+
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../host-tests/vectors")
 }
@@ -108,27 +112,4 @@ fn run(vector: &Value) -> Result<(), String> {
         seen_changes = breaker.state_changes();
     }
     Ok(())
-}
-
-fn expect_equal(expected: &Value, got: &Value) -> Result<(), String> {
-    if expected == got {
-        Ok(())
-    } else {
-        Err(format!("expected {expected}, got {got}"))
-    }
-}
-
-/// Every key in `expected` must match `got`; rates within 1e-9.
-fn expect_subset(expected: &Value, got: &Value, path: &str) -> Result<(), String> {
-    match (expected, got) {
-        (Value::Object(expected), Value::Object(got)) => expected.iter().try_for_each(|(key, value)| {
-            let path = format!("{path}.{key}");
-            expect_subset(value, got.get(key).unwrap_or(&Value::Null), &path)
-        }),
-        (Value::Number(a), Value::Number(b)) if (a.as_f64().unwrap_or(f64::NAN) - b.as_f64().unwrap_or(0.0)).abs() < 1e-9 => {
-            Ok(())
-        }
-        _ if expected == got => Ok(()),
-        _ => Err(format!("{path}: expected {expected}, got {got}")),
-    }
 }

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use edgebreaker_core::{Breaker, Millis, Outcome};
 use edgebreaker_wasmtime::{Permit, Plugin, State, Status, Transition};
 use serde_json::{json, Value};
+
+#[path = "../../../../crate/core/tests/support/expect.rs"]
+mod expect;
+use expect::{expect_equal, expect_subset};
 use wasmtime::component::ResourceAny;
 
 use crate::config_json::config_from_json;
@@ -232,29 +236,5 @@ fn same(what: &str, component: &Value, native: &Value) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{what}: component {component}, native core {native}"))
-    }
-}
-
-fn expect_equal(expected: &Value, got: &Value) -> Result<(), String> {
-    if expected == got {
-        Ok(())
-    } else {
-        Err(format!("expected {expected}, got {got}"))
-    }
-}
-
-/// Every key in `expected` must match `got`; rates within 1e-9 (as the format says).
-fn expect_subset(expected: &Value, got: &Value, path: &str) -> Result<(), String> {
-    match (expected, got) {
-        (Value::Object(expected), Value::Object(got)) => expected.iter().try_for_each(|(key, value)| {
-            expect_subset(value, got.get(key).unwrap_or(&Value::Null), &format!("{path}.{key}"))
-        }),
-        (Value::Number(a), Value::Number(b))
-            if (a.as_f64().unwrap_or(f64::NAN) - b.as_f64().unwrap_or(0.0)).abs() < 1e-9 =>
-        {
-            Ok(())
-        }
-        _ if expected == got => Ok(()),
-        _ => Err(format!("{path}: expected {expected}, got {got}")),
     }
 }
