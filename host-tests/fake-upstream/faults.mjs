@@ -13,6 +13,7 @@ export const DEFAULT_FAULTS = Object.freeze({
   errorEventAfterChunks: null, // streams: after this many events, send an error event and end
   errorEventStyle: "openai", // "openai": data: {"error":{...}} · "anthropic": event: error
   dropAfterChunks: null, // destroy the socket after this many events (0: before any response)
+  requestFaults: false, // true: a request may carry its own faults ("fault" in its JSON body), for it alone
 });
 
 const CHECKS = {
@@ -26,6 +27,7 @@ const CHECKS = {
   errorEventAfterChunks: nullOrCount,
   errorEventStyle: (value) => value === "openai" || value === "anthropic",
   dropAfterChunks: nullOrCount,
+  requestFaults: (value) => typeof value === "boolean",
 };
 
 function nonNegative(value) {

@@ -63,7 +63,16 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
       return sendJson(res, 400, errorBody(400, "the body is not valid JSON"));
     }
     if (!Array.isArray(request?.messages)) return sendJson(res, 400, errorBody(400, "messages is required"));
-    return answer(res, request, currentFaults);
+    let faults = currentFaults;
+    if (faults.requestFaults && request.fault !== undefined) {
+      // A mix of faults chosen request by request (the soak bench), over the current ones.
+      try {
+        faults = mergeFaults(faults, request.fault);
+      } catch (error) {
+        return sendJson(res, 400, errorBody(400, error.message));
+      }
+    }
+    return answer(res, request, faults);
   }
 
   async function answer(res, request, faults) {

@@ -134,3 +134,21 @@ test("a body that is not JSON is a 400 in the OpenAI error shape", async () => {
   assert.equal(response.status, 400);
   assert.equal((await response.json()).error.type, "invalid_request_error");
 });
+
+test("with requestFaults, a request's own fault applies to it alone; without, it is ignored; a bad one is a 400 naming it", async () => {
+  const ignored = await chat({ fault: { errorRate: 1, errorStatus: 503 } });
+  assert.equal(ignored.status, 200);
+  await ignored.body.cancel();
+  upstream.setFaults({ requestFaults: true });
+  const own = await chat({ fault: { errorRate: 1, errorStatus: 429, retryAfter: 1 } });
+  assert.equal(own.status, 429);
+  assert.equal(own.headers.get("retry-after"), "1");
+  await own.body.cancel();
+  const next = await chat({});
+  assert.equal(next.status, 200);
+  await next.body.cancel();
+  const bad = await chat({ fault: { stallAfter: 1 } });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /stallAfter/);
+  assert.equal(upstream.counters.injectedErrors, 1);
+});
