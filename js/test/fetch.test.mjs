@@ -4,32 +4,9 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { CircuitBreaker, CircuitBreakerError, clearCircuitBreakerRegistry, listCircuitBreakers, protectFetch } from "edgebreaker";
-import { breakerAt, counts, zeroCounts } from "./helpers.mjs";
+import { breakerAt, counts, fakeFetch, sse, zeroCounts } from "./helpers.mjs";
 
 const encoder = new TextEncoder();
-
-/** A fetch that answers every call with `respond(input, init)`, and counts the calls. */
-function fakeFetch(respond) {
-  const fetch = async (input, init) => {
-    fetch.calls.push({ input, init });
-    return respond(input, init);
-  };
-  fetch.calls = [];
-  return fetch;
-}
-
-/** A streamed body that sends `chunks` (strings or byte arrays) one by one. */
-function streamOf(chunks) {
-  const queue = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
-  return new ReadableStream({
-    pull(controller) {
-      if (queue.length === 0) controller.close();
-      else controller.enqueue(queue.shift());
-    },
-  });
-}
-
-const sse = (chunks) => new Response(streamOf(chunks), { headers: { "content-type": "text/event-stream" } });
 const byteByByte = (text) => Array.from(encoder.encode(text), (byte) => Uint8Array.of(byte));
 const readAll = async (response) => new Uint8Array(await response.arrayBuffer());
 
@@ -62,7 +39,7 @@ describe("SSE error events", () => {
   });
 
   test("a multi-byte character split across chunks passes through byte for byte", async () => {
-    const bytes = encoder.encode("data: {\"content\":\"naïve — 日本\"}\n\n");
+    const bytes = encoder.encode("data: {\"content\":\"naïve — 日本\"}\n\ndata: [DONE]\n\n");
     const chunks = [bytes.slice(0, 17), bytes.slice(17, 18), bytes.slice(18, 31), bytes.slice(31)];
     const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(chunks)) });
     assert.deepEqual(await readAll(await breaker.fetch("https://llm.test/")), bytes);
@@ -127,7 +104,7 @@ describe("responses", () => {
   });
 
   test("a streamed body is settled only when it has been read to its end", async () => {
-    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(["data: 1\n\n", "data: 2\n\n"])) });
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(() => sse(["data: 1\n\n", "data: 2\n\n", "data: [DONE]\n\n"])) });
     const response = await breaker.fetch("https://llm.test/");
     assert.equal(counts(breaker).inFlight, 1);
     await response.text();
@@ -141,7 +118,7 @@ describe("responses", () => {
       clock: () => (clock.reads++, clock.now),
       fetch: fakeFetch(() => {
         clock.now += 50; // headers after 50 ms
-        return sse(["data: 1\n\n", "data: 2\n\n"]);
+        return sse(["data: 1\n\n", "data: 2\n\n", "data: [DONE]\n\n"]);
       }),
     });
     const response = await breaker.fetch("https://llm.test/");
@@ -158,7 +135,7 @@ describe("responses", () => {
       clock: () => clock.now,
       fetch: fakeFetch(() => {
         clock.now += 150;
-        return sse(["data: 1\n\n"]);
+        return sse(["data: 1\n\n", "data: [DONE]\n\n"]);
       }),
     });
     await (await breaker.fetch("https://llm.test/")).text();

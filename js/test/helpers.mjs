@@ -41,3 +41,29 @@ export function recordChanges(breaker) {
 
 /** Resolves after the microtasks queued so far (and those they queue) have run. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const encoder = new TextEncoder();
+
+/** A fetch that answers every call with `respond(input, init)`, and counts the calls. */
+export function fakeFetch(respond) {
+  const fetch = async (input, init) => {
+    fetch.calls.push({ input, init });
+    return respond(input, init);
+  };
+  fetch.calls = [];
+  return fetch;
+}
+
+/** A streamed body that sends `chunks` (strings or byte arrays) one by one. */
+export function streamOf(chunks) {
+  const queue = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
+  return new ReadableStream({
+    pull(controller) {
+      if (queue.length === 0) controller.close();
+      else controller.enqueue(queue.shift());
+    },
+  });
+}
+
+/** A 200 `text/event-stream` response that sends `chunks` one by one. */
+export const sse = (chunks) => new Response(streamOf(chunks), { headers: { "content-type": "text/event-stream" } });

@@ -1,9 +1,9 @@
 // A response body passed through untouched and unbuffered, watched on the way:
 // the call's outcome is known only when a streamed body ends (success), errors
-// or stalls (failure), carries an SSE error event (failure) or is cancelled by
-// its reader (ignored).
+// or stalls (failure), carries an SSE error event or ends without its end
+// marker (failure) or is cancelled by its reader (ignored).
 
-import { SseErrorScanner } from "./sse.js";
+import { sseScannerFor, type StreamEndRule } from "./sse.js";
 
 /** What the body reports to its call (call.ts). */
 export interface BodyWatcher {
@@ -18,10 +18,9 @@ export interface BodyWatcher {
   cancelled(): void;
 }
 
-export function guardBody(response: Response, watcher: BodyWatcher): Response {
+export function guardBody(response: Response, watcher: BodyWatcher, streamEnd: StreamEndRule): Response {
   const source = (response.body as ReadableStream<Uint8Array>).getReader();
-  const contentType = response.headers.get("content-type") ?? "";
-  const scanner = contentType.toLowerCase().startsWith("text/event-stream") ? new SseErrorScanner() : undefined;
+  const scanner = sseScannerFor(response.headers, streamEnd);
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -35,6 +34,7 @@ export function guardBody(response: Response, watcher: BodyWatcher): Response {
         if (watcher.timedOut !== undefined) {
           controller.error(watcher.timedOut);
         } else if (result.done) {
+          if (scanner?.finish()) watcher.errorEvent(); // an error on the last line, or cut short before the end marker
           watcher.ended();
           controller.close();
         } else {

@@ -108,7 +108,7 @@ class UpstreamCall implements BodyWatcher {
       this.#settle(SUCCESS);
       return response;
     }
-    return guardBody(response, this);
+    return guardBody(response, this, this.#settings.streamEnd);
   }
 
   #isFailureResponse(response: Response): boolean {

@@ -3,6 +3,7 @@
 // `getCircuitBreaker()` and `protectFetch()`), checked here.
 
 import { describe } from "../describe.js";
+import { isLlmStreamEnd, type StreamEndRule } from "./sse.js";
 
 /** Options for `breaker.fetch()` and `protectFetch()`, on top of the breaker's own. */
 export interface FetchOptions {
@@ -30,6 +31,23 @@ export interface FetchOptions {
    * calls that fail without a response (network errors, timeouts).
    */
   onOpen?: "throw" | "respond";
+  /**
+   * How a `text/event-stream` body shows that it arrived whole. A stream
+   * that ends cleanly without its end marker was cut short upstream: a
+   * failure, as a stream that breaks off is.
+   * - `"llm"` (default): the markers of the LLM APIs: `data: [DONE]`
+   *   (OpenAI Chat Completions and the APIs compatible with it),
+   *   `event: message_stop` (Anthropic), `event: response.completed` or
+   *   `event: response.incomplete` (OpenAI Responses), a chunk with a
+   *   `finishReason` (Gemini).
+   * - a function: called with each line of the stream (without its line
+   *   ending, lines up to 64 KB); `true` marks the end. It replaces the
+   *   built-in markers; one that throws has not seen the end.
+   * - `null`: any clean end is a whole stream (plain SSE, no end marker).
+   *
+   * Error events are found whatever this says.
+   */
+  streamEnd?: "llm" | ((line: string) => boolean) | null;
   /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }
@@ -41,6 +59,7 @@ export interface ValidFetchOptions {
   idleTimeoutMs: number | undefined;
   maxRetryAfterMs: number;
   onOpen: "throw" | "respond" | undefined;
+  streamEnd: StreamEndRule;
   fetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined;
 }
 
@@ -50,6 +69,7 @@ export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze([
   "idleTimeoutMs",
   "maxRetryAfterMs",
   "onOpen",
+  "streamEnd",
   "fetch",
 ]);
 
@@ -83,8 +103,17 @@ export function validateFetchOptions(given: Record<string, unknown>): ValidFetch
     idleTimeoutMs: timer("idleTimeoutMs", given.idleTimeoutMs),
     maxRetryAfterMs: duration("maxRetryAfterMs", given.maxRetryAfterMs) ?? DEFAULT_MAX_RETRY_AFTER_MS,
     onOpen,
+    streamEnd: streamEndRule(given.streamEnd),
     fetch: fn("fetch", given.fetch),
   };
+}
+
+function streamEndRule(value: unknown): StreamEndRule {
+  if (value === undefined || value === "llm") return isLlmStreamEnd;
+  if (value === null) return null;
+  if (typeof value === "function") return value as (line: string) => boolean;
+  const got = typeof value === "string" ? JSON.stringify(value) : describe(value);
+  throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or null; got ${got}`);
 }
 
 function fn<T>(option: string, value: unknown): T | undefined {
