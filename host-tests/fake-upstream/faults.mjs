@@ -13,6 +13,8 @@ export const DEFAULT_FAULTS = Object.freeze({
   errorEventAfterChunks: null, // streams: after this many events, send an error event and end
   errorEventStyle: "openai", // "openai": data: {"error":{...}} · "anthropic": event: error
   dropAfterChunks: null, // destroy the socket after this many events (0: before any response)
+  truncateAfterChunks: null, // streams: after this many events, end the reply cleanly, without the rest ([DONE] among it)
+  finAfterChunks: null, // streams: after this many events, close the connection (FIN) without the reply's last chunk
   requestFaults: false, // true: a request may carry its own faults ("fault" in its JSON body), for it alone
 });
 
@@ -27,6 +29,8 @@ const CHECKS = {
   errorEventAfterChunks: nullOrCount,
   errorEventStyle: (value) => value === "openai" || value === "anthropic",
   dropAfterChunks: nullOrCount,
+  truncateAfterChunks: nullOrCount,
+  finAfterChunks: nullOrCount,
   requestFaults: (value) => typeof value === "boolean",
 };
 

@@ -24,6 +24,7 @@ function zeroCounters() {
     errorEvents: 0,
     stalls: 0,
     drops: 0,
+    truncations: 0, // streams ended early by truncateAfterChunks or finAfterChunks
     inFlight: 0,
     maxInFlight: 0,
   };
@@ -105,7 +106,9 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
 
   async function answerStream(res, events, faults, gone) {
     counters.streamsStarted += 1;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    // After Connection: close a client may take a FIN for the end of the reply (Node 20's fetch does, even mid-chunk).
+    const closing = faults.finAfterChunks === null ? {} : { connection: "close" };
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...closing });
     res.flushHeaders();
     for (const [index, event] of events.entries()) {
       if (index === faults.stallAfterChunks) {
@@ -117,6 +120,14 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
         return res.end(streamErrorEvent(faults.errorEventStyle));
       }
       if (index === faults.dropAfterChunks) return drop(res);
+      if (index === faults.truncateAfterChunks) {
+        counters.truncations += 1;
+        return res.end(); // a whole HTTP reply (its last chunk sent) of a stream that is not whole
+      }
+      if (index === faults.finAfterChunks) {
+        counters.truncations += 1;
+        return res.socket?.end(); // FIN, without the 0-length chunk that ends a chunked reply
+      }
       if (index > 0) await pause(faults.chunkDelayMs, gone);
       if (gone.aborted) {
         counters.streamsClosedEarly += 1;

@@ -1,5 +1,6 @@
 // The fake upstream does what the edge tests and the demo count on.
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, beforeEach, test } from "node:test";
 import { startFakeUpstream } from "./server.mjs";
 
@@ -151,4 +152,29 @@ test("with requestFaults, a request's own fault applies to it alone; without, it
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error.message, /stallAfter/);
   assert.equal(upstream.counters.injectedErrors, 1);
+});
+
+test("truncateAfterChunks ends a stream cleanly after that many events, without [DONE]", async () => {
+  upstream.setFaults({ chunkCount: 3, truncateAfterChunks: 2 });
+  const events = await readEvents(await chat({ stream: true })); // no error: the HTTP reply is whole
+  assert.equal(events.length, 2);
+  assert.ok(events.every((event) => event !== "data: [DONE]"));
+  assert.deepEqual([upstream.counters.truncations, upstream.counters.streamsCompleted], [1, 0]);
+});
+
+test("finAfterChunks sends Connection: close, then that many events and a FIN without the chunked reply's last chunk", async () => {
+  upstream.setFaults({ chunkCount: 3, finAfterChunks: 2 });
+  const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true });
+  const socket = connect(upstream.port, "127.0.0.1");
+  socket.end(`POST /v1/chat/completions HTTP/1.1\r\nHost: upstream\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  let raw = "";
+  socket.setEncoding("utf8").on("data", (text) => (raw += text));
+  await new Promise((resolve, reject) => socket.once("end", resolve).once("error", reject)); // "end": a FIN, not a reset
+  const headEnd = raw.indexOf("\r\n\r\n");
+  const [head, chunks] = [raw.slice(0, headEnd), raw.slice(headEnd + 4)];
+  assert.match(head, /^connection: close$/im);
+  assert.match(head, /^transfer-encoding: chunked$/im);
+  assert.equal((chunks.match(/^data: /gm) ?? []).length, 2);
+  assert.ok(!chunks.endsWith("0\r\n\r\n"), "no last chunk");
+  assert.equal(upstream.counters.truncations, 1);
 });
