@@ -1,18 +1,14 @@
 import { Engine, FAILURE, SUCCESS } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
-import type { StateChangeEvent } from "./events.js";
+import { guardListener, guardOf, type StateChangeListener } from "./events.js";
 import { fetchThrough, type FetchSettings } from "./fetch/call.js";
 import { fetchSettings } from "./fetch/options.js";
+import { MAX_MS, milliseconds } from "./checks.js";
 import { describe } from "./describe.js";
 import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { STATE_NAMES, type State } from "./state.js";
 import type { BreakerStatus } from "./status.js";
-
-/** A listener of "statechange" events. */
-export type StateChangeListener =
-  | ((event: StateChangeEvent) => void)
-  | { handleEvent(event: StateChangeEvent): void };
 
 type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
 
@@ -25,8 +21,12 @@ type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
  * const breaker = new CircuitBreaker({ name: "llm", failureThreshold: 3 });
  * const answer = await breaker.call(fetchCompletion, prompt);
  * ```
+ *
+ * `F` is what the `fallback` option returns, inferred from the options
+ * (`never` without a fallback): a call's result is the function's or the
+ * fallback's. `CircuitBreaker<unknown>` stands for any breaker.
  */
-export class CircuitBreaker extends EventTarget {
+export class CircuitBreaker<F = never> extends EventTarget {
   readonly #engine: Engine;
   readonly #timeoutMs: number | undefined;
   readonly #fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
@@ -36,7 +36,7 @@ export class CircuitBreaker extends EventTarget {
    * @throws TypeError when an option has the wrong type or is unknown;
    *   RangeError when a value is out of range. The message names the option.
    */
-  constructor(options?: CircuitBreakerOptions) {
+  constructor(options?: CircuitBreakerOptions<F> | null) {
     super();
     const valid = validateOptions(options);
     this.#engine = new Engine(this, valid);
@@ -64,7 +64,7 @@ export class CircuitBreaker extends EventTarget {
    * calls reject with `CircuitBreakerError`; either way `fallback`, if set,
    * supplies the result instead.
    */
-  call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+  call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R> | Awaited<F>> {
     return this.#run(fn, undefined, args);
   }
 
@@ -73,14 +73,14 @@ export class CircuitBreaker extends EventTarget {
    * (or `CircuitBreakerError`) synchronously. If `fn` returns a promise
    * anyway, its settlement is what counts, and that promise's outcome is returned.
    */
-  callSync<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+  callSync<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R | F {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
     const engine = this.#engine;
     let token: number;
     try {
       token = engine.admit();
     } catch (error) {
-      if (error instanceof CircuitBreakerError && this.#fallback !== undefined) return this.#fallback(error, ...args) as R;
+      if (error instanceof CircuitBreakerError && this.#fallback !== undefined) return this.#fallback(error, ...args) as F;
       throw error;
     }
     const acquiredAt = engine.acquiredAt;
@@ -88,19 +88,19 @@ export class CircuitBreaker extends EventTarget {
     try {
       result = fn(...args);
     } catch (error) {
-      return this.#failed(token, acquiredAt, error, args) as R;
+      return this.#failed(token, acquiredAt, error, args) as R | F;
     }
-    return this.#settle(result, token, acquiredAt, args) as R;
+    return this.#settle(result, token, acquiredAt, args) as R | F;
   }
 
   /**
    * `fn`, protected: each call goes through `call`, with its `this` and
    * arguments. The returned function always returns a Promise.
    */
-  wrap<T, A extends unknown[], R>(fn: (this: T, ...args: A) => R): (this: T, ...args: A) => Promise<Awaited<R>> {
+  wrap<T, A extends unknown[], R>(fn: (this: T, ...args: A) => R): (this: T, ...args: A) => Promise<Awaited<R> | Awaited<F>> {
     if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
     const breaker = this;
-    const wrapped = function (this: T, ...args: A): Promise<Awaited<R>> {
+    const wrapped = function (this: T, ...args: A): Promise<Awaited<R> | Awaited<F>> {
       return breaker.#run(fn, this, args);
     };
     Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
@@ -126,10 +126,11 @@ export class CircuitBreaker extends EventTarget {
   /**
    * `fetch(input, init)` through the breaker: 5xx and 429 responses, network
    * errors and timeouts are failures, a streamed body is judged when it ends,
-   * and a blocked call throws, answers 503 or falls back (see the fetch options).
+   * and a blocked call throws, answers 503 or falls back (see the fetch options;
+   * the fallback's value is the result as it returned it).
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    return fetchThrough(this.#engine, this.#fetch, input, init);
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response | Awaited<F>> {
+    return fetchThrough(this.#engine, this.#fetch, input, init) as Promise<Response | Awaited<F>>;
   }
 
   /** State, time until a probe, lifetime metrics and configuration, as plain JSON-safe data. */
@@ -156,32 +157,41 @@ export class CircuitBreaker extends EventTarget {
   /**
    * Opens the circuit now: for `durationMs` (then it half-opens as usual), or
    * until `reset()` when no duration is given.
-   * @throws TypeError / RangeError when `durationMs` is not a finite number ≥ 0.
+   * `null` is no duration, as `undefined` is.
+   * @throws TypeError / RangeError when `durationMs` is not a whole number of milliseconds from 0 to 2^53 - 1.
    */
   forceOpen(durationMs?: number | null): void {
-    if (durationMs !== undefined && durationMs !== null) {
-      if (typeof durationMs !== "number") throw new TypeError(`durationMs must be a number; got ${describe(durationMs)}`);
-      if (!(durationMs >= 0 && durationMs <= Number.MAX_SAFE_INTEGER)) {
-        throw new RangeError(`durationMs must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${durationMs}`);
-      }
-    }
+    const duration = milliseconds("durationMs", durationMs, 0, MAX_MS);
     const engine = this.#engine;
-    engine.core.forceOpen(durationMs ?? undefined, engine.now());
+    engine.core.forceOpen(duration, engine.now());
     engine.announceUpTo(engine.core.stateChanges());
   }
 
-  /** Listens for "statechange" events; `event.detail` is `{ name, from, to, at }`. */
+  /**
+   * Listens for "statechange" events; `event.detail` is `{ name, from, to, at }`.
+   * A listener that throws is reported with `console.error`: the other
+   * listeners still hear, and the breaker goes on.
+   */
   override addEventListener(type: "statechange", listener: StateChangeListener | null, options?: ListenerOptions): void;
   override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void;
-  override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void {
-    if (args[0] === "statechange" && args[1] != null) this.#engine.listening = true;
-    super.addEventListener(...args);
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: ListenerOptions): void {
+    if (type === "statechange" && isListener(listener)) {
+      this.#engine.listening = true;
+      super.addEventListener(type, guardListener(listener as StateChangeListener), options);
+    } else {
+      super.addEventListener(type, listener, options);
+    }
   }
 
   override removeEventListener(type: "statechange", listener: StateChangeListener | null, options?: ListenerOptions): void;
   override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void;
-  override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void {
-    super.removeEventListener(...args);
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: Parameters<EventTarget["removeEventListener"]>[2],
+  ): void {
+    const guard = type === "statechange" && isListener(listener) ? guardOf(listener as StateChangeListener) : undefined;
+    super.removeEventListener(type, guard ?? listener, options);
   }
 
   /** The path of `call` and `wrap`: admit, run, settle; a Promise always. */
@@ -306,4 +316,9 @@ export class CircuitBreaker extends EventTarget {
       return Promise.reject(fallbackError);
     }
   }
+}
+
+/** A function or an object (one whose handleEvent is looked up at each event, as the platform does). */
+function isListener(listener: unknown): listener is object {
+  return typeof listener === "function" || (typeof listener === "object" && listener !== null);
 }

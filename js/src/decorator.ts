@@ -7,21 +7,25 @@ import { getCircuitBreaker } from "./registry.js";
  * What `circuitBreaker(options)` returns: call it with a function to get the
  * function protected, or use it as a (TC39 standard) method decorator.
  */
-export interface CircuitBreakerDecorator {
-  /** `fn`, protected: it returns a Promise, and keeps `this` and its arguments. */
+export interface CircuitBreakerDecorator<F = never> {
+  /**
+   * `fn`, protected: it returns a Promise (of `fn`'s result or the
+   * fallback's), and keeps `this` and its arguments.
+   */
   <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R, context?: ClassMethodDecoratorContext): (
     this: T,
     ...args: A
-  ) => Promise<Awaited<R>>;
+  ) => Promise<Awaited<R> | Awaited<F>>;
   /** The breaker behind every function this decorates. */
-  readonly breaker: CircuitBreaker;
+  readonly breaker: CircuitBreaker<F>;
 }
 
 /**
  * A wrapper factory and method decorator. With `options.name`, the breaker
  * comes from the shared registry (`getCircuitBreaker`); without, a new one is
  * made now, shared by everything this decorator protects (for a decorated
- * method: every instance of the class).
+ * method: every instance of the class). A decorated method's declared
+ * return type must allow for what `fallback` returns.
  *
  * ```ts
  * const protect = circuitBreaker({ name: "search", failureThreshold: 3 });
@@ -33,15 +37,16 @@ export interface CircuitBreakerDecorator {
  * }
  * ```
  */
-export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreakerDecorator {
+export function circuitBreaker<F = never>(options?: CircuitBreakerOptions<F> | null): CircuitBreakerDecorator<F> {
   const name: unknown = options?.name;
-  const breaker = name === undefined ? new CircuitBreaker(options) : getCircuitBreaker(name as string, options);
+  const breaker = name === undefined || name === null ? new CircuitBreaker(options) : getCircuitBreaker(name as string, options);
   const decorate = (fn: (...args: unknown[]) => unknown, context?: ClassMethodDecoratorContext) => {
     if (context !== undefined && (typeof context !== "object" || context === null || context.kind !== "method")) {
-      throw new TypeError(`circuitBreaker decorates methods only; got ${describe((context as { kind?: unknown })?.kind)}`);
+      const kind = (context as { kind?: unknown } | null)?.kind;
+      throw new TypeError(`circuitBreaker decorates methods only; got ${typeof kind === "string" ? `a ${kind} decorator` : describe(context)}`);
     }
     return breaker.wrap(fn);
   };
   Object.defineProperty(decorate, "breaker", { value: breaker, enumerable: true });
-  return decorate as CircuitBreakerDecorator;
+  return decorate as CircuitBreakerDecorator<F>;
 }

@@ -15,11 +15,16 @@ export class StateChangeEvent extends Event {
   }
 }
 
+/** A listener of "statechange" events. */
+export type StateChangeListener =
+  | ((event: StateChangeEvent) => void)
+  | { handleEvent(event: StateChangeEvent): void };
+
 /**
  * Tells everyone who asked about one change of state: the event's listeners,
- * then `onStateChange`, then the logger. A listener that throws is reported
- * as the platform reports event-listener errors (asynchronously), so it can
- * neither corrupt the breaker nor keep the others from hearing.
+ * then `onStateChange`, then the logger. One that throws is reported (see
+ * `reportHookError`) and keeps neither the others from hearing nor the
+ * breaker from going on.
  */
 export function announce(
   target: EventTarget,
@@ -28,12 +33,12 @@ export function announce(
   logger: BreakerLogger | undefined,
   stateChanges: number,
 ): void {
-  target.dispatchEvent(new StateChangeEvent(change));
+  target.dispatchEvent(new StateChangeEvent(change)); // its listeners are guarded (guardListener)
   if (onStateChange !== undefined) {
     try {
       onStateChange(change);
     } catch (error) {
-      reportLater(error);
+      reportHookError(change.name, "onStateChange", error);
     }
   }
   if (logger !== undefined) log(logger, change, stateChanges);
@@ -48,17 +53,50 @@ function log(logger: BreakerLogger, change: StateChange, stateChanges: number): 
   try {
     write.call(logger, message, { ...change, stateChanges });
   } catch (error) {
-    reportLater(error);
+    reportHookError(change.name, `logger.${level}`, error);
   }
 }
 
-/** As the platform reports an event listener's error: `reportError` where it exists, else an uncaught exception. */
-function reportLater(error: unknown): void {
-  if (typeof reportError === "function") {
-    reportError(error);
-    return;
+/** The guard of each listener, made once, so that removing the listener finds it. */
+const guards = new WeakMap<object, (this: { name: string }, event: Event) => void>();
+
+/**
+ * @internal What a breaker registers for a "statechange" listener: the
+ * listener, called as the platform would call it, whose error is reported
+ * rather than thrown. A throwing listener is an uncaught exception in Node
+ * and Deno (the process exits) and an error report in browsers and workerd.
+ */
+export function guardListener(listener: StateChangeListener): (this: { name: string }, event: Event) => void {
+  let guard = guards.get(listener);
+  if (guard === undefined) {
+    guard = function (this: { name: string }, event: Event): void {
+      try {
+        if (typeof listener === "function") listener.call(this, event as StateChangeEvent);
+        else listener.handleEvent(event as StateChangeEvent);
+      } catch (error) {
+        reportHookError(this.name, 'a "statechange" listener', error);
+      }
+    };
+    guards.set(listener, guard);
   }
-  queueMicrotask(() => {
-    throw error;
-  });
+  return guard;
+}
+
+/** @internal The guard registered for `listener`, if it was ever added. */
+export function guardOf(listener: StateChangeListener): ((this: { name: string }, event: Event) => void) | undefined {
+  return guards.get(listener);
+}
+
+/**
+ * A hook that threw: reported with `console.error`, naming the breaker and
+ * the hook, never thrown again. An uncaught error (`reportError`, a throw
+ * from a microtask) ends a Node or Deno process: a failing log sink must not
+ * take a server down at the moment its circuit opens.
+ */
+function reportHookError(breakerName: string, hook: string, error: unknown): void {
+  try {
+    console.error(`edgebreaker: circuit breaker "${breakerName}": ${hook} threw; the breaker goes on.`, error);
+  } catch {
+    // A console that throws as well: there is nowhere left to tell.
+  }
 }

@@ -1,9 +1,9 @@
 // The public surface of "edgebreaker". Every runtime's entry is this file; the
 // runtime-specific part (how the wasm is obtained) sits behind `#wasm-module`.
-export { CircuitBreaker, type StateChangeListener } from "./breaker.js";
+export { CircuitBreaker } from "./breaker.js";
 export { Permit, type FailureOptions } from "./permit.js";
 export { CircuitBreakerError, TimeoutError } from "./errors.js";
-export { StateChangeEvent } from "./events.js";
+export { StateChangeEvent, type StateChangeListener } from "./events.js";
 export { circuitBreaker, type CircuitBreakerDecorator } from "./decorator.js";
 export {
   getCircuitBreaker,

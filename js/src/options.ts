@@ -1,25 +1,32 @@
-import type { CoreArguments } from "./core.js";
+import { isUnset, MAX_TIMER_MS, milliseconds, optionalFunction } from "./checks.js";
+import { CORE_OPTION_NAMES, type CoreArguments } from "./core.js";
 import { describe } from "./describe.js";
 import { FETCH_OPTION_NAMES, type FetchOptions } from "./fetch/options.js";
 import type { StateChange } from "./status.js";
+import { closestName } from "./suggest.js";
 
 /**
- * Options of `new CircuitBreaker()`. All are optional. The numeric options
- * are the core's (DESIGN §2); the rest need a JavaScript runtime.
+ * Options of `new CircuitBreaker()`. All are optional: `undefined` and `null`
+ * both mean "not set", which is the default, or off for a setting that is off
+ * by default. Durations are whole milliseconds. The numeric options are the
+ * core's (see "Options" in the README); the rest need a JavaScript runtime.
+ *
+ * `F` is what `fallback` returns (`never` without one): a call's result is
+ * the function's or the fallback's.
  */
-export interface CircuitBreakerOptions extends FetchOptions {
-  /** Identifies the breaker in status, errors, logs and the registry. Default: `"breaker-<n>"`. */
-  name?: string;
+export interface CircuitBreakerOptions<F = never> extends FetchOptions {
+  /** Identifies the breaker in status, errors, logs and the registry: a non-empty string. Default: `"breaker-<n>"`. */
+  name?: string | null;
   /** Failures within the window that open the circuit: an integer from 1 to `windowSize`. Default 5. */
-  failureThreshold?: number;
+  failureThreshold?: number | null;
   /** How many of the most recent outcomes the window tracks: an integer from 1 to 4096. Default 10. */
-  windowSize?: number;
+  windowSize?: number | null;
   /** Milliseconds the circuit stays open before a probe is let through. Default 60000. */
-  resetTimeoutMs?: number;
+  resetTimeoutMs?: number | null;
   /** Consecutive probe successes in half-open that close the circuit: an integer ≥ 1. Default 2. */
-  successThreshold?: number;
+  successThreshold?: number | null;
   /** Probes in flight at once while half-open: an integer from 1 to 4096. Default 1. */
-  halfOpenMaxCalls?: number;
+  halfOpenMaxCalls?: number | null;
   /**
    * Also open when the window's failure rate reaches this (0 < rate ≤ 1),
    * once it holds `minimumCalls` outcomes. Default: off.
@@ -27,16 +34,16 @@ export interface CircuitBreakerOptions extends FetchOptions {
   failureRateThreshold?: number | null;
   /** Outcomes the window must hold before `failureRateThreshold` applies: 1 to `windowSize`. Default `windowSize`. */
   minimumCalls?: number | null;
-  /** Outcomes older than this many milliseconds leave the window. Default: off (count window only). */
+  /** Outcomes older than this many milliseconds (at least 1) leave the window. Default: off (count window only). */
   windowMs?: number | null;
   /** A success that took at least this many milliseconds counts as a failure (a slow call). Default: off. */
   slowCallMs?: number | null;
   /**
    * Each consecutive re-open doubles the open time, up to this many
-   * milliseconds. Default `resetTimeoutMs` (no backoff).
+   * milliseconds (at least `resetTimeoutMs`). Default `resetTimeoutMs` (no backoff).
    */
   maxResetTimeoutMs?: number | null;
-  /** A half-open probe not settled within this many milliseconds counts as failed. Default `resetTimeoutMs`. */
+  /** A half-open probe not settled within this many milliseconds (at least 1) counts as failed. Default `resetTimeoutMs`. */
   probeTimeoutMs?: number | null;
   /**
    * Give up on a call after this many milliseconds: it counts as a failure and
@@ -49,36 +56,41 @@ export interface CircuitBreakerOptions extends FetchOptions {
    * tests deterministic. Readings must be finite and ≥ 0; it may go backwards
    * (the breaker goes on from the latest time it has seen).
    */
-  clock?: () => number;
+  clock?: (() => number) | null;
   /**
    * Judges an error thrown by a protected call: return `false` when it is not
    * the upstream's fault (a 4xx, a validation error), and the call is recorded
    * as ignored (no trace in the window, no fallback: the error is rethrown).
    * Anything else, or throwing, counts as a failure. Default: every error is a failure.
    */
-  isFailure?: (error: unknown) => boolean;
+  isFailure?: ((error: unknown) => boolean) | null;
   /**
    * Called instead of failing when a call is refused (with a
    * `CircuitBreakerError`) or fails (with its error, or a `TimeoutError`),
    * with the call's arguments after the error. Its return value becomes the
-   * call's result. Not called for errors that `isFailure` ignores.
+   * call's result, so a call's result type includes it. Not called for
+   * errors that `isFailure` ignores. Default: none (the error is thrown).
    */
-  fallback?: (error: unknown, ...args: any[]) => unknown;
-  /** Called on every change of state, after the "statechange" event. */
-  onStateChange?: (change: StateChange) => void;
+  fallback?: ((error: unknown, ...args: any[]) => F) | null;
+  /**
+   * Called on every change of state, after the "statechange" event. If it
+   * throws, the error is reported with `console.error` and the breaker goes on.
+   */
+  onStateChange?: ((change: StateChange) => void) | null;
   /**
    * Where state changes are logged: `warn` on opening, `info` on closing,
    * `debug` on half-opening. Messages carry names, states, times and counts,
-   * never a call's arguments, results or errors. `console` works.
+   * never a call's arguments, results or errors. `console` works. A method
+   * that throws is reported with `console.error`; the breaker goes on.
    */
-  logger?: BreakerLogger;
+  logger?: BreakerLogger | null;
 }
 
 /** Any object with some of these methods, e.g. `console` or a pino/winston logger. */
 export interface BreakerLogger {
-  debug?: (message: string, detail: StateChange & { stateChanges: number }) => void;
-  info?: (message: string, detail: StateChange & { stateChanges: number }) => void;
-  warn?: (message: string, detail: StateChange & { stateChanges: number }) => void;
+  debug?: ((message: string, detail: StateChange & { stateChanges: number }) => void) | null;
+  info?: ((message: string, detail: StateChange & { stateChanges: number }) => void) | null;
+  warn?: ((message: string, detail: StateChange & { stateChanges: number }) => void) | null;
 }
 
 /** @internal What the breaker keeps of its options after validation. */
@@ -94,106 +106,77 @@ export interface ValidOptions {
   logger: BreakerLogger | undefined;
 }
 
-// Always in force; when absent (undefined) the core applies its default.
-const REQUIRED = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls"] as const;
-// Off, or defaulting to another option, when absent or null.
-const OPTIONAL = [
-  "failureRateThreshold",
-  "minimumCalls",
-  "windowMs",
-  "slowCallMs",
-  "maxResetTimeoutMs",
-  "probeTimeoutMs",
-] as const;
 const FUNCTIONS = ["clock", "isFailure", "fallback", "onStateChange"] as const;
 const LOGGER_METHODS = ["debug", "info", "warn"] as const;
-/** setTimeout's largest delay; a longer one fires at once. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** @internal Every option name, in the order the docs list them. */
 export const OPTION_NAMES: readonly string[] = Object.freeze([
   "name",
-  ...REQUIRED,
-  ...OPTIONAL,
+  ...CORE_OPTION_NAMES,
   "timeoutMs",
   ...FUNCTIONS,
   "logger",
   ...FETCH_OPTION_NAMES,
 ]);
+/** Options that only `protectFetch` takes: named in the message when given to a breaker. */
+const PROTECT_FETCH_ONLY: readonly string[] = ["key"];
 
 /**
  * @internal
  * Checks types and the JS-only options; the core checks the ranges of the
- * rest when the breaker is built (its message names the option, and the
- * caller rethrows it as a RangeError). `undefined` always means "default".
+ * rest when the breaker is built (its message names the option, and
+ * createCore adds the value given). `undefined` and `null` both mean "not
+ * set": the default, or off.
  */
 export function validateOptions(options: unknown): ValidOptions {
-  if (options === undefined || options === null) options = {};
+  if (isUnset(options)) options = {};
   if (typeof options !== "object") throw new TypeError(`options must be an object; got ${describe(options)}`);
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(`unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}`);
-    }
+    if (!OPTION_NAMES.includes(key)) throw new TypeError(unknownOption(key));
   }
-  const core = [
-    ...REQUIRED.map((option) => number(option, given[option], false)),
-    ...OPTIONAL.map((option) => number(option, given[option], true)),
-  ] as CoreArguments;
   const valid: ValidOptions = {
     name: name(given.name),
-    core,
-    timeoutMs: timeoutMs(given.timeoutMs),
+    core: CORE_OPTION_NAMES.map((option) => number(option, given[option])) as CoreArguments,
+    timeoutMs: milliseconds("timeoutMs", given.timeoutMs, 1, MAX_TIMER_MS),
     clock: undefined,
     isFailure: undefined,
     fallback: undefined,
     onStateChange: undefined,
     logger: logger(given.logger),
   };
-  for (const option of FUNCTIONS) valid[option] = fn(option, given[option]) as never;
+  for (const option of FUNCTIONS) valid[option] = optionalFunction(option, given[option]);
   return valid;
 }
 
-function number(option: string, value: unknown, nullable: boolean): number | undefined {
-  if (value === undefined || (nullable && value === null)) return undefined;
-  if (typeof value !== "number") {
-    throw new TypeError(`${option} must be a number${nullable ? " or null" : ""}; got ${describe(value)}`);
-  }
+/** Names the one valid option a typo was most likely meant to be, rather than listing them all. */
+function unknownOption(key: string): string {
+  if (PROTECT_FETCH_ONLY.includes(key)) return `unknown option "${key}": only protectFetch takes it`;
+  const meant = closestName(key, [...OPTION_NAMES, ...PROTECT_FETCH_ONLY]);
+  return meant === undefined ? `unknown option "${key}"` : `unknown option "${key}"; did you mean "${meant}"?`;
+}
+
+/** A number for the core to check, or undefined (the core's default) when not set. */
+function number(option: string, value: unknown): number | undefined {
+  if (isUnset(value)) return undefined;
+  if (typeof value !== "number") throw new TypeError(`${option} must be a number; got ${describe(value)}`);
   return value;
 }
 
 function name(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new TypeError(`name must be a string; got ${describe(value)}`);
-  if (value.length === 0) throw new RangeError("name must not be empty");
-  return value;
-}
-
-function timeoutMs(value: unknown): number | undefined {
-  const ms = number("timeoutMs", value, true);
-  if (ms === undefined) return undefined;
-  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw new RangeError(`timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms; got ${ms}`);
+  if (isUnset(value)) return undefined;
+  if (typeof value !== "string" || value.length === 0) {
+    const message = `name must be a non-empty string; got ${describe(value)}`;
+    throw typeof value === "string" ? new RangeError(message) : new TypeError(message);
   }
-  return ms;
-}
-
-function fn(option: string, value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (typeof value !== "function") throw new TypeError(`${option} must be a function; got ${describe(value)}`);
   return value;
 }
 
 function logger(value: unknown): BreakerLogger | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null) {
+  if (isUnset(value)) return undefined;
+  if (typeof value !== "object") {
     throw new TypeError(`logger must be an object with debug, info or warn methods; got ${describe(value)}`);
   }
-  for (const method of LOGGER_METHODS) {
-    const member = (value as Record<string, unknown>)[method];
-    if (member !== undefined && typeof member !== "function") {
-      throw new TypeError(`logger.${method} must be a function; got ${describe(member)}`);
-    }
-  }
+  for (const method of LOGGER_METHODS) optionalFunction(`logger.${method}`, (value as Record<string, unknown>)[method]);
   return value as BreakerLogger;
 }

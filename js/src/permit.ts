@@ -2,16 +2,18 @@
 // whatever their own `lib`, so the declaration output keeps this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { isUnset, MAX_MS, milliseconds } from "./checks.js";
 import { describe } from "./describe.js";
 
 /** Options of `permit.failure()`. */
 export interface FailureOptions {
   /**
    * The upstream asked to be left alone this long (an HTTP `Retry-After`, in
-   * milliseconds): the failure is recorded and the circuit opens for exactly
-   * that long, whatever the window says.
+   * milliseconds, a whole number from 0 to 2^53 - 1): the failure is
+   * recorded and the circuit opens for exactly that long, whatever the
+   * window says. `null` is none, as `undefined` is.
    */
-  retryAfterMs?: number;
+  retryAfterMs?: number | null;
 }
 
 /**
@@ -46,7 +48,7 @@ export class Permit {
    * The call failed. Given an `error`, the breaker's `isFailure` judges it
    * first (returning `false` records the call as ignored).
    */
-  failure(error?: unknown, options?: FailureOptions): void {
+  failure(error?: unknown, options?: FailureOptions | null): void {
     const engine = this.#engine;
     if (engine === undefined) return;
     const retryAfterMs = retryAfter(options);
@@ -86,14 +88,8 @@ Object.defineProperty(Permit.prototype, disposeKey, {
   configurable: true,
 });
 
-function retryAfter(options: FailureOptions | undefined): number | undefined {
-  if (options === undefined || options === null) return undefined;
+function retryAfter(options: FailureOptions | null | undefined): number | undefined {
+  if (isUnset(options)) return undefined;
   if (typeof options !== "object") throw new TypeError(`failure options must be an object; got ${describe(options)}`);
-  const ms = options.retryAfterMs;
-  if (ms === undefined) return undefined;
-  if (typeof ms !== "number") throw new TypeError(`retryAfterMs must be a number; got ${describe(ms)}`);
-  if (!(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`retryAfterMs must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${ms}`);
-  }
-  return ms;
+  return milliseconds("retryAfterMs", options.retryAfterMs, 0, MAX_MS);
 }

@@ -1,5 +1,5 @@
 /**
- * Starting points by kind of upstream (DESIGN §3), frozen. Spread one into
+ * Starting points by kind of upstream (the README's "Presets and fallbacks"), frozen. Spread one into
  * your options and override what you need:
  * `new CircuitBreaker({ ...presets.llm, name: "openai", timeoutMs: 30_000 })`.
  */

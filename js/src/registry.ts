@@ -6,24 +6,28 @@ import { describe } from "./describe.js";
 import type { CircuitBreakerOptions } from "./options.js";
 import type { BreakerStatus } from "./status.js";
 
-const breakers = new Map<string, CircuitBreaker>();
+const breakers = new Map<string, CircuitBreaker<unknown>>();
 
 /**
  * The registry's breaker called `name`, created with `options` if there is
  * none yet. The first options win: later calls get the existing breaker and
  * their options are not looked at. `name` overrides `options.name`.
+ *
+ * The result type's fallback (`F`) comes from the `options` given here: a
+ * caller without options that may meet a breaker registered with a fallback
+ * says so, e.g. `getCircuitBreaker<null>("llm")`.
  */
-export function getCircuitBreaker(name: string, options?: CircuitBreakerOptions): CircuitBreaker {
+export function getCircuitBreaker<F = never>(name: string, options?: CircuitBreakerOptions<F> | null): CircuitBreaker<F> {
   if (typeof name !== "string") throw new TypeError(`name must be a string; got ${describe(name)}`);
   let breaker = breakers.get(name);
   if (breaker === undefined) {
-    if (options !== undefined && (typeof options !== "object" || options === null)) {
+    if (options !== undefined && options !== null && typeof options !== "object") {
       throw new TypeError(`options must be an object; got ${describe(options)}`);
     }
     breaker = new CircuitBreaker({ ...options, name });
     breakers.set(name, breaker);
   }
-  return breaker;
+  return breaker as CircuitBreaker<F>;
 }
 
 /** The status of every registered breaker, by name: plain data, safe to `JSON.stringify`. */

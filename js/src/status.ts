@@ -1,8 +1,8 @@
 import type { State } from "./state.js";
 
 /**
- * The configuration in force, as the core resolved it: every option of
- * DESIGN §2 with dependent defaults filled in (`minimumCalls`,
+ * The configuration in force, as the core resolved it: every option of the
+ * core (the README's "Options") with dependent defaults filled in (`minimumCalls`,
  * `maxResetTimeoutMs`, `probeTimeoutMs`); `null` where an option is off.
  * Passing it back to `new CircuitBreaker()` builds an identical breaker.
  */

@@ -1,8 +1,12 @@
-// "statechange" events, onStateChange and the logger.
+// "statechange" events, onStateChange and the logger; a hook that throws is
+// reported with console.error and never ends the process.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { CircuitBreaker, StateChangeEvent } from "edgebreaker";
 import { breakerAt, fail, recordChanges } from "./helpers.mjs";
+import { throwingHooksProblems, throwingHooksProgram } from "../harness/throwing-hooks.js";
 
 describe("statechange events", () => {
   test("closed -> open -> half_open -> closed, each at the time it fell due", () => {
@@ -117,32 +121,95 @@ describe("onStateChange and logger", () => {
     assert.equal(warned.length, 1);
   });
 
-  test("a throwing onStateChange or logger is reported as the platform reports listener errors, and the breaker goes on", () => {
-    // Node has no reportError: the error is rethrown from a microtask, an
-    // uncaught exception. Catch it where it is queued.
+});
+
+describe("a hook that throws is reported with console.error, and the breaker goes on", () => {
+  /** Runs `body` with console.error recording its calls. */
+  function withConsoleErrors(body) {
     const reported = [];
-    const realQueueMicrotask = globalThis.queueMicrotask;
-    globalThis.queueMicrotask = (task) => {
-      try {
-        task();
-      } catch (error) {
-        reported.push(error.message);
-      }
-    };
+    const realError = console.error;
+    console.error = (...args) => reported.push(args);
     try {
-      const { breaker } = breakerAt({
+      body();
+    } finally {
+      console.error = realError;
+    }
+    return reported;
+  }
+
+  test("onStateChange, logger methods and listeners: each error reported once, naming the breaker and the hook", () => {
+    const heard = [];
+    let breaker;
+    const reported = withConsoleErrors(() => {
+      ({ breaker } = breakerAt({
+        name: "fragile",
         failureThreshold: 1,
         windowSize: 1,
         onStateChange: () => { throw new Error("callback broke"); },
         logger: { warn: () => { throw new Error("logger broke"); } },
-      });
+      }));
+      breaker.addEventListener("statechange", () => { throw new Error("listener broke"); });
+      breaker.addEventListener("statechange", { handleEvent() { throw new Error("handleEvent broke"); } });
+      breaker.addEventListener("statechange", (event) => heard.push(event.detail.to));
       fail(breaker);
       assert.equal(breaker.state, "open");
       breaker.reset();
       assert.equal(breaker.state, "closed");
+    });
+    assert.deepEqual(heard, ["open", "closed"], "a listener after the throwing ones still hears");
+    assert.deepEqual(
+      reported.map(([message, error]) => `${message} | ${error.message}`),
+      [
+        'edgebreaker: circuit breaker "fragile": a "statechange" listener threw; the breaker goes on. | listener broke',
+        'edgebreaker: circuit breaker "fragile": a "statechange" listener threw; the breaker goes on. | handleEvent broke',
+        'edgebreaker: circuit breaker "fragile": onStateChange threw; the breaker goes on. | callback broke',
+        'edgebreaker: circuit breaker "fragile": logger.warn threw; the breaker goes on. | logger broke',
+        'edgebreaker: circuit breaker "fragile": a "statechange" listener threw; the breaker goes on. | listener broke',
+        'edgebreaker: circuit breaker "fragile": a "statechange" listener threw; the breaker goes on. | handleEvent broke',
+        'edgebreaker: circuit breaker "fragile": onStateChange threw; the breaker goes on. | callback broke',
+      ],
+    );
+    assert.equal(breaker.getStatus().metrics.stateChanges, 2);
+  });
+
+  test("a console.error that throws too is swallowed", () => {
+    const realError = console.error;
+    console.error = () => { throw new Error("console broke"); };
+    try {
+      const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1, onStateChange: () => { throw new Error("x"); } });
+      fail(breaker);
+      assert.equal(breaker.state, "open");
     } finally {
-      globalThis.queueMicrotask = realQueueMicrotask;
+      console.error = realError;
     }
-    assert.deepEqual(reported, ["callback broke", "logger broke", "callback broke"]);
+  });
+
+  test("guarded listeners behave as the platform's: `this`, removal, no duplicates, once", () => {
+    const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1 });
+    const calls = [];
+    function listener(event) {
+      calls.push([this === breaker, event.detail.to]);
+    }
+    const onceListener = (event) => calls.push(["once", event.detail.to]);
+    const handler = { handleEvent(event) { calls.push([this === handler, `handleEvent ${event.detail.to}`]); } };
+    breaker.addEventListener("statechange", listener);
+    breaker.addEventListener("statechange", listener); // the same listener twice: registered once
+    breaker.addEventListener("statechange", onceListener, { once: true });
+    breaker.addEventListener("statechange", handler);
+    fail(breaker);
+    breaker.removeEventListener("statechange", listener);
+    breaker.removeEventListener("statechange", handler);
+    breaker.reset();
+    assert.deepEqual(calls, [[true, "open"], ["once", "open"], [true, "handleEvent open"]]);
+  });
+
+  test("a process whose every hook throws ends normally (exit 0): before, Node exited 1", () => {
+    const consumer = fileURLToPath(new URL("..", import.meta.url));
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", throwingHooksProgram], {
+      cwd: consumer,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.deepEqual(throwingHooksProblems({ code: run.status, stdout: run.stdout, stderr: run.stderr }), []);
   });
 });

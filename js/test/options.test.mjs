@@ -1,8 +1,10 @@
 // Bad options: a wrong type is a TypeError, a wrong range a RangeError, an
-// unknown name is refused; every message names the option.
+// unknown name is refused. Every message has one shape, "<option> must be
+// <rule>; got <value>": it names the option, states the real range, and
+// ends with the value as given (a number as it is, anything else by kind).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CircuitBreaker } from "edgebreaker";
+import { CircuitBreaker, getCircuitBreaker, protectFetch, clearCircuitBreakerRegistry } from "edgebreaker";
 
 const NUMERIC = [
   "failureThreshold",
@@ -17,95 +19,148 @@ const NUMERIC = [
   "maxResetTimeoutMs",
   "probeTimeoutMs",
   "timeoutMs",
+  "firstByteTimeoutMs",
+  "idleTimeoutMs",
+  "maxRetryAfterMs",
 ];
-const FUNCTIONS = ["clock", "isFailure", "fallback", "onStateChange"];
-const EVERY_OPTION = ["name", ...NUMERIC, ...FUNCTIONS, "logger"];
+const FUNCTIONS = ["clock", "isFailure", "fallback", "onStateChange", "isFailureResponse", "fetch"];
+const EVERY_OPTION = ["name", ...NUMERIC, ...FUNCTIONS, "logger", "onOpen"];
 
-function refused(options, ErrorClass, option) {
-  assert.throws(
-    () => new CircuitBreaker(options),
-    (error) => {
-      assert.equal(error.constructor, ErrorClass, `${JSON.stringify(Object.keys(options))}: ${error}`);
-      assert.match(error.message, new RegExp(`\\b${option}\\b`), `message names ${option}`);
-      return true;
-    },
-  );
+/** What a message says was given: a number or boolean as it is, anything else by kind. */
+function given(value) {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return value === "" ? "an empty string" : "a string";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-describe("a wrong type throws TypeError naming the option", () => {
+function label(value) {
+  if (typeof value === "symbol") return "a symbol";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return "a function";
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** `build()` throws ErrorClass with exactly "<option> must be <rule>; got <got>" (a RegExp `rule`, or any). */
+function refused(build, ErrorClass, option, got, rule = /.+/) {
+  assert.throws(build, (error) => {
+    assert.equal(error.constructor, ErrorClass, String(error));
+    const prefix = `${option} must be `;
+    const suffix = `; got ${got}`;
+    assert.ok(error.message.startsWith(prefix), `${JSON.stringify(error.message)} starts with ${JSON.stringify(prefix)}`);
+    assert.ok(error.message.endsWith(suffix), `${JSON.stringify(error.message)} ends with ${JSON.stringify(suffix)}`);
+    assert.match(error.message.slice(prefix.length, -suffix.length), rule);
+    return true;
+  });
+}
+
+describe("a wrong type throws TypeError naming the option and the kind given", () => {
   for (const option of NUMERIC) {
     for (const value of ["5", true, {}, [], 5n, Symbol("x"), () => 5]) {
-      test(`${option}: ${typeof value === "symbol" ? "a symbol" : typeof value === "bigint" ? "a bigint" : JSON.stringify(value) ?? "a function"}`, () => {
-        refused({ [option]: value }, TypeError, option);
-      });
+      test(`${option}: ${label(value)}`, () => refused(() => new CircuitBreaker({ [option]: value }), TypeError, option, given(value)));
     }
   }
   for (const option of FUNCTIONS) {
-    for (const value of [1, "Date.now", {}, null, true]) {
-      test(`${option}: ${JSON.stringify(value)}`, () => refused({ [option]: value }, TypeError, option));
+    for (const value of [1, "5", {}, true]) {
+      test(`${option}: ${label(value)}`, () => {
+        refused(() => new CircuitBreaker({ [option]: value }), TypeError, option, given(value), /^a function$/);
+      });
     }
   }
-  for (const value of [1, {}, [], null, Symbol("x")]) {
-    test(`name: ${typeof value === "symbol" ? "a symbol" : JSON.stringify(value)}`, () => refused({ name: value }, TypeError, "name"));
+  for (const value of [1, {}, [], Symbol("x")]) {
+    test(`name: ${label(value)}`, () => refused(() => new CircuitBreaker({ name: value }), TypeError, "name", given(value)));
   }
-  for (const value of ["console", 1, null, () => {}]) {
-    test(`logger: ${typeof value === "function" ? "a function" : JSON.stringify(value)}`, () => refused({ logger: value }, TypeError, "logger"));
+  for (const value of ["5", 1, () => {}]) {
+    test(`logger: ${label(value)}`, () => refused(() => new CircuitBreaker({ logger: value }), TypeError, "logger", given(value)));
   }
-  test("logger.warn that is not a function", () => refused({ logger: { warn: "loud" } }, TypeError, "logger.warn"));
-  test("null for an option that always has a value", () => refused({ failureThreshold: null }, TypeError, "failureThreshold"));
+  test("logger.warn that is not a function", () => {
+    refused(() => new CircuitBreaker({ logger: { warn: "5" } }), TypeError, "logger.warn", "a string", /^a function$/);
+  });
+  test('onOpen: a string that is neither "throw" nor "respond" is quoted', () => {
+    refused(() => new CircuitBreaker({ onOpen: "Respond" }), TypeError, "onOpen", '"Respond"');
+  });
+  test("protectFetch's key", () => refused(() => protectFetch({ key: "origin" }), TypeError, "key", "a string", /^a function$/));
   test("options that are not an object", () => {
     for (const options of [5, "fast", true]) {
-      assert.throws(() => new CircuitBreaker(options), TypeError);
+      assert.throws(() => new CircuitBreaker(options), { name: "TypeError", message: `options must be an object; got ${given(options)}` });
     }
+  });
+  test("a string's contents never reach the message", () => {
+    assert.throws(() => new CircuitBreaker({ failureThreshold: "sk-SECRET" }), (error) => !/SECRET/.test(error.message));
   });
 });
 
-describe("a wrong range throws RangeError naming the option", () => {
+describe("a wrong range throws RangeError stating the real range and the value given", () => {
+  // The rule each message must state, where it is fixed; the rest must state some rule.
+  const WHOLE_TIMER = /^a whole number of milliseconds from 1 to 2147483647$/;
+  const WHOLE_DURATION = /^a whole number of milliseconds from 0 to 9007199254740991$/;
   const cases = [
-    ["failureThreshold", [0, -1, 2.5, 11, NaN, Infinity]],
-    ["windowSize", [0, -3, 1.5, 4097, 100_000, NaN, Infinity]],
-    ["resetTimeoutMs", [-1, NaN, Infinity, -Infinity, 2 ** 53]],
-    ["successThreshold", [0, -1, 0.5, NaN]],
-    ["halfOpenMaxCalls", [0, 4097, 1.25, NaN]],
-    ["failureRateThreshold", [0, -0.5, 1.01, NaN, Infinity]],
-    ["minimumCalls", [0, 11, 2.5, NaN]],
-    ["windowMs", [-1, NaN, Infinity]],
-    ["slowCallMs", [-5, NaN, Infinity]],
-    ["maxResetTimeoutMs", [-1, NaN, 59_999]],
-    ["probeTimeoutMs", [-1, NaN, Infinity]],
-    ["timeoutMs", [0, -1, NaN, Infinity, 2 ** 31]],
+    ["failureThreshold", [0, -1, 2.5, 11, NaN, Infinity], /^an integer from 1 to windowSize \(10\)$/],
+    ["windowSize", [0, -3, 1.5, 4097, 100_000, NaN, Infinity], /^an integer from 1 to 4096$/],
+    ["resetTimeoutMs", [-1, 2.5, NaN, Infinity, -Infinity, 2 ** 53], /milliseconds/],
+    ["successThreshold", [0, -1, 0.5, NaN], /^an integer from 1 to 4294967295$/],
+    ["halfOpenMaxCalls", [0, 4097, 1.25, NaN], /^an integer from 1 to 4096$/],
+    ["failureRateThreshold", [0, -0.5, 1.01, NaN, Infinity], /\b0\b.*\b1\b/],
+    ["minimumCalls", [0, 11, 2.5, NaN], /^an integer from 1 to windowSize \(10\)$/],
+    ["windowMs", [0, -1, 0.5, NaN, Infinity], /milliseconds from 1 /],
+    ["slowCallMs", [-5, 2.5, NaN, Infinity], /milliseconds/],
+    ["maxResetTimeoutMs", [-1, 1.5, NaN], /milliseconds/],
+    ["probeTimeoutMs", [0, -1, 2.5, NaN, Infinity], /milliseconds from 1 /],
+    ["timeoutMs", [0, -1, 2.5, NaN, Infinity, 2 ** 31], WHOLE_TIMER],
+    ["firstByteTimeoutMs", [0, -1, 0.5, NaN, 2 ** 31], WHOLE_TIMER],
+    ["idleTimeoutMs", [0, -1, 1.5, Infinity], WHOLE_TIMER],
+    ["maxRetryAfterMs", [-1, 2.5, NaN, 2 ** 53], WHOLE_DURATION],
   ];
-  for (const [option, values] of cases) {
+  for (const [option, values, rule] of cases) {
     for (const value of values) {
-      test(`${option}: ${value}`, () => refused({ [option]: value }, RangeError, option));
+      test(`${option}: ${value}`, () => refused(() => new CircuitBreaker({ [option]: value }), RangeError, option, String(value), rule));
     }
   }
-  test("name: empty", () => refused({ name: "" }, RangeError, "name"));
   test("failureThreshold above a windowSize given with it", () => {
-    refused({ windowSize: 3, failureThreshold: 4 }, RangeError, "failureThreshold");
+    refused(() => new CircuitBreaker({ windowSize: 3, failureThreshold: 4 }), RangeError, "failureThreshold", "4", /^an integer from 1 to windowSize \(3\)$/);
+  });
+  test("maxResetTimeoutMs below resetTimeoutMs", () => {
+    refused(() => new CircuitBreaker({ maxResetTimeoutMs: 59_999 }), RangeError, "maxResetTimeoutMs", "59999", /resetTimeoutMs \(60000\)/);
+  });
+  test("name: empty", () => refused(() => new CircuitBreaker({ name: "" }), RangeError, "name", "an empty string", /^a non-empty string$/));
+  test("forceOpen's durationMs and a permit's retryAfterMs: whole milliseconds, like the options", () => {
+    const breaker = new CircuitBreaker();
+    refused(() => breaker.forceOpen(2.5), RangeError, "durationMs", "2.5", WHOLE_DURATION);
+    refused(() => breaker.forceOpen(-1), RangeError, "durationMs", "-1", WHOLE_DURATION);
+    refused(() => breaker.forceOpen("5"), TypeError, "durationMs", "a string", WHOLE_DURATION);
+    const permit = breaker.acquire();
+    refused(() => permit.failure(new Error("x"), { retryAfterMs: 0.5 }), RangeError, "retryAfterMs", "0.5", WHOLE_DURATION);
+    refused(() => permit.failure(new Error("x"), { retryAfterMs: "5" }), TypeError, "retryAfterMs", "a string", WHOLE_DURATION);
+    assert.equal(permit.settled, false, "a refused settle changes nothing");
+    assert.equal(breaker.state, "closed");
   });
 });
 
 describe("unknown options", () => {
-  test("a misspelt option is refused, and the message lists every valid name", () => {
-    assert.throws(
-      () => new CircuitBreaker({ failureTreshold: 3 }),
-      (error) => {
-        assert.ok(error instanceof TypeError);
-        assert.match(error.message, /failureTreshold/);
-        for (const option of EVERY_OPTION) assert.ok(error.message.includes(option), `lists ${option}`);
-        return true;
-      },
-    );
+  const unknown = (options, message, build = (o) => new CircuitBreaker(o)) =>
+    assert.throws(() => build(options), { name: "TypeError", message });
+
+  test("a misspelt option gets the one valid name it most likely meant", () => {
+    unknown({ failureTreshold: 3 }, 'unknown option "failureTreshold"; did you mean "failureThreshold"?');
+    unknown({ resetTimeout: 3 }, 'unknown option "resetTimeout"; did you mean "resetTimeoutMs"?');
+    unknown({ onstatechange: () => {} }, 'unknown option "onstatechange"; did you mean "onStateChange"?');
+    unknown({ fristByteTimeoutMs: 5 }, 'unknown option "fristByteTimeoutMs"; did you mean "firstByteTimeoutMs"?');
+    unknown({ timeout: 3000 }, 'unknown option "timeout"; did you mean "timeoutMs"?');
+    unknown({ Name: "a" }, 'unknown option "Name"; did you mean "name"?');
   });
-  test("an option of another library is refused rather than ignored", () => {
-    refused({ timeout: 3000 }, TypeError, "timeout");
-    refused({ errorThresholdPercentage: 50 }, TypeError, "errorThresholdPercentage");
+  test("an option of another library, close to none of ours, is refused without a guess", () => {
+    unknown({ errorThresholdPercentage: 50 }, 'unknown option "errorThresholdPercentage"');
+    unknown({ volumeThreshold: 5 }, 'unknown option "volumeThreshold"');
+  });
+  test("protectFetch's key: suggested there, and named as protectFetch's own elsewhere", () => {
+    unknown({ kye: () => "a" }, 'unknown option "kye"; did you mean "key"?', protectFetch);
+    unknown({ key: () => "a" }, 'unknown option "key": only protectFetch takes it');
+    unknown({ key: () => "a" }, 'unknown option "key": only protectFetch takes it', (o) => getCircuitBreaker("options-key", o));
   });
 });
 
 describe("what is accepted", () => {
-  test("no options, undefined and {} give the defaults of DESIGN §2", () => {
+  test("no options, undefined, null and {} give the defaults", () => {
     for (const options of [undefined, {}, null]) {
       const { config } = new CircuitBreaker(options).getStatus();
       assert.deepEqual(config, {
@@ -123,11 +178,30 @@ describe("what is accepted", () => {
       });
     }
   });
-  test("undefined means the default for every option", () => {
-    const options = Object.fromEntries(EVERY_OPTION.map((option) => [option, undefined]));
-    assert.equal(new CircuitBreaker(options).getStatus().config.failureThreshold, 5);
+  for (const unset of [undefined, null]) {
+    test(`${unset} means "not set" for every option: the default, or off`, async () => {
+      const breaker = new CircuitBreaker(Object.fromEntries(EVERY_OPTION.map((option) => [option, unset])));
+      assert.equal(breaker.getStatus().config.failureThreshold, 5);
+      assert.match(breaker.name, /^breaker-\d+$/);
+      breaker.forceOpen(unset);
+      assert.equal(breaker.getStatus().retryAfterMs, null, "no duration: open until reset");
+      await assert.rejects(breaker.call(() => 1), { name: "CircuitBreakerError" }, "no fallback");
+      breaker.reset();
+      breaker.acquire().failure(new Error("x"), { retryAfterMs: unset });
+      assert.equal(breaker.state, "closed", "no Retry-After");
+      const protectedFetch = protectFetch({ ...Object.fromEntries(EVERY_OPTION.map((option) => [option, unset])), key: unset });
+      assert.equal(typeof protectedFetch, "function");
+      assert.equal(typeof protectFetch(unset), "function");
+      assert.equal(getCircuitBreaker("options-unset", unset).state, "closed");
+      clearCircuitBreakerRegistry();
+    });
+  }
+  test("a logger method set to null is no method", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, windowSize: 1, logger: { warn: null, info: undefined } });
+    breaker.acquire().failure();
+    assert.equal(breaker.state, "open");
   });
-  test("null turns an optional setting off, so a status's config builds the same breaker", () => {
+  test("a status's config builds the same breaker (its null settings are off)", () => {
     const first = new CircuitBreaker({ failureThreshold: 2, windowSize: 4, slowCallMs: 300, timeoutMs: null });
     const second = new CircuitBreaker(first.getStatus().config);
     assert.deepEqual(second.getStatus().config, first.getStatus().config);
@@ -139,8 +213,11 @@ describe("what is accepted", () => {
       minimumCalls: 1,
       failureRateThreshold: 1,
       halfOpenMaxCalls: 4096,
-      resetTimeoutMs: 0,
+      windowMs: 1,
+      probeTimeoutMs: 1,
       timeoutMs: 2 ** 31 - 1,
+      firstByteTimeoutMs: 1,
+      maxRetryAfterMs: 0,
     });
     assert.equal(breaker.getStatus().config.windowSize, 4096);
   });

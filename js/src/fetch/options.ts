@@ -2,6 +2,7 @@
 // options like the others (one bag for `new CircuitBreaker()`,
 // `getCircuitBreaker()` and `protectFetch()`), checked here.
 
+import { MAX_MS, MAX_TIMER_MS, milliseconds, optionalFunction } from "../checks.js";
 import { describe } from "../describe.js";
 import { isLlmStreamEnd, type StreamEndRule } from "./sse.js";
 
@@ -12,7 +13,7 @@ export interface FetchOptions {
    * failure. Default: 5xx and 429 are failures; every other status (other
    * 4xx included: the caller's fault, not the upstream's) is a success.
    */
-  isFailureResponse?: (response: Response) => boolean;
+  isFailureResponse?: ((response: Response) => boolean) | null;
   /** Give up when the response headers have not arrived within this many ms: a failure (`TimeoutError`). Default: off. */
   firstByteTimeoutMs?: number | null;
   /** Give up when a streamed body sends nothing for this many ms: a failure (the body errors with `TimeoutError`). Default: off. */
@@ -22,7 +23,7 @@ export interface FetchOptions {
    * ms; a longer one is cut to this. 0 disables Retry-After: such responses
    * are ordinary failures. Default 300000 (5 minutes).
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | null;
   /**
    * What a blocked call does: `"throw"` a `CircuitBreakerError`, or
    * `"respond"` with 503, `Retry-After` and a small JSON body, as a proxy
@@ -30,7 +31,7 @@ export interface FetchOptions {
    * value wins over `fallback` for blocked calls; `fallback` still answers
    * calls that fail without a response (network errors, timeouts).
    */
-  onOpen?: "throw" | "respond";
+  onOpen?: "throw" | "respond" | null;
   /**
    * How a `text/event-stream` body shows that it arrived whole. A stream
    * that ends cleanly without its end marker was cut short upstream: a
@@ -49,7 +50,7 @@ export interface FetchOptions {
    */
   streamEnd?: "llm" | ((line: string) => boolean) | null;
   /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
-  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  fetch?: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | null;
 }
 
 /** What the fetch layer keeps of its options. */
@@ -74,8 +75,6 @@ export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze([
 ]);
 
 export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
-/** setTimeout's largest delay; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** 5xx and 429: the upstream is failing or asks to be left alone. */
 export function isFailureStatus(response: Response): boolean {
@@ -93,7 +92,7 @@ export function fetchSettings(
 
 /** Checks the fetch options among `given` (every other name is the breaker's business). */
 export function validateFetchOptions(given: Record<string, unknown>): ValidFetchOptions {
-  const onOpen = given.onOpen;
+  const onOpen = given.onOpen ?? undefined;
   if (onOpen !== undefined && onOpen !== "throw" && onOpen !== "respond") {
     throw new TypeError(`onOpen must be "throw" or "respond"; got ${typeof onOpen === "string" ? JSON.stringify(onOpen) : describe(onOpen)}`);
   }
@@ -117,24 +116,14 @@ function streamEndRule(value: unknown): StreamEndRule {
 }
 
 function fn<T>(option: string, value: unknown): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "function") throw new TypeError(`${option} must be a function; got ${describe(value)}`);
-  return value as T;
+  return optionalFunction<T>(option, value);
 }
 
 function timer(option: string, value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number") throw new TypeError(`${option} must be a number or null; got ${describe(value)}`);
-  if (!(value >= 1 && value <= MAX_TIMER_MS)) throw new RangeError(`${option} must be from 1 to ${MAX_TIMER_MS} ms; got ${value}`);
-  return value;
+  return milliseconds(option, value, 1, MAX_TIMER_MS);
 }
 
 function duration(option: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number") throw new TypeError(`${option} must be a number; got ${describe(value)}`);
   // The core's bound on every duration: a longer Retry-After would reach it as no time at all.
-  if (!(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`${option} must be a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}; got ${value}`);
-  }
-  return value;
+  return milliseconds(option, value, 0, MAX_MS);
 }

@@ -6,15 +6,18 @@ import { describe } from "../describe.js";
 import type { CircuitBreakerOptions } from "../options.js";
 import { getCircuitBreaker } from "../registry.js";
 
-/** Options of `protectFetch`: a breaker's options (fetch options included), plus how to pick the breaker. */
-export interface ProtectFetchOptions extends CircuitBreakerOptions {
+/**
+ * Options of `protectFetch`: a breaker's options (fetch options included), plus how to pick the breaker.
+ * A `fallback` answers as fetch does, with a `Response`.
+ */
+export interface ProtectFetchOptions extends CircuitBreakerOptions<Response | Promise<Response>> {
   /**
    * The registry name of the breaker a request goes through, from its URL.
    * Default: the URL's origin (`"https://api.openai.com"`), so each upstream
    * trips on its own. Not used when `name` is given: then every request goes
    * through that one breaker.
    */
-  key?: (url: URL) => string;
+  key?: ((url: URL) => string) | null;
 }
 
 /** What `protectFetch` returns: `fetch`, protected. */
@@ -32,17 +35,18 @@ export type ProtectedFetch = (input: RequestInfo | URL, init?: RequestInit) => P
  * ```
  * @throws TypeError / RangeError at once when an option is wrong, not at the first request.
  */
-export function protectFetch(options: ProtectFetchOptions = {}): ProtectedFetch {
-  if (typeof options !== "object" || options === null) {
+export function protectFetch(options?: ProtectFetchOptions | null): ProtectedFetch {
+  options ??= {};
+  if (typeof options !== "object") {
     throw new TypeError(`options must be an object; got ${describe(options)}`);
   }
   const { key, ...breakerOptions } = options;
-  if (key !== undefined && typeof key !== "function") throw new TypeError(`key must be a function; got ${describe(key)}`);
+  if (key !== undefined && key !== null && typeof key !== "function") throw new TypeError(`key must be a function; got ${describe(key)}`);
   // Breakers are built lazily, per upstream; build one now so that a typo fails here.
   new CircuitBreaker({ ...breakerOptions, name: breakerOptions.name ?? "protectFetch" });
 
   const { name } = breakerOptions;
-  if (name !== undefined) {
+  if (name !== undefined && name !== null) {
     const breaker = getCircuitBreaker(name, breakerOptions);
     return (input, init) => breaker.fetch(input, init);
   }
