@@ -290,5 +290,42 @@ for (const [runtime, start] of Object.entries(runtimes)) {
         await waitFor("the upstream to see the stream go", () => upstream.counters.streamsClosedEarly === 1);
       });
     });
+
+    describe("truncated streams", () => {
+      // The fake's stream: a role chunk, one per piece, a stop chunk, data: [DONE].
+      const events = (report) => report.text.split("\n\n").filter(Boolean);
+
+      test("a stream that ends cleanly without data: [DONE] is a failure, passed on whole", async () => {
+        upstream.setFaults({ chunkCount: 5, truncateAfterChunks: 3 });
+        const report = await run({ stream: true });
+        assert.equal(report.status, 200);
+        assert.equal(report.bodyError, undefined, "the reader sees the stream as the upstream ended it");
+        assert.equal(events(report).length, 3);
+        assert.deepEqual([metrics(report).failedCalls, metrics(report).successfulCalls], [1, 0]);
+      });
+
+      test("a chunked reply cut by a FIN before its last chunk is a failure", async () => {
+        upstream.setFaults({ chunkCount: 5, finAfterChunks: 3 });
+        const report = await run({ stream: true });
+        assert.equal(report.status, 200);
+        assert.ok(report.text.length > 0, "the events before the cut passed through");
+        assert.deepEqual([metrics(report).failedCalls, metrics(report).successfulCalls], [1, 0]);
+      });
+
+      test("streamEnd: null takes any clean end for a whole stream", async () => {
+        upstream.setFaults({ truncateAfterChunks: 3 });
+        const report = await run({ stream: true, options: { streamEnd: null } });
+        assert.equal(metrics(report).successfulCalls, 1);
+      });
+
+      test("a streamEnd function names the end instead of [DONE]", async () => {
+        upstream.setFaults({ chunkCount: 2, truncateAfterChunks: 4 }); // role, 2 pieces, stop: no [DONE]
+        const report = await run({ stream: true, options: { streamEnd: "atStopChunk" } });
+        assert.match(events(report).at(-1), /"finish_reason":"stop"/);
+        assert.equal(metrics(report).successfulCalls, 1);
+        upstream.setFaults({ truncateAfterChunks: 3 }); // cut before the stop chunk
+        assert.equal(metrics(await run({ stream: true, options: { streamEnd: "atStopChunk" } })).failedCalls, 1);
+      });
+    });
   });
 }

@@ -5,7 +5,8 @@
 //
 //   POST /  { upstream, breaker, options?, stream?, abortAfterMs?, read? }
 //     breaker   registry name (a test uses its own), created with `options` on first use
-//     options   breaker and fetch options; functions by name: isFailureResponse "only503", fallback "tagged"
+//     options   breaker and fetch options; functions by name: isFailureResponse "only503", fallback "tagged",
+//               streamEnd "atStopChunk"
 //     read      "all" (default): read the body to its end · "first-then-cancel": one chunk, then cancel
 //   → { status, retryAfter, fallback, contentType, chunks, text, error, bodyError, breaker: status }
 
@@ -14,6 +15,7 @@ import { getCircuitBreaker } from "edgebreaker";
 const functions = {
   only503: (response) => response.status === 503,
   tagged: (error) => new Response(`fallback after ${error.name}`, { headers: { "x-fallback": error.name } }),
+  atStopChunk: (line) => line.includes('"finish_reason":"stop"'),
 };
 
 export async function lab(request) {
