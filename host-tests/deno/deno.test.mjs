@@ -10,6 +10,7 @@ import { consumerFolder } from "../harness/packed.mjs";
 import { denoBinary, resultsFrom, runCommand } from "../harness/processes.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
+import { throwingHooksProblems, throwingHooksProgram } from "../harness/throwing-hooks.js";
 import { consumerSource } from "../harness/typescript.mjs";
 
 const consumer = consumerFolder();
@@ -53,4 +54,11 @@ test("npm:edgebreaker resolves to the same installed package", async () => {
 test("deno check: the package's types resolve and are used, in a consumer file and in the snippet", async () => {
   const { code, stdout, stderr } = await deno("check", "--no-lock", "types.ts", "main.ts");
   assert.equal(code, 0, stderr + stdout);
+});
+
+test("a throwing listener, onStateChange or logger is reported with console.error, and Deno does not exit 1", async () => {
+  // Beside node_modules/ and harness/, as the program imports them.
+  writeFileSync(join(consumer, "throwing-hooks.js"), throwingHooksProgram);
+  const run = await deno("run", "--no-prompt", "--no-lock", "../throwing-hooks.js");
+  assert.deepEqual(throwingHooksProblems(run), []);
 });
