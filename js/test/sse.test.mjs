@@ -88,6 +88,13 @@ describe("streamEnd: a stream that ends cleanly without its end marker was cut s
     assert.equal(result.text, "data: 1\n\ndata: [DONE]\n\n");
   });
 
+  test("a 4xx stream (the caller's fault, not a failure) needs no marker", async () => {
+    const notFound = () => new Response("data: no such model\n\n", { status: 404, headers: { "content-type": "text/event-stream" } });
+    const breaker = new CircuitBreaker({ fetch: fakeFetch(notFound) });
+    await (await breaker.fetch("https://llm.test/")).text();
+    assert.deepEqual(outcome(counts(breaker)), success);
+  });
+
   test("a body that is not text/event-stream needs no marker", async () => {
     const breaker = new CircuitBreaker({ fetch: fakeFetch(() => new Response('{"choices":[]}', { headers: { "content-type": "application/json" } })) });
     await (await breaker.fetch("https://llm.test/")).json();

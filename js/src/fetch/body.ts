@@ -20,7 +20,7 @@ export interface BodyWatcher {
 
 export function guardBody(response: Response, watcher: BodyWatcher, streamEnd: StreamEndRule): Response {
   const source = (response.body as ReadableStream<Uint8Array>).getReader();
-  const scanner = sseScannerFor(response.headers, streamEnd);
+  const scanner = sseScannerFor(response, streamEnd);
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {

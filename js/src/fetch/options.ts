@@ -111,8 +111,7 @@ function streamEndRule(value: unknown): StreamEndRule {
   if (value === undefined || value === "llm") return isLlmStreamEnd;
   if (value === null) return null;
   if (typeof value === "function") return value as (line: string) => boolean;
-  const got = typeof value === "string" ? JSON.stringify(value) : describe(value);
-  throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or null; got ${got}`);
+  throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or null; got ${describe(value)}`);
 }
 
 function fn<T>(option: string, value: unknown): T | undefined {

@@ -21,10 +21,15 @@ export type StreamEndRule = ((line: string) => boolean) | null;
  */
 const MAX_LINE_CHARS = 64 * 1024;
 
-/** The scanner for a response, or undefined when its body is not an event stream. */
-export function sseScannerFor(headers: Headers, streamEnd: StreamEndRule): SseScanner | undefined {
-  const contentType = headers.get("content-type") ?? "";
-  return contentType.toLowerCase().startsWith("text/event-stream") ? new SseScanner(streamEnd) : undefined;
+/**
+ * The scanner for a response, or undefined when its body is not an event
+ * stream. Only a 2xx stream is held to its end marker: a 4xx that passed as
+ * the caller's fault says nothing of the upstream however it ends.
+ */
+export function sseScannerFor(response: Response, streamEnd: StreamEndRule): SseScanner | undefined {
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("text/event-stream")) return undefined;
+  return new SseScanner(response.ok ? streamEnd : null);
 }
 
 export class SseScanner {
