@@ -10,6 +10,7 @@ import {
   clearCircuitBreakerRegistry,
   getCircuitBreaker,
   presets,
+  protectFetch,
   type BreakerStatus,
   type CircuitBreakerOptions,
   type StateChange,
@@ -19,8 +20,32 @@ function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(what);
 }
 
+/** Whether `fn` throws: what the type checker's complaint would have been at run time. */
+function throws(fn: () => unknown): boolean {
+  try {
+    fn();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 let now = 0;
 const clock = () => now;
+
+// A decorated method's declared result must allow for the fallback's.
+class Cached {
+  @circuitBreaker({ fallback: () => null, clock })
+  async lookup(id: number): Promise<{ id: number } | null> {
+    return { id };
+  }
+
+  // @ts-expect-error: the fallback's null is not a Promise<{ id: number }>
+  @circuitBreaker({ fallback: () => null, clock })
+  async strict(id: number): Promise<{ id: number }> {
+    return { id };
+  }
+}
 
 class Client {
   calls = 0;
@@ -113,6 +138,63 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       check((() => { try { new CircuitBreaker({ failureTreshold: 1 }); return false; } catch { return true; } })(), "refused");
       // @ts-expect-error: presets are read-only
       check((() => { try { presets.llm.windowSize = 3; return false; } catch { return true; } })(), "frozen");
+    },
+  },
+  {
+    name: "a call's result type includes the fallback's: `r.id` on a possible null does not compile",
+    async run() {
+      const breaker = new CircuitBreaker({ clock, fallback: () => null });
+      breaker.forceOpen();
+      const called = await breaker.call(async (id: number) => ({ id }), 1);
+      const calledSync = breaker.callSync((id: number) => ({ id }), 1);
+      const wrapped = await breaker.wrap(async (id: number) => ({ id }))(1);
+      const typed: ({ id: number } | null)[] = [called, calledSync, wrapped];
+      check(typed.every((value) => value === null), "the fallback answered each");
+      // @ts-expect-error: `called` may be the fallback's null
+      check(throws(() => called.id), "call: null at run time");
+      // @ts-expect-error: `calledSync` may be the fallback's null
+      check(throws(() => calledSync.id), "callSync: null at run time");
+      // @ts-expect-error: `wrapped` may be the fallback's null
+      check(throws(() => wrapped.id), "wrap: null at run time");
+    },
+  },
+  {
+    name: "the fallback's type reaches the registry, the decorator factory, fetch and a decorated method",
+    async run() {
+      const registered = await getCircuitBreaker("typed-fallback", { clock, fallback: () => "cached" as const }).call(async () => 5);
+      const union: number | "cached" = registered;
+      // @ts-expect-error: the registry's breaker may answer "cached", not a number
+      const onlyNumber: number = registered;
+      check(union === 5 && onlyNumber === 5, "the function answered");
+      clearCircuitBreakerRegistry();
+
+      const protect = circuitBreaker({ clock, fallback: async () => undefined });
+      protect.breaker.forceOpen();
+      const maybe = await protect(async () => "text")();
+      // @ts-expect-error: `maybe` may be the fallback's undefined
+      check(throws(() => maybe.length), "the factory's function: undefined at run time");
+
+      const fetching = new CircuitBreaker({ clock, fallback: () => null });
+      fetching.forceOpen();
+      const response = await fetching.fetch("http://127.0.0.1:9/never-sent");
+      // @ts-expect-error: `response` may be the fallback's null
+      check(throws(() => response.status), "fetch: null at run time");
+
+      const cached = new Cached();
+      check((await cached.lookup(3))?.id === 3, "a decorated method that allows for null");
+    },
+  },
+  {
+    name: "without a fallback, or one that throws, results keep the function's type; protectFetch's fallback answers a Response",
+    async run() {
+      const plain: number = await new CircuitBreaker({ clock }).call(async () => 1);
+      const rethrowing: number = await new CircuitBreaker({ clock, fallback: (error) => { throw error; } }).call(async () => 2);
+      const asyncFallback: string = await new CircuitBreaker({ clock, fallback: async () => "cached" }).call(async () => "fresh");
+      check(plain === 1 && rethrowing === 2 && asyncFallback === "fresh", "values");
+      const proxied = protectFetch({ clock, fallback: () => new Response("cached") });
+      check(typeof proxied === "function", "a fallback answering a Response");
+      // @ts-expect-error: protectFetch is fetch-compatible, so its fallback must answer a Response
+      check(typeof protectFetch({ clock, fallback: () => null }) === "function", "refused by the types only");
     },
   },
 ];
