@@ -1,4 +1,4 @@
-// Smoke tests of the public API (DESIGN §3), runtime-neutral: they use nothing
+// Smoke tests of the public API (the README's), runtime-neutral: they use nothing
 // but the package itself and the language, so Node, Deno, workerd and Chromium
 // run the same file. The package arrives as an argument, imported by each
 // runtime's own entry from the installed tarball.

@@ -112,7 +112,7 @@ describe("circuitBreaker()", () => {
 });
 
 describe("presets", () => {
-  test("hold the values of DESIGN §3 and are frozen", () => {
+  test("hold the values the README gives and are frozen", () => {
     assert.deepEqual(presets.llm, { failureThreshold: 3, resetTimeoutMs: 60_000, windowSize: 10, successThreshold: 2 });
     assert.deepEqual(presets.streaming, { failureThreshold: 5, resetTimeoutMs: 30_000, windowSize: 20, successThreshold: 3 });
     assert.deepEqual(presets.vectorDb, { failureThreshold: 2, resetTimeoutMs: 120_000, windowSize: 15, successThreshold: 2 });

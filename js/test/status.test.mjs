@@ -22,7 +22,7 @@ describe("status", () => {
     assert.equal(status.config.slowCallMs, 100);
   });
 
-  test("every metric of DESIGN §2 is there, and totalCalls adds up", async () => {
+  test("every metric the README lists is there, and totalCalls adds up", async () => {
     const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1, isFailure: (e) => e !== "ignore" });
     breaker.acquire(); // in flight
     breaker.acquire().success();
