@@ -25,9 +25,9 @@ if (!existsSync(join(generated, "edgebreaker_bg.wasm"))) {
   process.exit(1);
 }
 rmSync(dist, { recursive: true, force: true });
-// The package's README is the repository's: one copy of every snippet, which
-// the tests run from the packed package.
-copyFileSync(join(root, "..", "README.md"), join(root, "README.md"));
+// The package's README and licenses are the repository's: one copy of every
+// snippet (the tests run them from the packed package), and of each license.
+for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE"]) copyFileSync(join(root, "..", file), join(root, file));
 mkdirSync(join(dist, "wasm"), { recursive: true });
 
 // The features rustc enables by default for wasm32-unknown-unknown; wasm-opt
