@@ -4,24 +4,32 @@
 // fresh upstream (a new origin, so a breaker of its own) and a fresh proxy.
 
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
-import { examplesDir, stage, stageDenoExample, startCloudflareExample, startDenoExample } from "./runtimes.mjs";
+import { examplesDir, stage, startCloudflareExample, startDenoExample } from "./runtimes.mjs";
 import { chatBody, sleep, waitFor } from "./upstream.mjs";
 
+/** The clients' token, as `wrangler secret put PROXY_TOKEN` or the environment gives it. */
+const proxyToken = "proxy-token-for-the-tests";
+const authorized = { authorization: `Bearer ${proxyToken}` };
+
 const cloudflareFolder = stage(join(examplesDir, "cloudflare"));
-const denoFolder = stageDenoExample();
+const denoFolder = stage(join(examplesDir, "deno"));
+/** Each example's start, with its secrets and settings in `env` (PROXY_TOKEN: undefined leaves it unset). */
 const examples = {
-  "the Cloudflare example in workerd": (upstreamUrl) => startCloudflareExample(cloudflareFolder, { UPSTREAM_URL: upstreamUrl }),
-  "the Deno example": (upstreamUrl) => startDenoExample(denoFolder, { UPSTREAM_URL: upstreamUrl, PORT: "0" }),
+  "the Cloudflare example in workerd": (env) =>
+    startCloudflareExample(cloudflareFolder, Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined))),
+  "the Deno example": (env) => startDenoExample(denoFolder, { PORT: "0", ...env }),
 };
 
-for (const [example, start] of Object.entries(examples)) {
+for (const [example, startExample] of Object.entries(examples)) {
   describe(example, () => {
     let upstream;
     let proxy;
+    const start = (upstreamUrl, env = {}) => startExample({ UPSTREAM_URL: upstreamUrl, PROXY_TOKEN: proxyToken, ...env });
     beforeEach(async () => {
       upstream = await startFakeUpstream();
       proxy = await start(upstream.url);
@@ -30,17 +38,90 @@ for (const [example, start] of Object.entries(examples)) {
       await proxy.stop();
       await upstream.close();
     });
-    const chat = ({ stream = false, signal } = {}) =>
-      fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", body: chatBody({ stream }), signal });
+    const chat = ({ stream = false, signal, headers = authorized } = {}) =>
+      fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers, body: chatBody({ stream }), signal });
     /** The upstream's breaker, from GET /status (the registry, keyed by origin). */
-    const breaker = async () => (await (await fetch(`${proxy.url}/status`)).json())[upstream.url];
+    const breaker = async () => (await (await fetch(`${proxy.url}/status`, { headers: authorized })).json())[upstream.url];
+
+    test("without the proxy token, or with a wrong one, every route answers 401 and the upstream sees nothing", async () => {
+      const wrong = [
+        {},
+        { authorization: `Basic ${proxyToken}` },
+        { authorization: "Bearer " },
+        { authorization: `Bearer ${proxyToken.slice(0, -1)}` },
+        { authorization: `Bearer ${proxyToken}x` },
+        { authorization: `Bearer ${proxyToken.toUpperCase()}` },
+        { authorization: `Bearer sk-the-upstream-key` },
+      ];
+      for (const headers of wrong) {
+        for (const [method, path] of [["POST", "/v1/chat/completions"], ["GET", "/status"], ["GET", "/elsewhere"]]) {
+          const response = await fetch(`${proxy.url}${path}`, { method, headers, body: method === "POST" ? chatBody() : undefined });
+          const what = `${method} ${path} with ${JSON.stringify(headers)}`;
+          assert.equal(response.status, 401, what);
+          assert.equal(response.headers.get("www-authenticate"), "Bearer", what);
+          const { error } = await response.json();
+          assert.equal(error.code, "invalid_api_key", what);
+          assert.match(error.message, /PROXY_TOKEN/, what);
+        }
+      }
+      assert.equal(upstream.counters.requests, 0);
+      const right = await chat();
+      assert.equal(right.status, 200, "the right token gets through");
+      await right.arrayBuffer();
+      assert.equal(upstream.counters.requests, 1);
+      assert.deepEqual(Object.keys(await (await fetch(`${proxy.url}/status`, { headers: authorized })).json()), [upstream.url]);
+    });
+
+    test("with PROXY_TOKEN unset, every request is refused with a 500 that says to set it", async () => {
+      const unset = await start(upstream.url, { PROXY_TOKEN: undefined });
+      try {
+        for (const headers of [{}, authorized, { authorization: "Bearer undefined" }, { authorization: "Bearer " }]) {
+          for (const [method, path] of [["POST", "/v1/chat/completions"], ["GET", "/status"]]) {
+            const response = await fetch(`${unset.url}${path}`, { method, headers, body: method === "POST" ? chatBody() : undefined });
+            assert.equal(response.status, 500, `${method} ${path} with ${JSON.stringify(headers)}`);
+            const { error } = await response.json();
+            assert.equal(error.code, "proxy_token_unset");
+            assert.match(error.message, /set .*PROXY_TOKEN|PROXY_TOKEN.*set/);
+          }
+        }
+        assert.equal(upstream.counters.requests, 0);
+        if (unset.stderr) assert.match(unset.stderr(), /PROXY_TOKEN is not set/, "the server says so when it starts");
+      } finally {
+        await unset.stop();
+      }
+    });
+
+    test("the upstream gets UPSTREAM_API_KEY, never anything the client sent as its authorization", async () => {
+      const seen = [];
+      const recorder = createServer((request, response) => {
+        seen.push(request.headers.authorization);
+        request.resume().on("end", () => response.writeHead(200, { "content-type": "application/json" }).end('{"choices":[]}'));
+      });
+      await new Promise((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+      const recorderUrl = `http://127.0.0.1:${recorder.address().port}`;
+      const withKey = await start(recorderUrl, { UPSTREAM_API_KEY: "sk-the-upstream-key" });
+      const withoutKey = await start(recorderUrl, { UPSTREAM_API_KEY: undefined });
+      try {
+        for (const { url } of [withKey, withoutKey]) {
+          const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: authorized, body: chatBody() });
+          assert.equal(response.status, 200);
+          await response.arrayBuffer();
+        }
+        assert.deepEqual(seen, ["Bearer sk-the-upstream-key", undefined]);
+      } finally {
+        await withKey.stop();
+        await withoutKey.stop();
+        recorder.closeAllConnections();
+        await new Promise((resolve) => recorder.close(resolve));
+      }
+    });
 
     test("the first chunk of a stream reaches the client as soon as the upstream sends it", async (t) => {
       upstream.setFaults({ chunkDelayMs: 1000, chunkCount: 1 }); // the next event comes a second after the first
       /** Milliseconds to the first whole event (TCP may split it); then to the end, unless `wholeStream` is false. */
       const timeStream = async (url, wholeStream) => {
         const started = performance.now();
-        const response = await fetch(url, { method: "POST", body: chatBody({ stream: true }) });
+        const response = await fetch(url, { method: "POST", headers: authorized, body: chatBody({ stream: true }) });
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         let first = "";
@@ -165,7 +246,7 @@ for (const [example, start] of Object.entries(examples)) {
     });
 
     test("the openai client talks to the proxy, streaming and not", async () => {
-      const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: "sk-test", maxRetries: 0 });
+      const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: proxyToken, maxRetries: 0 });
       const messages = [{ role: "user", content: "hello from openai" }];
       const completion = await openai.chat.completions.create({ model: "fake-model", messages });
       assert.equal(completion.choices[0].message.content, "This is the fake upstream answering: hello from openai");
@@ -178,11 +259,18 @@ for (const [example, start] of Object.entries(examples)) {
 
     test("the openai client sees the open circuit as a 503 with Retry-After", async () => {
       upstream.setFaults({ errorRate: 1, errorStatus: 503, retryAfter: 30 });
-      const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: "sk-test", maxRetries: 0 });
+      const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: proxyToken, maxRetries: 0 });
       const ask = () => openai.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "hi" }] });
       await assert.rejects(ask(), (error) => error.status === 503 && error.headers.get("retry-after") === "30");
       await assert.rejects(ask(), (error) => error.status === 503 && error.code === "circuit_open");
       assert.equal(upstream.counters.requests, 1);
     });
+
+    if (example.includes("Deno")) {
+      test("starts without a warning: Deno.serve's own line is all it writes to stderr", async () => {
+        assert.match(await (await chat()).text(), /answering: hello/);
+        assert.deepEqual(proxy.stderr().trim().split("\n"), [`Listening on ${proxy.url}/`]);
+      });
+    }
   });
 }

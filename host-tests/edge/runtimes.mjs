@@ -4,7 +4,7 @@
 // tested is what a user installs.
 
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorker, workerModules } from "../harness/bundle.mjs";
@@ -15,7 +15,8 @@ export const examplesDir = join(repoDir, "js", "examples");
 
 /**
  * Copies `source` (a folder) into a new folder inside the consumer folder,
- * where the bare specifier "edgebreaker" resolves to the installed tarball.
+ * where the bare specifier "edgebreaker" resolves to the installed tarball
+ * (the node_modules above it), not to the examples' "file:../.." (js/ itself).
  */
 export function stage(source) {
   const folder = mkdtempSync(join(consumerFolder(), `${basename(source)}-`));
@@ -42,7 +43,11 @@ export async function startWorkerd(entry, { bindings = {}, compatibilityDate = "
     host: "127.0.0.1",
     port,
   });
-  const url = await worker.ready;
+  // A Worker that cannot start (its port taken, say) leaves no workerd running.
+  const url = await worker.ready.catch(async (error) => {
+    await worker.dispose();
+    throw error;
+  });
   return { url: url.origin, stop: () => worker.dispose() };
 }
 
@@ -60,15 +65,20 @@ export async function startCloudflareExample(folder, vars, { port = 0 } = {}) {
 /**
  * Runs `args` (e.g. ["run", "--allow-net", "main.ts"]) with the real deno
  * binary in `cwd`, never prompting for a permission, until it prints
- * "Listening on http://127.0.0.1:<port>/" (Deno.serve's own line).
+ * "Listening on http://127.0.0.1:<port>/" (Deno.serve's own line). `env`
+ * adds to this process's environment; a variable set to undefined is removed.
+ * `stderr()` is all it has written there so far.
  */
 export function startDeno(args, { cwd, env = {} }) {
   const [command, ...rest] = args;
+  const merged = { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env };
   const child = spawn(denoBinary, [command, "--no-prompt", ...rest], {
     cwd,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+    env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let output = "";
   return new Promise((resolve, reject) => {
@@ -87,6 +97,7 @@ export function startDeno(args, { cwd, env = {} }) {
       for (const stream of [child.stdout, child.stderr]) stream.off("data", watch).resume(); // keep draining
       resolve({
         url: listening[1],
+        stderr: () => stderr,
         stop: () => {
           child.kill();
           return exited;
@@ -94,23 +105,9 @@ export function startDeno(args, { cwd, env = {} }) {
       });
     };
     child.stdout.setEncoding("utf8").on("data", watch);
-    child.stderr.setEncoding("utf8").on("data", watch);
+    child.stderr.on("data", watch);
     exited.then((code) => fail(new Error(`deno exited with ${code} before listening:\n${output}`)));
   });
-}
-
-/**
- * The Deno example staged for a run: its deno.json maps "edgebreaker" to
- * npm:edgebreaker, which Deno would fetch from the registry, where this
- * unpublished build is not. "nodeModulesDir": "manual" makes Deno take the
- * installed tarball from node_modules instead; main.ts runs as written.
- */
-export function stageDenoExample() {
-  const folder = stage(join(examplesDir, "deno"));
-  const configPath = join(folder, "deno.json");
-  const config = JSON.parse(readFileSync(configPath, "utf8"));
-  writeFileSync(configPath, JSON.stringify({ ...config, nodeModulesDir: "manual" }, null, 2));
-  return folder;
 }
 
 /** The Deno example the way its deno.json's `start` task runs it (same permissions), with `env`. */

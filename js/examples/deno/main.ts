@@ -3,7 +3,11 @@
 //   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
 //   GET  /status                every breaker in this process, as JSON
 //
-//   UPSTREAM_URL=https://api.openai.com deno run --allow-net --allow-env main.ts
+//   PROXY_TOKEN=<a long random string> UPSTREAM_API_KEY=sk-... deno task start
+//
+// Every request needs `Authorization: Bearer <PROXY_TOKEN>` (an OpenAI client
+// sends its apiKey so: give it the proxy token). The upstream gets the
+// server's own UPSTREAM_API_KEY, never anything of the client's.
 //
 // When the upstream keeps failing the circuit opens: callers get 503 with
 // Retry-After at once and the upstream is left alone until a probe shows it
@@ -14,6 +18,8 @@ import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
 
 const upstreamUrl = (Deno.env.get("UPSTREAM_URL") ?? "https://api.openai.com").replace(/\/$/, "");
 const apiKey = Deno.env.get("UPSTREAM_API_KEY");
+const proxyToken = Deno.env.get("PROXY_TOKEN");
+if (!proxyToken) console.error("PROXY_TOKEN is not set: every request will be refused until it is");
 
 // One breaker per upstream origin, shared by every request this process serves.
 const upstreamFetch = protectFetch({
@@ -25,18 +31,44 @@ const upstreamFetch = protectFetch({
 });
 
 Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT") ?? 8000) }, async (request) => {
+  const refusal = await refuseUnlessAuthorized(request);
+  if (refusal) return refusal;
   const { pathname } = new URL(request.url);
   if (request.method === "GET" && pathname === "/status") return Response.json(listCircuitBreakers());
   if (request.method === "POST" && pathname === "/v1/chat/completions") {
     const headers = new Headers({ "content-type": "application/json" });
-    const authorization = apiKey ? `Bearer ${apiKey}` : request.headers.get("authorization");
-    if (authorization) headers.set("authorization", authorization);
+    if (apiKey) headers.set("authorization", `Bearer ${apiKey}`);
     // request.signal: a client that leaves cancels the upstream call.
     const body = await request.text();
     return upstreamFetch(`${upstreamUrl}${pathname}`, { method: "POST", headers, body, signal: request.signal });
   }
-  return Response.json({ error: { message: "not found", type: "invalid_request_error" } }, { status: 404 });
+  return errorReply(404, "not found", "invalid_request_error");
 });
+
+/**
+ * Without a token the proxy would be open: anyone who finds its URL spends the
+ * upstream key. So it refuses every request until PROXY_TOKEN is set, and then
+ * every request without it. The digests are compared in constant time, so the
+ * time to answer tells nothing of how close a guess came (or of the token's length).
+ */
+async function refuseUnlessAuthorized(request: Request): Promise<Response | null> {
+  if (!proxyToken) return errorReply(500, "the proxy has no PROXY_TOKEN: set one in its environment", "server_error", "proxy_token_unset");
+  const [, given = ""] = /^Bearer +(.+)$/i.exec(request.headers.get("authorization") ?? "") ?? [];
+  const encoder = new TextEncoder();
+  const [givenDigest, expectedDigest] = await Promise.all(
+    [given, proxyToken].map(async (token) => new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(token)))),
+  );
+  let difference = 0; // every byte compared, no early exit: Deno has no crypto.subtle.timingSafeEqual
+  for (let index = 0; index < givenDigest.length; index += 1) difference |= givenDigest[index] ^ expectedDigest[index];
+  if (difference === 0) return null;
+  const message = "a wrong or missing proxy token: send Authorization: Bearer <PROXY_TOKEN>";
+  return errorReply(401, message, "invalid_request_error", "invalid_api_key", { "www-authenticate": "Bearer" });
+}
+
+/** An error in the shape OpenAI's API and clients use. */
+function errorReply(status: number, message: string, type: string, code: string | null = null, headers: HeadersInit = {}): Response {
+  return Response.json({ error: { message, type, param: null, code } }, { status, headers });
+}
 
 /** A chat completion saying the assistant is unavailable, streamed if the request asked for a stream. */
 function templatedReply(requestBody: unknown): Response {

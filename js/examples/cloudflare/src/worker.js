@@ -3,6 +3,10 @@
 //   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
 //   GET  /status                every breaker in this isolate, as JSON
 //
+// Every request needs `Authorization: Bearer <PROXY_TOKEN>` (an OpenAI client
+// sends its apiKey so: give it the proxy token). The upstream gets the
+// Worker's own UPSTREAM_API_KEY, never anything of the client's.
+//
 // When the upstream keeps failing the circuit opens: callers get 503 with
 // Retry-After at once and the upstream is left alone until a probe shows it
 // has recovered. A call that fails with no answer at all (network error,
@@ -21,19 +25,45 @@ const upstreamFetch = protectFetch({
 
 export default {
   async fetch(request, env) {
+    const refusal = await refuseUnlessAuthorized(request, env.PROXY_TOKEN);
+    if (refusal) return refusal;
     const { pathname } = new URL(request.url);
     if (request.method === "GET" && pathname === "/status") return Response.json(listCircuitBreakers());
     if (request.method === "POST" && pathname === "/v1/chat/completions") {
       const headers = new Headers({ "content-type": "application/json" });
-      const authorization = env.UPSTREAM_API_KEY ? `Bearer ${env.UPSTREAM_API_KEY}` : request.headers.get("authorization");
-      if (authorization) headers.set("authorization", authorization);
+      if (env.UPSTREAM_API_KEY) headers.set("authorization", `Bearer ${env.UPSTREAM_API_KEY}`);
       const upstream = `${env.UPSTREAM_URL.replace(/\/$/, "")}${pathname}`;
       // request.signal: a client that leaves cancels the upstream call (wrangler.toml enables it).
       return upstreamFetch(upstream, { method: "POST", headers, body: await request.text(), signal: request.signal });
     }
-    return Response.json({ error: { message: "not found", type: "invalid_request_error" } }, { status: 404 });
+    return errorReply(404, "not found", "invalid_request_error");
   },
 };
+
+/**
+ * Without a token the proxy would be open: anyone who finds its URL spends the
+ * upstream key. So it refuses every request until PROXY_TOKEN is set, and then
+ * every request without it. The digests are compared in constant time, so the
+ * time to answer tells nothing of how close a guess came (or of the token's length).
+ */
+async function refuseUnlessAuthorized(request, proxyToken) {
+  if (!proxyToken) {
+    return errorReply(500, "the proxy has no PROXY_TOKEN: set one with `npx wrangler secret put PROXY_TOKEN`", "server_error", "proxy_token_unset");
+  }
+  const [, given = ""] = /^Bearer +(.+)$/i.exec(request.headers.get("authorization") ?? "") ?? [];
+  const encoder = new TextEncoder();
+  const [givenDigest, expectedDigest] = await Promise.all(
+    [given, proxyToken].map((token) => crypto.subtle.digest("SHA-256", encoder.encode(token))),
+  );
+  if (crypto.subtle.timingSafeEqual(givenDigest, expectedDigest)) return null;
+  const message = "a wrong or missing proxy token: send Authorization: Bearer <PROXY_TOKEN>";
+  return errorReply(401, message, "invalid_request_error", "invalid_api_key", { "www-authenticate": "Bearer" });
+}
+
+/** An error in the shape OpenAI's API and clients use. */
+function errorReply(status, message, type, code = null, headers = {}) {
+  return Response.json({ error: { message, type, param: null, code } }, { status, headers });
+}
 
 /** A chat completion saying the assistant is unavailable, streamed if the request asked for a stream. */
 function templatedReply(requestBody) {
