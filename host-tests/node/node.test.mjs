@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { consumerFolder } from "../harness/packed.mjs";
+import { consumerFolder, repoDir } from "../harness/packed.mjs";
 import { resultsFrom, runCommand } from "../harness/processes.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
@@ -73,4 +73,12 @@ test("the installed package.json: conditional exports in DESIGN §3's order, sid
   assert.ok(conditions.indexOf("deno") < conditions.indexOf("node"), "deno before node");
   assert.ok(conditions.indexOf("browser") > conditions.indexOf("node"), "browser after node (a Node bundle may set both)");
   assert.equal(conditions.at(-1), "default");
+});
+
+test("the tarball ships both licenses, word for word the repository's", () => {
+  const installed = join(consumer, "node_modules", "edgebreaker");
+  for (const file of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+    assert.equal(readFileSync(join(installed, file), "utf8"), readFileSync(join(repoDir, file), "utf8"), file);
+  }
+  assert.equal(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).license, "MIT OR Apache-2.0");
 });
