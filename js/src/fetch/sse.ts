@@ -3,10 +3,10 @@
 // - an error event, how the API reports a failure once the headers are gone:
 //     OpenAI and compatibles (OpenRouter, vLLM): data: {"error": {...}}
 //     Anthropic, OpenAI Responses:               event: error · event: response.failed
-// - no end marker: every LLM API ends a whole stream with an event of its own,
-//   so a stream that closes cleanly without one was cut short upstream (a
-//   proxy or the API's own server gave up; Node's fetch even passes off a
-//   chunked reply cut by a FIN as a clean end).
+// - no end marker: every LLM API marks the end of a whole stream, so one that
+//   closes cleanly without the mark was cut short upstream (a proxy or the
+//   API's own server gave up; Node 20's fetch even passes off a chunked reply
+//   cut by a FIN as a clean end).
 
 /**
  * Whether a line of the stream (without its line ending) marks its end;
@@ -98,7 +98,7 @@ export class SseScanner {
 /** A rule that throws cannot vouch for the line: not the end. */
 function marksEnd(isEnd: (line: string) => boolean, line: string): boolean {
   try {
-    return isEnd(line) === true;
+    return Boolean(isEnd(line));
   } catch {
     return false;
   }

@@ -197,4 +197,14 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       check(typeof protectFetch({ clock, fallback: () => null }) === "function", "refused by the types only");
     },
   },
+  {
+    name: 'streamEnd takes "llm", a line predicate or null, and nothing else',
+    async run() {
+      new CircuitBreaker({ clock, streamEnd: "llm" });
+      new CircuitBreaker({ clock, streamEnd: (line: string) => line === "event: done" });
+      new CircuitBreaker({ clock, streamEnd: null });
+      // @ts-expect-error: no such rule
+      check(throws(() => new CircuitBreaker({ clock, streamEnd: "openai" })), "refused at run time too");
+    },
+  },
 ];
