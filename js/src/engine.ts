@@ -44,6 +44,7 @@ export class Engine {
    * it right away (two results without allocating a pair).
    */
   acquiredAt = UNKNOWN_TIME;
+  #probeTimeoutMs: number | undefined;
 
   constructor(target: EventTarget, options: ValidOptions) {
     this.core = createCore(options.core);
@@ -75,6 +76,21 @@ export class Engine {
     // leaves later than `now`; slow-call timing must start from the same instant.
     this.acquiredAt = this.core.latestTime();
     return admitted;
+  }
+
+  /**
+   * Whether the permit `admit()` returned last is a half-open probe, asked of
+   * the core (the state it was admitted in). Only the fetch layer asks, after
+   * admitting: a closed circuit's quick admission never reaches the core's clock.
+   */
+  admittedProbe(): boolean {
+    return this.acquiredAt !== UNKNOWN_TIME && STATE_NAMES[this.core.state(UNKNOWN_TIME)] === "half_open";
+  }
+
+  /** The configured (or default) probeTimeoutMs, as the core resolved it; read once, when first needed. */
+  get probeTimeoutMs(): number {
+    this.#probeTimeoutMs ??= (this.core.status(UNKNOWN_TIME) as { config: { probeTimeoutMs: number } }).config.probeTimeoutMs;
+    return this.#probeTimeoutMs;
   }
 
   /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. */

@@ -7,6 +7,8 @@ import type { CircuitBreakerOptions } from "./options.js";
 import type { BreakerStatus } from "./status.js";
 
 const breakers = new Map<string, CircuitBreaker<unknown>>();
+/** The options each registered breaker was created with (a copy), for `protectFetch`'s check. */
+const createdWith = new WeakMap<CircuitBreaker<unknown>, Readonly<Record<string, unknown>>>();
 
 /**
  * The registry's breaker called `name`, created with `options` if there is
@@ -26,8 +28,37 @@ export function getCircuitBreaker<F = never>(name: string, options?: CircuitBrea
     }
     breaker = new CircuitBreaker({ ...options, name });
     breakers.set(name, breaker);
+    createdWith.set(breaker, { ...options });
   }
   return breaker as CircuitBreaker<F>;
+}
+
+/**
+ * @internal `getCircuitBreaker(name, options)` for a caller whose options
+ * must be the breaker's own (`protectFetch`: its timeouts and `onOpen` would
+ * otherwise be silently someone else's). A breaker already registered under
+ * `name` with other options is a TypeError naming the first option that
+ * differs. The same values are the same options (functions and objects by
+ * identity; unset, undefined and null alike); `name` is not compared.
+ */
+export function getCircuitBreakerAsGiven<F>(who: string, name: string, options: CircuitBreakerOptions<F>): CircuitBreaker<F> {
+  const breaker = getCircuitBreaker(name, options);
+  const created = createdWith.get(breaker) ?? {};
+  const given = options as Readonly<Record<string, unknown>>;
+  for (const option of new Set([...Object.keys(created), ...Object.keys(given)])) {
+    if (option === "name" || Object.is(created[option] ?? undefined, given[option] ?? undefined)) continue;
+    throw new TypeError(
+      `${who}: the breaker "${name}" is registered already, with ${option} ${shown(created[option])}; got ${shown(given[option])}. ` +
+        "Give each its own name, or the same options.",
+    );
+  }
+  return breaker;
+}
+
+/** An option's value in a message: options are settings, not payloads, so a string is quoted. */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return "not set";
+  return typeof value === "string" ? JSON.stringify(value) : describe(value);
 }
 
 /** The status of every registered breaker, by name: plain data, safe to `JSON.stringify`. */

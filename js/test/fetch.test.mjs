@@ -3,7 +3,7 @@
 // sockets in workerd and Deno, cannot provoke byte by byte.
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import { CircuitBreaker, CircuitBreakerError, clearCircuitBreakerRegistry, listCircuitBreakers, protectFetch } from "edgebreaker";
+import { CircuitBreaker, CircuitBreakerError, clearCircuitBreakerRegistry, listCircuitBreakers, presets, protectFetch } from "edgebreaker";
 import { breakerAt, counts, fakeFetch, sse, zeroCounts } from "./helpers.mjs";
 
 const encoder = new TextEncoder();
@@ -90,11 +90,14 @@ describe("Retry-After", () => {
 });
 
 describe("responses", () => {
-  test("a failure response is handed back as it came, body unread", async () => {
-    const upstream = new Response("boom", { status: 502 });
+  test("a failure response is settled at once and handed back with its status, headers and body", async () => {
+    const upstream = new Response("boom", { status: 502, statusText: "Bad Gateway", headers: { "x-upstream": "yes" } });
     const breaker = new CircuitBreaker({ fetch: fakeFetch(() => upstream) });
-    assert.equal(await breaker.fetch("https://llm.test/"), upstream);
+    const response = await breaker.fetch("https://llm.test/");
     assert.equal(counts(breaker).failedCalls, 1);
+    assert.deepEqual([response.status, response.statusText, response.headers.get("x-upstream")], [502, "Bad Gateway", "yes"]);
+    assert.equal(await response.text(), "boom");
+    assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 1, failedCalls: 1 });
   });
 
   test("a response with no body (204) is a success at once", async () => {
@@ -171,12 +174,12 @@ describe("the caller and the fallback", () => {
     assert.equal(counts(breaker).ignoredCalls, 1);
   });
 
-  test("an already-aborted signal never reaches the upstream", async () => {
+  test("an already-aborted signal rejects at once, as fetch does: no permit, nothing upstream", async () => {
     const fetch = fakeFetch(() => new Response("ok"));
     const breaker = new CircuitBreaker({ fetch });
     await assert.rejects(breaker.fetch("https://llm.test/", { signal: AbortSignal.abort() }), { name: "AbortError" });
     assert.equal(fetch.calls.length, 0);
-    assert.equal(counts(breaker).ignoredCalls, 1);
+    assert.deepEqual(counts(breaker), zeroCounts);
   });
 
   test("the fallback gets the error and fetch's own arguments", async () => {
@@ -224,7 +227,7 @@ describe("protectFetch", () => {
   afterEach(clearCircuitBreakerRegistry);
 
   test("keeps one breaker per origin in the registry, so one failing upstream does not block another", async () => {
-    const fetch = fakeFetch((input) => new Response("", { status: String(input).includes("down.test") ? 500 : 200 }));
+    const fetch = fakeFetch((request) => new Response("", { status: request.url.includes("down.test") ? 500 : 200 }));
     const protectedFetch = protectFetch({ failureThreshold: 1, fetch });
     await protectedFetch("https://down.test/a");
     await assert.rejects(protectedFetch("https://down.test/b"), CircuitBreakerError);
@@ -247,5 +250,37 @@ describe("protectFetch", () => {
     await (await protectFetch({ key: (url) => url.pathname.split("/")[1], fetch })("https://c.test/models/x")).text();
     assert.deepEqual(Object.keys(listCircuitBreakers()).sort(), ["llm", "models"]);
     assert.equal(listCircuitBreakers().llm.metrics.successfulCalls, 2);
+  });
+
+  test("two for one name with other options: a TypeError naming the option, never the first one's options", () => {
+    const fetch = fakeFetch(() => new Response("ok"));
+    protectFetch({ name: "llm", firstByteTimeoutMs: 20_000, fetch });
+    assert.throws(() => protectFetch({ name: "llm", firstByteTimeoutMs: 5_000, fetch }), {
+      name: "TypeError",
+      message: /^protectFetch: the breaker "llm" is registered already, with firstByteTimeoutMs 20000; got 5000\./,
+    });
+    assert.throws(() => protectFetch({ name: "llm", firstByteTimeoutMs: 20_000, fetch, onOpen: "respond" }), { message: /with onOpen not set; got "respond"/ });
+    assert.throws(() => protectFetch({ name: "llm", firstByteTimeoutMs: 20_000, fetch: fakeFetch(() => new Response("ok")) }), { message: /with fetch a function; got a function/ });
+  });
+
+  test("two for one origin with other options: the second's request rejects with the TypeError; the first goes on", async () => {
+    const fetch = fakeFetch(() => new Response("ok"));
+    const first = protectFetch({ onOpen: "respond", fetch });
+    const second = protectFetch({ onOpen: "throw", fetch });
+    await (await first("https://llm.test/a")).text();
+    await assert.rejects(second("https://llm.test/b"), { name: "TypeError", message: /"https:\/\/llm\.test" .* onOpen "respond"; got "throw"/ });
+    await (await first("https://llm.test/c")).text();
+    assert.equal(listCircuitBreakers()["https://llm.test"].metrics.successfulCalls, 2);
+    assert.equal(fetch.calls.length, 2);
+  });
+
+  test("the same options (same values, the same functions) share the breaker", async () => {
+    const fetch = fakeFetch(() => new Response("ok"));
+    const isFailureResponse = (response) => response.status >= 500;
+    const one = protectFetch({ ...presets.llm, isFailureResponse, fetch, idleTimeoutMs: null });
+    const other = protectFetch({ ...presets.llm, isFailureResponse, fetch });
+    await (await one("https://llm.test/a")).text();
+    await (await other("https://llm.test/b")).text();
+    assert.equal(listCircuitBreakers()["https://llm.test"].metrics.successfulCalls, 2);
   });
 });

@@ -67,3 +67,52 @@ export function streamOf(chunks) {
 
 /** A 200 `text/event-stream` response that sends `chunks` one by one. */
 export const sse = (chunks) => new Response(streamOf(chunks), { headers: { "content-type": "text/event-stream" } });
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `condition()` holds, checking every 10 ms; rejects after `timeoutMs` naming `what`. */
+export async function waitFor(what, condition, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+let gc;
+/**
+ * Collects garbage until `condition()` holds (finalizers run in tasks after a
+ * collection, so it takes a few rounds); rejects after 100 rounds naming `what`.
+ * `node --test` gives no --expose-gc, so the flag is set at run time.
+ */
+export async function collectGarbageUntil(what, condition) {
+  if (gc === undefined) {
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc");
+  }
+  for (let round = 0; round < 100 && !condition(); round += 1) {
+    gc();
+    await sleep(5);
+  }
+  if (!condition()) throw new Error(`garbage collection did not bring ${what}`);
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 running `handler(req, res)`; `url` is its
+ * origin. `close()` ends every connection.
+ */
+export async function startServer(handler) {
+  const { createServer } = await import("node:http");
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,14 +1,26 @@
-// One fetch through a breaker: acquire, send, judge the response at its
-// headers, and (through body.ts) judge a body that is still coming when it
-// ends, errors, stalls or is cancelled. Each call settles its permit once.
+// One fetch through a breaker: read the request (the caller's mistakes fail
+// there, before any permit), acquire, send, judge the response at its headers,
+// and (through body.ts) judge a body that is still coming when it ends,
+// errors, stalls or is cancelled. A probe is judged at its first chunk.
+//
+// Two things end once, each in one place: the permit (#settle) and the
+// exchange with the upstream (#finish: the caller's abort, the probe's timer
+// and the watch for an unread body let go). Between them the body may go on
+// after its call was settled (a failure response, an SSE error event, a probe
+// judged at its first chunk), still under the time limits.
 
 import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
 import { CircuitBreakerError } from "../errors.js";
-import { guardBody, type BodyWatcher } from "./body.js";
+import { MAX_TIMER_MS } from "../checks.js";
+import { guardBody, type BodyWatcher, type GuardedBody } from "./body.js";
+import { firstLimit, type Waiting } from "./limits.js";
 import type { ValidFetchOptions } from "./options.js";
+import { isHttp, isPermissionError, requestFor } from "./request.js";
 import { circuitOpenResponse } from "./respond.js";
 import { parseRetryAfter } from "./retry-after.js";
-import { FetchTimeoutError, type FetchTimeout } from "./timeout-error.js";
+import { FetchTimeoutError } from "./timeout-error.js";
+import { forget, releaseWhenUnreachable, type Releasable } from "./unread.js";
+import { notAResponse } from "./upstream-response.js";
 
 /** The fetch options, plus the breaker options a fetch honours (`isFailure` is the engine's `judge`). */
 export interface FetchSettings extends ValidFetchOptions {
@@ -23,6 +35,10 @@ export async function fetchThrough(
   input: RequestInfo | URL,
   init?: RequestInit,
 ): Promise<Response> {
+  const request = requestFor(input, init); // the runtime's own error for a mistake of the caller: no permit taken
+  if (!isHttp(request)) return send(settings, request, undefined) as Promise<Response>; // no upstream to guard
+  const signal = request.signal ?? undefined;
+  if (signal?.aborted) throw signal.reason; // as fetch would: the caller gave up before asking
   let token: number;
   try {
     token = engine.admit();
@@ -34,81 +50,115 @@ export async function fetchThrough(
     }
     throw error;
   }
-  const call = new UpstreamCall(engine, token, engine.acquiredAt, settings, callerSignal(input, init));
+  const call = new UpstreamCall(engine, token, settings, request, engine.admittedProbe());
   return call.run(input, init);
 }
 
-class UpstreamCall implements BodyWatcher {
+/** The fetch to use, called so that whatever it does (throw, return junk) comes back as a promise. */
+function send(settings: FetchSettings, request: Request, signal: AbortSignal | undefined): Promise<unknown> {
+  const fetch = settings.fetch ?? globalThis.fetch;
+  try {
+    return Promise.resolve(signal === undefined ? fetch(request) : fetch(request, { signal }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+class UpstreamCall implements BodyWatcher, Releasable {
   readonly #engine: Engine;
   readonly #token: number;
   /** The clock's reading at acquire, or UNKNOWN_TIME when the breaker times no calls (no slowCallMs). */
   readonly #acquiredAt: number;
+  readonly #probe: boolean;
   /** The clock's reading when the headers came, when calls are timed. */
   #firstByteAt = UNKNOWN_TIME;
   readonly #settings: FetchSettings;
-  readonly #callerSignal: AbortSignal | undefined;
-  /** Aborts the upstream request: on a timeout, or when the caller aborts. */
-  readonly #upstream = new AbortController();
-  #settled = false;
-  #timedOut: FetchTimeoutError | undefined;
-  #callTimer: ReturnType<typeof setTimeout> | undefined;
-  #firstByteTimer: ReturnType<typeof setTimeout> | undefined;
-  #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
   /**
-   * The caller's abort settles the call at once, not when a read fails: in
+   * The request as the runtime read it, kept until the exchange ends: its
+   * signal follows the caller's (in Node only while the Request lives).
+   */
+  #request: Request | undefined;
+  /** The caller's signal, as the request follows it: listened to on this per-call signal, never on the caller's own. */
+  readonly #callerSignal: AbortSignal | undefined;
+  /** Aborts the upstream request: on a time limit, the caller's abort, or a body nobody can read. */
+  readonly #upstream = new AbortController();
+  /** The upstream body's reader, once the body is being read. */
+  #source: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #settled = false;
+  #finished = false;
+  /** Why the exchange was stopped early (a TimeoutError, the caller's reason), and how that counted. */
+  #stopped: unknown;
+  #stoppedAs: Outcome = IGNORED;
+  /** Fails the wait on the upstream in progress, if any. */
+  #interrupt: ((reason: unknown) => void) | undefined;
+  /** Time spent waiting on the upstream so far, for timeoutMs. */
+  #waitedMs = 0;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The caller's abort stops the call at once, not when a read fails: in
    * workerd a client that disconnects (request.signal) may end the
    * invocation before any pending read settles.
    */
-  readonly #onCallerAbort = (): void => this.#settle(IGNORED);
+  readonly #onCallerAbort = (): void => this.#stop(IGNORED, this.#callerSignal?.reason);
 
-  constructor(engine: Engine, token: number, acquiredAt: number, settings: FetchSettings, caller: AbortSignal | undefined) {
+  constructor(engine: Engine, token: number, settings: FetchSettings, request: Request, probe: boolean) {
     this.#engine = engine;
     this.#token = token;
-    this.#acquiredAt = acquiredAt;
+    this.#acquiredAt = engine.acquiredAt;
+    this.#probe = probe;
     this.#settings = settings;
-    this.#callerSignal = caller;
+    this.#request = request;
+    this.#callerSignal = request.signal ?? undefined;
   }
 
   async run(input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
-    const caller = this.#callerSignal;
-    if (caller?.aborted) {
-      this.#settle(IGNORED);
-      throw caller.reason;
-    }
-    caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
-    const { timeoutMs, firstByteTimeoutMs, fetch: fetchImpl } = this.#settings;
-    if (timeoutMs !== undefined) this.#callTimer = setTimeout(() => this.#timeOut("timeoutMs", timeoutMs), timeoutMs);
-    if (firstByteTimeoutMs !== undefined) {
-      this.#firstByteTimer = setTimeout(() => this.#timeOut("firstByteTimeoutMs", firstByteTimeoutMs), firstByteTimeoutMs);
-    }
-    const upstreamInit: RequestInit = { ...init, signal: either(caller, this.#upstream) };
-    let response: Response;
+    const request = this.#request as Request;
+    this.#callerSignal?.addEventListener("abort", this.#onCallerAbort, { once: true });
+    if (this.#probe) this.#startProbeTimer();
+    let response: unknown;
     try {
-      response = await (fetchImpl === undefined ? globalThis.fetch(input, upstreamInit) : fetchImpl(input, upstreamInit));
+      response = await this.#wait(send(this.#settings, request, this.#upstream.signal), "headers", discard);
     } catch (error) {
       return this.#failedBeforeHeaders(error, input, init);
-    } finally {
-      clearTimeout(this.#firstByteTimer);
     }
-    if (this.#settled) {
-      // A timeout or the caller's abort won the race with the headers.
-      response.body?.cancel().catch(() => {});
-      return this.#failedBeforeHeaders(this.#timedOut ?? caller?.reason, input, init);
+    try {
+      const problem = notAResponse(response);
+      if (problem !== undefined) throw new TypeError(problem);
+      return this.#judge(response as Response);
+    } catch (error) {
+      // Whatever went wrong here is no news of the upstream; the permit is settled all the same.
+      this.#settle(IGNORED);
+      this.#finish();
+      discard(response);
+      throw error;
     }
-    if (this.#acquiredAt !== UNKNOWN_TIME) this.#firstByteAt = this.#engine.now();
-    return this.#judge(response);
   }
 
   #judge(response: Response): Response {
-    if (this.#isFailureResponse(response)) {
-      this.#settle(FAILURE, this.#retryAfterMs(response));
-      return response; // settled: nothing left to watch, the body passes as it is
-    }
-    if (response.body === null) {
+    if (this.#acquiredAt !== UNKNOWN_TIME) this.#firstByteAt = this.#engine.now();
+    if (this.#isFailureResponse(response)) this.#settle(FAILURE, this.#retryAfterMs(response));
+    if (response.body === null || response.body === undefined) {
       this.#settle(SUCCESS);
+      this.#finish();
       return response;
     }
-    return guardBody(response, this, this.#settings.streamEnd);
+    let guarded: GuardedBody;
+    try {
+      guarded = guardBody(response, this, this.#settings.streamEnd);
+    } catch {
+      // A response the runtime will not rebuild (a status outside 200–599, a
+      // body already read): judged by its headers alone, handed on as it is.
+      this.#settle(SUCCESS);
+      this.#finish();
+      return response;
+    }
+    // A failure response is settled, but its body still passes under the time
+    // limits (a 5xx whose body stalls must not hang its reader).
+    if (!this.#settled) {
+      releaseWhenUnreachable(guarded.body, this);
+      if (this.#probe) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
+    }
+    return guarded.response;
   }
 
   #isFailureResponse(response: Response): boolean {
@@ -128,39 +178,84 @@ class UpstreamCall implements BodyWatcher {
   }
 
   async #failedBeforeHeaders(error: unknown, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
-    const failure = this.#judgeError(error);
-    if (failure === undefined) throw error; // ignored: the caller gets what fetch threw
+    let failure: unknown;
+    if (this.#stopped !== undefined) {
+      // A time limit, the probe's end or the caller's abort came first (settled then).
+      if (this.#stoppedAs === IGNORED) throw this.#stopped;
+      failure = this.#stopped;
+    } else {
+      const outcome = isPermissionError(error) ? IGNORED : this.#engine.judge(error);
+      this.#settle(outcome);
+      this.#finish();
+      if (outcome === IGNORED) throw error; // the caller gets what fetch threw
+      failure = error;
+    }
     if (this.#settings.fallback === undefined) throw failure;
     return (await this.#settings.fallback(failure, input, init)) as Response;
   }
 
   /**
-   * Settles the call for an error and returns what to report: the timeout
-   * that fired, or the error itself when it counts as a failure; undefined
-   * when it is ignored (the caller's own abort, or `isFailure` says so).
+   * `pending` (a wait on the upstream) raced against the time limit that
+   * applies to it and anything that stops the call, so that a limit rejects
+   * the caller even when a custom fetch ignores the abort signal. `late`
+   * gets what comes after the wait was given up.
    */
-  #judgeError(error: unknown): unknown {
-    if (this.#timedOut !== undefined) return this.#timedOut;
-    const outcome = this.#callerSignal?.aborted ? IGNORED : this.#engine.judge(error);
-    this.#settle(outcome);
-    return outcome === IGNORED ? undefined : error;
+  #wait<T>(pending: Promise<T>, waiting: Waiting, late?: (value: T) => void): Promise<T> {
+    const limit = firstLimit(waiting, this.#settings, this.#waitedMs);
+    const started = performance.now();
+    return new Promise<T>((resolve, reject) => {
+      let open = true;
+      const close = (): boolean => {
+        if (!open) return false;
+        open = false;
+        clearTimeout(timer);
+        this.#interrupt = undefined;
+        this.#waitedMs += performance.now() - started;
+        return true;
+      };
+      const timer =
+        limit === undefined
+          ? undefined
+          : setTimeout(() => this.#stop(FAILURE, new FetchTimeoutError(this.#engine.name, limit.timeout, limit.ms)), limit.after);
+      this.#interrupt = (reason) => {
+        if (close()) reject(reason);
+      };
+      pending.then(
+        (value) => (close() ? resolve(value) : late?.(value)),
+        (error: unknown) => {
+          if (close()) reject(error);
+        },
+      );
+    });
   }
 
-  #timeOut(timeout: FetchTimeout, ms: number): void {
-    if (this.#settled) return;
-    const error = new FetchTimeoutError(this.#engine.name, timeout, ms);
-    this.#timedOut = error;
-    this.#settle(FAILURE);
-    this.#upstream.abort(error);
-    this.#body?.cancel(error).catch(() => {});
+  /** A probe is never held past probeTimeoutMs unjudged: the core counts it failed then, and the upstream is let go. */
+  #startProbeTimer(): void {
+    const ms = this.#engine.probeTimeoutMs;
+    if (ms > MAX_TIMER_MS) return; // weeks: setTimeout cannot wait that long, and the core's expiry still applies
+    this.#probeTimer = setTimeout(() => this.#stop(FAILURE, new FetchTimeoutError(this.#engine.name, "probeTimeoutMs", ms)), ms);
+  }
+
+  /**
+   * Stops the exchange early: settles (unless settled already) as `outcome`,
+   * aborts the upstream, and fails the wait in progress, and every later
+   * read, with `reason`.
+   */
+  #stop(outcome: Outcome, reason: unknown): void {
+    if (this.#stopped !== undefined || this.#finished) return;
+    this.#stopped = reason;
+    this.#stoppedAs = outcome;
+    this.#settle(outcome);
+    this.#upstream.abort(this.#stopped);
+    this.#source?.cancel(this.#stopped).catch(ignore);
+    this.#interrupt?.(this.#stopped);
+    this.#finish();
   }
 
   #settle(outcome: Outcome, retryAfterMs?: number): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearTimeout(this.#callTimer);
-    clearTimeout(this.#firstByteTimer);
-    this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    clearTimeout(this.#probeTimer);
     const engine = this.#engine;
     if (retryAfterMs !== undefined) {
       engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
@@ -170,6 +265,16 @@ class UpstreamCall implements BodyWatcher {
     } else {
       engine.record(this.#token, this.#acquiredAt, outcome);
     }
+  }
+
+  /** The exchange is over: nothing more to hear from the caller, the probe's timer or the collector. */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    clearTimeout(this.#probeTimer);
+    forget(this);
+    this.#request = undefined;
   }
 
   /**
@@ -186,24 +291,26 @@ class UpstreamCall implements BodyWatcher {
 
   // BodyWatcher: what body.ts reports about a body still coming.
 
-  read(body: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
-    this.#body = body;
-    const { idleTimeoutMs } = this.#settings;
-    if (idleTimeoutMs === undefined || this.#settled) return body.read();
-    const timer = setTimeout(() => this.#timeOut("idleTimeoutMs", idleTimeoutMs), idleTimeoutMs);
-    return body.read().finally(() => clearTimeout(timer));
+  read(source: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+    this.#source = source;
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    return this.#wait(source.read(), "chunk");
   }
 
-  get timedOut(): FetchTimeoutError | undefined {
-    return this.#timedOut;
+  received(): void {
+    if (this.#probe) this.#settle(SUCCESS); // healthy headers and a first chunk: the upstream is back
   }
 
   ended(): void {
     this.#settle(SUCCESS);
+    this.#finish();
   }
 
   failed(error: unknown): unknown {
-    return this.#judgeError(error) ?? error;
+    if (this.#stopped !== undefined) return this.#stopped;
+    this.#settle(this.#engine.judge(error));
+    this.#finish();
+    return error;
   }
 
   errorEvent(): void {
@@ -212,20 +319,20 @@ class UpstreamCall implements BodyWatcher {
 
   cancelled(): void {
     this.#settle(IGNORED);
+    this.#finish();
+  }
+
+  // Releasable: the body was collected unread.
+
+  released(): void {
+    this.#stop(IGNORED, new DOMException("the response body was never read", "AbortError"));
   }
 }
 
-/** The signal the caller gave, on the Request or in init (init wins, as in fetch). */
-function callerSignal(input: RequestInfo | URL, init: RequestInit | undefined): AbortSignal | undefined {
-  if (init !== undefined && init !== null && "signal" in init) return init.signal ?? undefined;
-  return typeof Request === "function" && input instanceof Request ? input.signal : undefined;
-}
+function ignore(): void {}
 
-/** Aborted when the caller's signal or our own controller is. */
-function either(caller: AbortSignal | undefined, own: AbortController): AbortSignal {
-  if (caller === undefined) return own.signal;
-  // AbortSignal.any lets the runtime drop the link when the signals go; older runtimes forward by hand.
-  if (typeof AbortSignal.any === "function") return AbortSignal.any([caller, own.signal]);
-  caller.addEventListener("abort", () => own.abort(caller.reason), { once: true });
-  return own.signal;
+/** A response that came after its call gave up on it: its body is let go, so the connection is freed. */
+function discard(response: unknown): void {
+  const body = (response as { body?: { cancel?: () => Promise<void> } } | null)?.body;
+  if (typeof body?.cancel === "function") body.cancel().catch(ignore);
 }

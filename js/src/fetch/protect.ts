@@ -4,7 +4,7 @@
 import { CircuitBreaker } from "../breaker.js";
 import { describe } from "../describe.js";
 import type { CircuitBreakerOptions } from "../options.js";
-import { getCircuitBreaker } from "../registry.js";
+import { getCircuitBreakerAsGiven } from "../registry.js";
 
 /**
  * Options of `protectFetch`: a breaker's options (fetch options included), plus how to pick the breaker.
@@ -26,8 +26,10 @@ export type ProtectedFetch = (input: RequestInfo | URL, init?: RequestInit) => P
 /**
  * A fetch-compatible function whose requests go through breakers from the
  * registry (`getCircuitBreaker`), created with `options` when first needed.
- * As with `getCircuitBreaker`, a breaker that already exists under that name
- * keeps its own options.
+ * A breaker already registered under that name with other options is a
+ * TypeError naming the option that differs (at once with `name`; as the
+ * request's rejection with `key` or by origin), never silently the first
+ * one's options.
  *
  * ```ts
  * const llmFetch = protectFetch({ ...presets.llm, firstByteTimeoutMs: 10_000, onOpen: "respond" });
@@ -47,18 +49,20 @@ export function protectFetch(options?: ProtectFetchOptions | null): ProtectedFet
 
   const { name } = breakerOptions;
   if (name !== undefined && name !== null) {
-    const breaker = getCircuitBreaker(name, breakerOptions);
+    const breaker = getCircuitBreakerAsGiven("protectFetch", name, breakerOptions);
     return (input, init) => breaker.fetch(input, init);
   }
   const keyOf = key ?? originOf;
   return (input, init) => {
-    let breakerName: string;
+    let breaker: CircuitBreaker<Response | Promise<Response>>;
     try {
-      breakerName = keyOf(urlOf(input));
+      const breakerName: unknown = keyOf(urlOf(input));
+      if (typeof breakerName !== "string") throw new TypeError(`key must return a string; got ${describe(breakerName)}`);
+      breaker = getCircuitBreakerAsGiven("protectFetch", breakerName, breakerOptions);
     } catch (error) {
       return Promise.reject(error);
     }
-    return getCircuitBreaker(breakerName, breakerOptions).fetch(input, init);
+    return breaker.fetch(input, init);
   };
 }
 
