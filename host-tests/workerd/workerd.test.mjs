@@ -11,6 +11,7 @@ import { bundleWorker, workerModules } from "../harness/bundle.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
+import { throwingHooksProblems } from "../harness/throwing-hooks.js";
 import { checkTypes } from "../harness/typescript.mjs";
 
 const consumer = consumerFolder();
@@ -20,8 +21,11 @@ mkdirSync(folder, { recursive: true });
 const running = [];
 after(() => Promise.all(running.map((worker) => worker.dispose())));
 
-/** Bundles `entry` and starts it in workerd; `upstream` answers the Worker's outbound fetches. */
-async function startWorker(name, entry, upstream = () => new Response("no upstream", { status: 599 })) {
+/**
+ * Bundles `entry` and starts it in workerd; `upstream` answers the Worker's
+ * outbound fetches; `miniflare` adds to Miniflare's options.
+ */
+async function startWorker(name, entry, upstream = () => new Response("no upstream", { status: 599 }), miniflare = {}) {
   const outdir = join(folder, `${name}-dist`);
   const { script } = await bundleWorker(entry, outdir);
   const worker = new Miniflare({
@@ -29,6 +33,7 @@ async function startWorker(name, entry, upstream = () => new Response("no upstre
     ...workerModules(outdir, script),
     compatibilityDate: "2025-09-01",
     outboundService: upstream,
+    ...miniflare,
   });
   running.push(worker);
   await worker.ready;
@@ -97,4 +102,31 @@ test("tsc resolves the types as a Workers project does (bundler resolution, work
     customConditions: ["workerd", "worker", "browser"],
   });
   assert.equal(code, 0, stdout);
+});
+
+test("a throwing listener, onStateChange or logger is reported with console.error, and the Worker still answers", async () => {
+  writeFileSync(
+    join(folder, "hooks-worker.js"),
+    `import * as edgebreaker from "edgebreaker";
+import { driveThrowingHooks } from "../harness/throwing-hooks.js";
+
+export default {
+  async fetch() {
+    return Response.json(await driveThrowingHooks(edgebreaker));
+  },
+};
+`,
+  );
+  let stderr = "";
+  const { worker } = await startWorker("hooks", join(folder, "hooks-worker.js"), undefined, {
+    handleRuntimeStdio(stdoutStream, stderrStream) {
+      stdoutStream.resume();
+      stderrStream.on("data", (chunk) => (stderr += chunk));
+    },
+  });
+  const response = await worker.dispatchFetch("http://worker.test/");
+  const stdout = await response.text();
+  running.splice(running.indexOf(worker), 1);
+  await worker.dispose(); // workerd's stderr is complete once it has exited
+  assert.deepEqual(throwingHooksProblems({ code: response.status === 200 ? 0 : response.status, stdout, stderr }), []);
 });
