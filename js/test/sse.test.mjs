@@ -62,13 +62,15 @@ describe("streamEnd: a stream that ends cleanly without its end marker was cut s
     assert.deepEqual(outcome(await streamThrough([chatChunk, "data:[DONE]"])), success);
   });
 
-  test('"llm" is the default, and may be said', async () => {
+  test('"llm" is the default, and may be said; null means not set: the default too', async () => {
     assert.deepEqual(outcome(await streamThrough([chatChunk], { streamEnd: "llm" })), failure);
+    assert.deepEqual(outcome(await streamThrough([chatChunk], { streamEnd: null })), failure);
+    assert.deepEqual(outcome(await streamThrough([chatChunk, "data: [DONE]\n\n"], { streamEnd: null })), success);
   });
 
-  test("null: any clean end is whole (plain SSE), and an error event is still a failure", async () => {
-    assert.deepEqual(outcome(await streamThrough(["data: tick\n\n", "data: tock\n\n"], { streamEnd: null })), success);
-    assert.deepEqual(outcome(await streamThrough(['data: {"error":"gone"}\n\n'], { streamEnd: null })), failure);
+  test("false: any clean end is whole (plain SSE), and an error event is still a failure", async () => {
+    assert.deepEqual(outcome(await streamThrough(["data: tick\n\n", "data: tock\n\n"], { streamEnd: false })), success);
+    assert.deepEqual(outcome(await streamThrough(['data: {"error":"gone"}\n\n'], { streamEnd: false })), failure);
   });
 
   test("a function names the end marker instead of the built-in ones; it sees each line without its line ending", async () => {
@@ -102,8 +104,9 @@ describe("streamEnd: a stream that ends cleanly without its end marker was cut s
   });
 
   test("a bad streamEnd is a TypeError naming it, and builds nothing", () => {
-    for (const value of ["openai", true, 0, {}]) {
-      assert.throws(() => new CircuitBreaker({ streamEnd: value }), { name: "TypeError", message: /^streamEnd must be "llm", a function .* or null; got / });
+    for (const [value, got] of [["openai", "a string"], [true, "true"], [0, "0"], [{}, "an object"]]) {
+      const message = `streamEnd must be "llm", a function (line) => boolean, or false; got ${got}`;
+      assert.throws(() => new CircuitBreaker({ streamEnd: value }), { name: "TypeError", message });
     }
   });
 });
@@ -113,7 +116,7 @@ describe("error events the scanner used to miss", () => {
     const last = 'data: {"error":{"message":"overloaded"}}';
     assert.deepEqual(outcome(await streamThrough([chatChunk, "data: [DONE]\n\n", last])), failure);
     assert.deepEqual(outcome(await streamThrough([chatChunk, "data: [DONE]\n\n", "event: error"])), failure);
-    assert.deepEqual(outcome(await streamThrough([chatChunk, last], { streamEnd: null })), failure);
+    assert.deepEqual(outcome(await streamThrough([chatChunk, last], { streamEnd: false })), failure);
   });
 
   test("an error line longer than 64 KB is found by how it begins, in one chunk or in many", async () => {

@@ -2,7 +2,7 @@
 // options like the others (one bag for `new CircuitBreaker()`,
 // `getCircuitBreaker()` and `protectFetch()`), checked here.
 
-import { MAX_MS, MAX_TIMER_MS, milliseconds, optionalFunction } from "../checks.js";
+import { isUnset, MAX_MS, MAX_TIMER_MS, milliseconds, optionalFunction } from "../checks.js";
 import { describe } from "../describe.js";
 import { isLlmStreamEnd, type StreamEndRule } from "./sse.js";
 
@@ -36,7 +36,7 @@ export interface FetchOptions {
    * How a `text/event-stream` body shows that it arrived whole. A stream
    * that ends cleanly without its end marker was cut short upstream: a
    * failure, as a stream that breaks off is.
-   * - `"llm"` (default): the markers of the LLM APIs: `data: [DONE]`
+   * - `"llm"` (the default, also for `null`): the markers of the LLM APIs: `data: [DONE]`
    *   (OpenAI Chat Completions and the APIs compatible with it),
    *   `event: message_stop` (Anthropic), `event: response.completed` or
    *   `event: response.incomplete` (OpenAI Responses), a chunk with a
@@ -44,11 +44,11 @@ export interface FetchOptions {
    * - a function: called with each line of the stream (without its line
    *   ending, lines up to 64 KB); `true` marks the end. It replaces the
    *   built-in markers; one that throws has not seen the end.
-   * - `null`: any clean end is a whole stream (plain SSE, no end marker).
+   * - `false`: any clean end is a whole stream (plain SSE, no end marker).
    *
    * Error events are found whatever this says.
    */
-  streamEnd?: "llm" | ((line: string) => boolean) | null;
+  streamEnd?: "llm" | ((line: string) => boolean) | false | null;
   /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
   fetch?: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | null;
 }
@@ -108,10 +108,10 @@ export function validateFetchOptions(given: Record<string, unknown>): ValidFetch
 }
 
 function streamEndRule(value: unknown): StreamEndRule {
-  if (value === undefined || value === "llm") return isLlmStreamEnd;
-  if (value === null) return null;
+  if (isUnset(value) || value === "llm") return isLlmStreamEnd;
+  if (value === false) return null;
   if (typeof value === "function") return value as (line: string) => boolean;
-  throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or null; got ${describe(value)}`);
+  throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or false; got ${describe(value)}`);
 }
 
 function fn<T>(option: string, value: unknown): T | undefined {

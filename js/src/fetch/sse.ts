@@ -9,8 +9,9 @@
 //   cut by a FIN as a clean end).
 
 /**
- * Whether a line of the stream (without its line ending) marks its end;
- * `null`: any clean end is a whole stream.
+ * The `streamEnd` option as the scanner uses it: whether a line of the stream
+ * (without its line ending) marks its end; `null` (`streamEnd: false`): any
+ * clean end is a whole stream.
  */
 export type StreamEndRule = ((line: string) => boolean) | null;
 

@@ -198,10 +198,11 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
     },
   },
   {
-    name: 'streamEnd takes "llm", a line predicate or null, and nothing else',
+    name: 'streamEnd takes "llm", a line predicate, false or null, and nothing else',
     async run() {
       new CircuitBreaker({ clock, streamEnd: "llm" });
       new CircuitBreaker({ clock, streamEnd: (line: string) => line === "event: done" });
+      new CircuitBreaker({ clock, streamEnd: false });
       new CircuitBreaker({ clock, streamEnd: null });
       // @ts-expect-error: no such rule
       check(throws(() => new CircuitBreaker({ clock, streamEnd: "openai" })), "refused at run time too");
