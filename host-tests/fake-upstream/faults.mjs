@@ -12,6 +12,8 @@ export const DEFAULT_FAULTS = Object.freeze({
   stallAfterChunks: null, // streams: stop sending after this many events, keep the connection open
   errorEventAfterChunks: null, // streams: after this many events, send an error event and end
   errorEventStyle: "openai", // "openai": data: {"error":{...}} · "anthropic": event: error
+  silenceAfterErrorEvent: false, // true: after the error event the stream neither ends nor sends anything again
+  stallErrorBody: false, // true: an injected error sends its headers and the start of its body, then nothing
   dropAfterChunks: null, // destroy the socket after this many events (0: before any response)
   truncateAfterChunks: null, // streams: after this many events, end the reply cleanly, without the rest ([DONE] among it)
   finAfterChunks: null, // streams: after this many events, close the connection (FIN) without the reply's last chunk
@@ -28,6 +30,8 @@ const CHECKS = {
   stallAfterChunks: nullOrCount,
   errorEventAfterChunks: nullOrCount,
   errorEventStyle: (value) => value === "openai" || value === "anthropic",
+  silenceAfterErrorEvent: (value) => typeof value === "boolean",
+  stallErrorBody: (value) => typeof value === "boolean",
   dropAfterChunks: nullOrCount,
   truncateAfterChunks: nullOrCount,
   finAfterChunks: nullOrCount,

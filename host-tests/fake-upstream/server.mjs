@@ -84,6 +84,7 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
     if (errorSchedule.next(faults.errorRate)) {
       counters.injectedErrors += 1;
       const headers = faults.retryAfter === null ? {} : { "retry-after": String(faults.retryAfter) };
+      if (faults.stallErrorBody) return stallError(res, faults.errorStatus, headers);
       return sendJson(res, faults.errorStatus, errorBody(faults.errorStatus, "injected by the fake upstream"), headers);
     }
     const id = completionId();
@@ -117,7 +118,9 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
       }
       if (index === faults.errorEventAfterChunks) {
         counters.errorEvents += 1;
-        return res.end(streamErrorEvent(faults.errorEventStyle));
+        if (!faults.silenceAfterErrorEvent) return res.end(streamErrorEvent(faults.errorEventStyle));
+        counters.stalls += 1;
+        return res.write(streamErrorEvent(faults.errorEventStyle)); // and then nothing, the connection kept open
       }
       if (index === faults.dropAfterChunks) return drop(res);
       if (index === faults.truncateAfterChunks) {
@@ -137,6 +140,13 @@ export async function startFakeUpstream({ host = "127.0.0.1", port = 0, faults =
     }
     counters.streamsCompleted += 1;
     res.end();
+  }
+
+  /** An error whose body starts and never goes on: the connection stays until the client gives up. */
+  function stallError(res, status, headers) {
+    counters.stalls += 1;
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.write('{"error":');
   }
 
   function drop(res) {

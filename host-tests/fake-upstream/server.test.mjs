@@ -178,3 +178,26 @@ test("finAfterChunks sends Connection: close, then that many events and a FIN wi
   assert.ok(!chunks.endsWith("0\r\n\r\n"), "no last chunk");
   assert.equal(upstream.counters.truncations, 1);
 });
+
+test("silenceAfterErrorEvent: the error event is sent, then nothing, the connection kept open", async () => {
+  upstream.setFaults({ errorEventAfterChunks: 2, silenceAfterErrorEvent: true });
+  const reader = (await chat({ stream: true })).body.getReader();
+  let text = "";
+  while (!text.includes('"error"')) text += new TextDecoder().decode((await reader.read()).value);
+  const next = await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve("silent"), 300))]);
+  assert.equal(next, "silent");
+  assert.deepEqual([upstream.counters.errorEvents, upstream.counters.stalls, upstream.counters.inFlight], [1, 1, 1]);
+  await reader.cancel();
+});
+
+test("stallErrorBody: an injected error's headers and the start of its body, then nothing", async () => {
+  upstream.setFaults({ errorRate: 1, errorStatus: 503, stallErrorBody: true });
+  const response = await chat({});
+  assert.equal(response.status, 503);
+  const reader = response.body.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), '{"error":');
+  const next = await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve("silent"), 300))]);
+  assert.equal(next, "silent");
+  assert.deepEqual([upstream.counters.injectedErrors, upstream.counters.stalls], [1, 1]);
+  await reader.cancel();
+});
