@@ -2,6 +2,7 @@
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
 import { createCore, type WasmBreaker } from "./core.js";
+import { describe } from "./describe.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
@@ -132,9 +133,7 @@ export class Engine {
     const now = this.#clock();
     if (typeof now !== "number" || !(now >= 0 && now <= MAX_TIME)) {
       throw new RangeError(
-        `clock must return a finite number of milliseconds from 0 to ${MAX_TIME}; got ${
-          typeof now === "number" ? now : typeof now
-        }`,
+        `clock must return a number of milliseconds from 0 to ${MAX_TIME}; got ${describe(now)}`,
       );
     }
     return now;

@@ -134,6 +134,16 @@ describe("a wrong range throws RangeError stating the real range and the value g
     assert.equal(permit.settled, false, "a refused settle changes nothing");
     assert.equal(breaker.state, "closed");
   });
+  test("a clock reading the breaker cannot use, in the same shape", () => {
+    for (const [reading, got] of [[-1, "-1"], [NaN, "NaN"], ["1000", "a string"], [undefined, "undefined"]]) {
+      const breaker = new CircuitBreaker({ clock: () => reading });
+      breaker.forceOpen(); // an open circuit reads the clock to admit
+      assert.throws(() => breaker.acquire(), {
+        name: "RangeError",
+        message: `clock must return a number of milliseconds from 0 to 9007199254740991; got ${got}`,
+      });
+    }
+  });
 });
 
 describe("unknown options", () => {
