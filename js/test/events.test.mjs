@@ -115,8 +115,9 @@ describe("onStateChange and logger", () => {
 
   test("a logger with only some levels, e.g. { warn }, is fine", () => {
     const warned = [];
-    const { breaker } = breakerAt({ failureThreshold: 1, windowSize: 1, resetTimeoutMs: 0, logger: { warn: (m) => warned.push(m) } });
+    const { breaker, clock } = breakerAt({ failureThreshold: 1, windowSize: 1, resetTimeoutMs: 1, logger: { warn: (m) => warned.push(m) } });
     fail(breaker);
+    clock.now += 1;
     assert.equal(breaker.state, "half_open");
     assert.equal(warned.length, 1);
   });

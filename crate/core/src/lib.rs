@@ -30,7 +30,7 @@ mod transitions;
 mod window;
 
 pub use breaker::Breaker;
-pub use config::{Config, ConfigError, MAX_WINDOW_SIZE};
+pub use config::{Config, ConfigError, NumberOptions, Requirement, Rule, MAX_WINDOW_SIZE};
 pub use permit::{Outcome, Permit, Rejected};
 pub use status::{Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};

@@ -1,7 +1,7 @@
 //! What the vectors cannot show: the Rust API's own contracts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use edgebreaker_core::{Breaker, Config, ConfigError, Millis, Outcome, Permit, State, MAX_MILLIS};
+use edgebreaker_core::{Breaker, Config, Millis, NumberOptions, Outcome, Permit, Rule, State, MAX_MILLIS};
 
 #[test]
 fn js_numbers_convert_to_millis_only_when_finite_non_negative_and_exact() {
@@ -42,10 +42,69 @@ fn config_errors_name_the_option_and_say_what_is_allowed() {
     let error = Breaker::new(Config { failure_threshold: 11, ..Config::default() }).unwrap_err();
     assert_eq!(error.option(), "failureThreshold");
     assert_eq!(error.to_string(), "failureThreshold must be an integer from 1 to windowSize (10); got 11");
+    assert_eq!(error.requirement().to_string(), "failureThreshold must be an integer from 1 to windowSize (10)");
     let error = Breaker::new(Config { failure_rate_threshold: Some(f64::NAN), ..Config::default() }).unwrap_err();
-    assert!(matches!(error, ConfigError::FailureRateOutOfRange { .. }));
+    assert_eq!(error.rule(), Rule::Rate);
+    assert_eq!(error.to_string(), "failureRateThreshold must be a number greater than 0 and at most 1");
     let error = Breaker::new(Config { reset_timeout_ms: u64::MAX, ..Config::default() }).unwrap_err();
     assert_eq!(error.option(), "resetTimeoutMs");
+    let error = Breaker::new(Config { reset_timeout_ms: 100, max_reset_timeout_ms: Some(99), ..Config::default() }).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "maxResetTimeoutMs must be a whole number of milliseconds from resetTimeoutMs (100) to 9007199254740991; got 99"
+    );
+}
+
+#[test]
+fn zero_durations_that_would_make_a_degenerate_breaker_are_refused() {
+    let refused = |config: Config| Breaker::new(config).unwrap_err().to_string();
+    assert_eq!(
+        refused(Config { window_ms: Some(0), ..Config::default() }),
+        "windowMs must be a whole number of milliseconds from 1 to 9007199254740991; got 0"
+    );
+    assert_eq!(
+        refused(Config { reset_timeout_ms: 0, ..Config::default() }),
+        "resetTimeoutMs must be a whole number of milliseconds from 1 to 9007199254740991; got 0"
+    );
+    assert_eq!(
+        refused(Config { probe_timeout_ms: Some(0), ..Config::default() }),
+        "probeTimeoutMs must be a whole number of milliseconds from 1 to 9007199254740991; got 0"
+    );
+    // A slow-call threshold of 0 is odd (every success is slow) but wedges nothing.
+    assert!(Breaker::new(Config { slow_call_ms: Some(0), ..Config::default() }).is_ok());
+}
+
+/// A JS number that does not fit the option's type gets the same message as
+/// a whole number out of its range: the real range, never the type's.
+#[test]
+fn js_numbers_are_refused_with_the_rule_of_their_option() {
+    let refused = |numbers: NumberOptions| Config::from_numbers(&numbers).unwrap_err();
+    let cases = [
+        (NumberOptions { failure_threshold: Some(-1.0), ..NumberOptions::default() }, "failureThreshold must be an integer from 1 to windowSize (10)"),
+        (NumberOptions { failure_threshold: Some(2.5), window_size: Some(20.0), ..NumberOptions::default() }, "failureThreshold must be an integer from 1 to windowSize (20)"),
+        (NumberOptions { window_size: Some(-1.0), ..NumberOptions::default() }, "windowSize must be an integer from 1 to 4096"),
+        (NumberOptions { window_size: Some(1e20), ..NumberOptions::default() }, "windowSize must be an integer from 1 to 4096"),
+        (NumberOptions { success_threshold: Some(f64::NAN), ..NumberOptions::default() }, "successThreshold must be an integer from 1 to 4294967295"),
+        (NumberOptions { half_open_max_calls: Some(f64::INFINITY), ..NumberOptions::default() }, "halfOpenMaxCalls must be an integer from 1 to 4096"),
+        (NumberOptions { minimum_calls: Some(0.5), ..NumberOptions::default() }, "minimumCalls must be an integer from 1 to windowSize (10)"),
+        (NumberOptions { reset_timeout_ms: Some(2.5), ..NumberOptions::default() }, "resetTimeoutMs must be a whole number of milliseconds from 1 to 9007199254740991"),
+        (NumberOptions { window_ms: Some(-0.5), ..NumberOptions::default() }, "windowMs must be a whole number of milliseconds from 1 to 9007199254740991"),
+        (NumberOptions { slow_call_ms: Some(2f64.powi(53)), ..NumberOptions::default() }, "slowCallMs must be a whole number of milliseconds from 0 to 9007199254740991"),
+        (NumberOptions { probe_timeout_ms: Some(f64::NEG_INFINITY), ..NumberOptions::default() }, "probeTimeoutMs must be a whole number of milliseconds from 1 to 9007199254740991"),
+        (NumberOptions { max_reset_timeout_ms: Some(60_000.5), ..NumberOptions::default() }, "maxResetTimeoutMs must be a whole number of milliseconds from resetTimeoutMs (60000) to 9007199254740991"),
+        (NumberOptions { failure_rate_threshold: Some(1.5), ..NumberOptions::default() }, "failureRateThreshold must be a number greater than 0 and at most 1"),
+    ];
+    for (numbers, message) in cases {
+        let error = refused(numbers);
+        assert_eq!(error.requirement().to_string(), message, "{numbers:?}");
+        assert_eq!(error.given(), None, "a number that is not an integer is left out of the message");
+    }
+    // A whole number out of range: the same words as the integer path, with the value.
+    let error = refused(NumberOptions { window_size: Some(5000.0), ..NumberOptions::default() });
+    assert_eq!(error, Breaker::new(Config { window_size: 5000, ..Config::default() }).unwrap_err());
+    let config = Config::from_numbers(&NumberOptions { reset_timeout_ms: Some(2.0), window_ms: Some(1.0), ..NumberOptions::default() });
+    assert_eq!(config, Ok(Config { reset_timeout_ms: 2, window_ms: Some(1), ..Config::default() }));
+    assert_eq!(Config::from_numbers(&NumberOptions::default()), Ok(Config::default()));
 }
 
 #[test]

@@ -24,15 +24,15 @@ fn random_config(rng: &mut Rng) -> Config {
     Config {
         failure_threshold: 1 + rng.below(u64::from(window_size)) as u32,
         window_size,
-        reset_timeout_ms: rng.below(200),
+        reset_timeout_ms: 1 + rng.below(200),
         success_threshold: 1 + rng.below(4) as u32,
         half_open_max_calls: 1 + rng.below(4) as u32,
         failure_rate_threshold: (rng.below(2) == 0).then(|| (1 + rng.below(100)) as f64 / 100.0),
         minimum_calls: (rng.below(2) == 0).then(|| 1 + rng.below(u64::from(window_size)) as u32),
-        window_ms: (rng.below(2) == 0).then(|| rng.below(300)),
+        window_ms: (rng.below(2) == 0).then(|| 1 + rng.below(300)),
         slow_call_ms: (rng.below(3) == 0).then(|| rng.below(50)),
         max_reset_timeout_ms: None,
-        probe_timeout_ms: (rng.below(2) == 0).then(|| rng.below(300)),
+        probe_timeout_ms: (rng.below(2) == 0).then(|| 1 + rng.below(300)),
     }
 }
 

@@ -6,10 +6,8 @@
 //! "no time has passed" (the core's latest time), never as an error path that
 //! could panic.
 
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Rejected, State, MAX_MILLIS};
+use edgebreaker_core::{Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State, MAX_MILLIS};
 use wasm_bindgen::prelude::*;
-
-mod options;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
@@ -30,8 +28,9 @@ pub struct WasmBreaker {
 #[wasm_bindgen]
 impl WasmBreaker {
     /// Validates and builds; an absent (undefined) option takes the core's
-    /// default. Throws a message naming the option at fault; the JS wrapper
-    /// turns it into a RangeError.
+    /// default. Throws "<option> must be <rule>" (the core's words, without
+    /// the value: the JS wrapper appends it as the caller wrote it, and turns
+    /// the message into a RangeError).
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -47,24 +46,21 @@ impl WasmBreaker {
         max_reset_timeout_ms: Option<f64>,
         probe_timeout_ms: Option<f64>,
     ) -> Result<WasmBreaker, String> {
-        use options::{count, duration, optional, or_default};
-        let defaults = Config::default();
-        let config = Config {
-            failure_threshold: or_default(failure_threshold, defaults.failure_threshold, |v| count("failureThreshold", v))?,
-            window_size: or_default(window_size, defaults.window_size, |v| count("windowSize", v))?,
-            reset_timeout_ms: or_default(reset_timeout_ms, defaults.reset_timeout_ms, |v| duration("resetTimeoutMs", v))?,
-            success_threshold: or_default(success_threshold, defaults.success_threshold, |v| count("successThreshold", v))?,
-            half_open_max_calls: or_default(half_open_max_calls, defaults.half_open_max_calls, |v| {
-                count("halfOpenMaxCalls", v)
-            })?,
+        let numbers = NumberOptions {
+            failure_threshold,
+            window_size,
+            reset_timeout_ms,
+            success_threshold,
+            half_open_max_calls,
             failure_rate_threshold,
-            minimum_calls: optional(minimum_calls, |v| count("minimumCalls", v))?,
-            window_ms: optional(window_ms, |v| duration("windowMs", v))?,
-            slow_call_ms: optional(slow_call_ms, |v| duration("slowCallMs", v))?,
-            max_reset_timeout_ms: optional(max_reset_timeout_ms, |v| duration("maxResetTimeoutMs", v))?,
-            probe_timeout_ms: optional(probe_timeout_ms, |v| duration("probeTimeoutMs", v))?,
+            minimum_calls,
+            window_ms,
+            slow_call_ms,
+            max_reset_timeout_ms,
+            probe_timeout_ms,
         };
-        let core = Breaker::new(config).map_err(|error| error.to_string())?;
+        let refused = |error: ConfigError| error.requirement().to_string();
+        let core = Config::from_numbers(&numbers).and_then(Breaker::new).map_err(refused)?;
         Ok(WasmBreaker { core, last_rejection: None })
     }
 
