@@ -24,7 +24,7 @@ const NUMERIC = [
   "maxRetryAfterMs",
 ];
 const FUNCTIONS = ["clock", "isFailure", "fallback", "onStateChange", "isFailureResponse", "fetch"];
-const EVERY_OPTION = ["name", ...NUMERIC, ...FUNCTIONS, "logger", "onOpen"];
+const EVERY_OPTION = ["name", ...NUMERIC, ...FUNCTIONS, "logger", "onOpen", "streamEnd"];
 
 /** What a message says was given: a number or boolean as it is, anything else by kind. */
 function given(value) {
