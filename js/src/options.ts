@@ -21,7 +21,7 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
   failureThreshold?: number | null;
   /** How many of the most recent outcomes the window tracks: an integer from 1 to 4096. Default 10. */
   windowSize?: number | null;
-  /** Milliseconds the circuit stays open before a probe is let through. Default 60000. */
+  /** Milliseconds (at least 1) the circuit stays open before a probe is let through. Default 60000. */
   resetTimeoutMs?: number | null;
   /** Consecutive probe successes in half-open that close the circuit: an integer ≥ 1. Default 2. */
   successThreshold?: number | null;
@@ -36,7 +36,7 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
   minimumCalls?: number | null;
   /** Outcomes older than this many milliseconds (at least 1) leave the window. Default: off (count window only). */
   windowMs?: number | null;
-  /** A success that took at least this many milliseconds counts as a failure (a slow call). Default: off. */
+  /** A success that took at least this many milliseconds (0 or more) counts as a failure (a slow call). Default: off. */
   slowCallMs?: number | null;
   /**
    * Each consecutive re-open doubles the open time, up to this many

@@ -94,18 +94,19 @@ describe("a wrong range throws RangeError stating the real range and the value g
   // The rule each message must state, where it is fixed; the rest must state some rule.
   const WHOLE_TIMER = /^a whole number of milliseconds from 1 to 2147483647$/;
   const WHOLE_DURATION = /^a whole number of milliseconds from 0 to 9007199254740991$/;
+  const WHOLE_FROM_1 = /^a whole number of milliseconds from 1 to 9007199254740991$/;
   const cases = [
     ["failureThreshold", [0, -1, 2.5, 11, NaN, Infinity], /^an integer from 1 to windowSize \(10\)$/],
     ["windowSize", [0, -3, 1.5, 4097, 100_000, NaN, Infinity], /^an integer from 1 to 4096$/],
-    ["resetTimeoutMs", [-1, 2.5, NaN, Infinity, -Infinity, 2 ** 53], /milliseconds/],
+    ["resetTimeoutMs", [0, -1, 2.5, NaN, Infinity, -Infinity, 2 ** 53], WHOLE_FROM_1],
     ["successThreshold", [0, -1, 0.5, NaN], /^an integer from 1 to 4294967295$/],
     ["halfOpenMaxCalls", [0, 4097, 1.25, NaN], /^an integer from 1 to 4096$/],
-    ["failureRateThreshold", [0, -0.5, 1.01, NaN, Infinity], /\b0\b.*\b1\b/],
+    ["failureRateThreshold", [0, -0.5, 1.01, NaN, Infinity], /^a number greater than 0 and at most 1$/],
     ["minimumCalls", [0, 11, 2.5, NaN], /^an integer from 1 to windowSize \(10\)$/],
-    ["windowMs", [0, -1, 0.5, NaN, Infinity], /milliseconds from 1 /],
-    ["slowCallMs", [-5, 2.5, NaN, Infinity], /milliseconds/],
-    ["maxResetTimeoutMs", [-1, 1.5, NaN], /milliseconds/],
-    ["probeTimeoutMs", [0, -1, 2.5, NaN, Infinity], /milliseconds from 1 /],
+    ["windowMs", [0, -1, 0.5, NaN, Infinity], WHOLE_FROM_1],
+    ["slowCallMs", [-5, 2.5, NaN, Infinity], WHOLE_DURATION],
+    ["maxResetTimeoutMs", [-1, 1.5, NaN], /^a whole number of milliseconds from resetTimeoutMs \(60000\) to 9007199254740991$/],
+    ["probeTimeoutMs", [0, -1, 2.5, NaN, Infinity], WHOLE_FROM_1],
     ["timeoutMs", [0, -1, 2.5, NaN, Infinity, 2 ** 31], WHOLE_TIMER],
     ["firstByteTimeoutMs", [0, -1, 0.5, NaN, 2 ** 31], WHOLE_TIMER],
     ["idleTimeoutMs", [0, -1, 1.5, Infinity], WHOLE_TIMER],
