@@ -1,4 +1,4 @@
-//! The state machine. Each rule of DESIGN §2 lives in one function here:
+//! The state machine. Each rule of the semantics (the repository README) lives in one function here:
 //! `trip_due` (when closed opens), `open_duration` (backoff), `apply_due`
 //! (what time implies: half-opening, probe expiry), `record` (outcomes).
 
@@ -6,7 +6,7 @@ use crate::config::{Config, ConfigError};
 use crate::permit::{Outcome, Permit, Rejected};
 use crate::probes::Probes;
 use crate::status::{Metrics, State, Status, Transition};
-use crate::time::Millis;
+use crate::time::{Millis, Timeline, MAX_MILLIS};
 use crate::transitions::TransitionLog;
 use crate::window::Window;
 
@@ -47,8 +47,9 @@ pub struct Breaker {
     probes: Probes,
     /// Consecutive opens since the circuit last closed: the backoff exponent.
     consecutive_opens: u32,
-    /// The latest time any operation has passed in: the core's "now".
-    latest: Millis,
+    /// The caller's readings, mapped onto the core's time (which every
+    /// instant kept here is on); reported times are readings.
+    timeline: Timeline,
     counters: Metrics,
     log: TransitionLog,
 }
@@ -67,7 +68,7 @@ impl Breaker {
             phase: Phase::Closed,
             generation: 0,
             consecutive_opens: 0,
-            latest: Millis::ZERO,
+            timeline: Timeline::default(),
             counters: Metrics::default(),
             log: TransitionLog::new(),
         })
@@ -79,10 +80,10 @@ impl Breaker {
         let now = self.observe(now);
         self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
         match self.phase {
-            Phase::Closed => Ok(self.admit(now, None)),
+            Phase::Closed => Ok(self.admit(None)),
             Phase::Open { until } => Err(self.block(until.map(|until| until.since(now)))),
             Phase::HalfOpen { .. } => match self.probes.admit(now) {
-                Some(slot) => Ok(self.admit(now, Some(slot))),
+                Some(slot) => Ok(self.admit(Some(slot))),
                 None => Err(self.block(Some(Millis::ZERO))),
             },
         }
@@ -97,7 +98,7 @@ impl Breaker {
             return None;
         }
         self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
-        Some(self.admit(self.latest, None))
+        Some(self.admit(None))
     }
 
     /// Settles a permit with its outcome at `now`. Settle each permit once.
@@ -165,14 +166,16 @@ impl Breaker {
         self.log.since(seen)
     }
 
-    /// The latest time seen by any operation.
+    /// The latest reading counted: the caller's last reading, unless it was a
+    /// reordering (earlier by under a second), or beyond [`MAX_MILLIS`](crate::MAX_MILLIS).
+    /// A permit issued now is `acquired_at` this time.
     pub fn latest_time(&self) -> Millis {
-        self.latest
+        self.timeline.reading()
     }
 
-    fn admit(&mut self, now: Millis, probe_slot: Option<u16>) -> Permit {
+    fn admit(&mut self, probe_slot: Option<u16>) -> Permit {
         self.counters.in_flight = self.counters.in_flight.saturating_add(1);
-        Permit { generation: self.generation, probe_slot, acquired_at: now }
+        Permit { generation: self.generation, probe_slot, acquired_at: self.timeline.reading() }
     }
 
     fn block(&mut self, retry_after: Option<Millis>) -> Rejected {
@@ -182,7 +185,7 @@ impl Breaker {
 
     fn settle(&mut self, permit: Permit, outcome: Outcome, now: Millis, retry_after: Option<Millis>) {
         let now = self.observe(now);
-        let outcome = self.count_outcome(permit, outcome, now);
+        let outcome = self.count_outcome(permit, outcome);
         if permit.generation != self.generation {
             return; // admitted before the last change of state: counted, but moves nothing
         }
@@ -225,7 +228,11 @@ impl Breaker {
 
     /// Counts a settled call in the lifetime metrics and returns the outcome
     /// as the state machine should see it (a slow success is a failure).
-    fn count_outcome(&mut self, permit: Permit, outcome: Outcome, now: Millis) -> Outcome {
+    /// Times are readings: a call is timed on the caller's clock (one that
+    /// spans a clock set back by a second or more is timed from the new
+    /// reading), and `last*Time` are the readings they were settled at.
+    fn count_outcome(&mut self, permit: Permit, outcome: Outcome) -> Outcome {
+        let now = self.timeline.reading();
         let c = &mut self.counters;
         c.in_flight = c.in_flight.saturating_sub(1);
         let slow = matches!(self.config.slow_call_ms, Some(slow) if now.since(permit.acquired_at).0 >= slow);
@@ -274,16 +281,34 @@ impl Breaker {
         Millis(self.config.reset_timeout_ms.saturating_mul(factor)).min(self.max_open_duration)
     }
 
-    /// Takes the time an operation passes in, keeps the latest, and applies
-    /// every transition that time implies, each at the time it fell due.
+    /// Counts the reading an operation passes in (see [`Timeline`]) and
+    /// applies every transition the core's time implies, each at the time it
+    /// fell due. Returns the core's time.
     #[inline]
-    fn observe(&mut self, now: Millis) -> Millis {
-        self.latest = self.latest.max(now);
+    fn observe(&mut self, reading: Millis) -> Millis {
+        let excess = self.timeline.observe(reading);
+        if excess != Millis::ZERO {
+            self.move_back(excess);
+        }
+        let now = self.timeline.now();
         // Time changes nothing while closed: keep the hot path free of the loop.
         if self.phase != Phase::Closed {
-            self.apply_due(self.latest);
+            self.apply_due(now);
         }
-        self.latest
+        now
+    }
+
+    /// Moves every kept instant back with the core's time, when the clock has
+    /// been set back so often that it would otherwise run towards overflow.
+    /// Instants pushed below 0 were older than any duration, so no decision changes.
+    #[cold]
+    #[inline(never)]
+    fn move_back(&mut self, by: Millis) {
+        if let Phase::Open { until: Some(until) } = self.phase {
+            self.phase = Phase::Open { until: Some(until.since(by)) };
+        }
+        self.window.move_back(by);
+        self.probes.move_back(by);
     }
 
     #[cold]
@@ -310,8 +335,9 @@ impl Breaker {
         self.probes.first_expiry(self.probe_timeout)
     }
 
+    /// Opens for `duration` (at most [`MAX_MILLIS`], like every duration), or until reset.
     fn open(&mut self, at: Millis, duration: Option<Millis>) {
-        let until = duration.map(|duration| at.after(duration));
+        let until = duration.map(|duration| at.after(duration.min(Millis(MAX_MILLIS))));
         if let Phase::Open { .. } = self.phase {
             self.phase = Phase::Open { until }; // a new open period, not a new state
         } else {
@@ -333,7 +359,7 @@ impl Breaker {
         self.phase = next;
         self.generation = self.generation.wrapping_add(1) & crate::permit::GENERATION_MASK;
         self.counters.state_changes = self.counters.state_changes.wrapping_add(1);
-        self.log.push(Transition { from, to: next.state(), at });
+        self.log.push(Transition { from, to: next.state(), at: self.timeline.reading_at(at) });
     }
 
     fn expire_window(&mut self, now: Millis) {

@@ -35,6 +35,11 @@ impl Probes {
         self.slots.iter().flatten().min().map(|admitted_at| admitted_at.after(timeout))
     }
 
+    /// Moves every admission time back by `by` (see `Breaker::move_back`).
+    pub(crate) fn move_back(&mut self, by: Millis) {
+        self.slots.iter_mut().flatten().for_each(|admitted_at| *admitted_at = admitted_at.since(by));
+    }
+
     pub(crate) fn clear(&mut self) {
         self.slots.iter_mut().for_each(|slot| *slot = None);
     }

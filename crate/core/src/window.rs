@@ -73,6 +73,11 @@ impl Window {
         }
     }
 
+    /// Moves every recorded time back by `by` (see `Breaker::move_back`).
+    pub(crate) fn move_back(&mut self, by: Millis) {
+        self.entries.iter_mut().for_each(|entry| entry.recorded_at = entry.recorded_at.since(by));
+    }
+
     pub(crate) fn clear(&mut self) {
         self.next = 0;
         self.len = 0;

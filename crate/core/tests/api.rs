@@ -118,11 +118,36 @@ fn acquire_if_closed_needs_the_clock_once_slow_calls_are_timed_or_the_circuit_is
 }
 
 #[test]
-fn extreme_times_saturate_instead_of_overflowing() {
+fn readings_beyond_max_millis_are_no_reading_and_take_the_latest_time() {
     let mut breaker = Breaker::new(Config { failure_threshold: 1, reset_timeout_ms: MAX_MILLIS, ..Config::default() }).unwrap();
-    let permit = breaker.acquire(Millis(u64::MAX - 2)).unwrap();
-    breaker.record(permit, Outcome::Failure, Millis(u64::MAX - 2));
-    let rejected = breaker.acquire(Millis(u64::MAX - 1)).unwrap_err();
-    assert_eq!((rejected.state, rejected.retry_after), (State::Open, Some(Millis(1))), "open until u64::MAX, saturated");
-    assert_eq!(breaker.state(Millis(u64::MAX)), State::HalfOpen);
+    let permit = breaker.acquire(Millis(MAX_MILLIS)).unwrap();
+    breaker.record(permit, Outcome::Failure, Millis(u64::MAX));
+    let rejected = breaker.acquire(Millis(u64::MAX)).unwrap_err();
+    assert_eq!((rejected.state, rejected.retry_after), (State::Open, Some(Millis(MAX_MILLIS))), "no time passed");
+    assert_eq!(breaker.latest_time(), Millis(MAX_MILLIS));
+    assert_eq!(breaker.status(Millis(MAX_MILLIS + 1)).metrics.last_failure_time, Some(MAX_MILLIS));
+}
+
+/// The clock alternating between 0 and 2^53 - 1 moves the core's time 2^53 ms
+/// a round; thousands of rounds would overflow a u64 but for the move back
+/// that keeps it bounded. Each round still ends the open period once, and a
+/// trip on a normal reading still opens for resetTimeoutMs.
+#[test]
+fn a_clock_jumping_to_the_end_of_time_and_back_thousands_of_times_never_wedges_the_breaker() {
+    let config = Config { failure_threshold: 1, reset_timeout_ms: 1_000, success_threshold: 1, window_ms: Some(500), ..Config::default() };
+    let mut breaker = Breaker::new(config).unwrap();
+    for round in 0..5_000u64 {
+        let base = round % 1_000 * 10_000;
+        let permit = breaker.acquire(Millis(base)).unwrap_or_else(|_| panic!("round {round}: closed at {base}"));
+        breaker.record(permit, Outcome::Failure, Millis(base));
+        let rejected = breaker.acquire(Millis(base + 400)).unwrap_err();
+        assert_eq!(rejected.retry_after, Some(Millis(600)), "round {round}: open for resetTimeoutMs");
+        assert_eq!(breaker.state(Millis(MAX_MILLIS)), State::HalfOpen, "round {round}: one jump ends the open period");
+        let probe = breaker.acquire(Millis(base + 500)).unwrap();
+        breaker.record(probe, Outcome::Success, Millis(base + 600));
+        assert_eq!(breaker.state(Millis(base + 600)), State::Closed);
+    }
+    let status = breaker.status(Millis(0));
+    assert_eq!(status.metrics.in_flight, 0);
+    assert_eq!(status.metrics.last_success_time, Some(999 * 10_000 + 600), "reported times are readings");
 }
