@@ -3,9 +3,11 @@
 //!
 //! This crate translates and keeps books; it decides nothing about circuits.
 //! What it adds to the core is what a boundary needs:
-//! - time, read once per operation from the imported `clock`;
-//! - permits as checked plain data ([`permits`]), so that a forged, settled or
-//!   foreign permit is a typed error instead of a second outcome;
+//! - time, read once per operation from the imported `clock` ([`breaker`]);
+//!   a reading beyond 2^53 - 1 ms admits no call ([`circuit`]);
+//! - permits as checked plain data ([`permits`], [`circuit`]), so that a
+//!   forged, settled or foreign permit is a typed error instead of a second
+//!   outcome, with breaker ids unlike another instance's ([`ids`]);
 //! - breakers shared by name ([`registry`]).
 //!
 //! On wasm32 the crate is `no_std` (the core is too), so the component imports
@@ -18,7 +20,9 @@ extern crate alloc;
 mod breaker;
 #[cfg(target_arch = "wasm32")]
 mod cabi;
+mod circuit;
 mod convert;
+mod ids;
 mod permits;
 mod registry;
 

@@ -10,7 +10,7 @@ use spin::Mutex;
 use crate::bindings::exports::edgebreaker::breaker::breakers::Breaker as BreakerResource;
 use crate::bindings::exports::edgebreaker::breaker::registry::Guest;
 use crate::bindings::exports::edgebreaker::breaker::types::{Config, ConfigError, Status};
-use crate::breaker::{now, BreakerHandle, Circuit, Shared};
+use crate::breaker::{create, now, BreakerHandle, Shared};
 use crate::Component;
 
 /// Instance-wide, and never contended (one thread, never re-entered).
@@ -22,7 +22,7 @@ impl Guest for Component {
         if let Some(shared) = breakers.get(&name) {
             return Ok(BreakerHandle::resource(shared.clone()));
         }
-        let shared = Circuit::create(Some(name.clone()), &config)?;
+        let shared = create(Some(name.clone()), &config)?;
         breakers.insert(name, shared.clone());
         Ok(BreakerHandle::resource(shared))
     }

@@ -15,7 +15,7 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::edgebreaker::breaker::types::{
-    Config, ConfigError, Metrics, Permit, PermitError, Rejection, State, Status, Transition,
+    AcquireError, Config, ConfigError, Metrics, Permit, PermitError, Rejection, State, Status, Transition,
 };
 
 /// Where `cargo build -p edgebreaker-component --target wasm32-wasip2 --release`
@@ -100,7 +100,7 @@ impl Plugin {
         self.bindings.edgebreaker_breaker_breakers().breaker().call_name(&mut self.store, breaker)
     }
 
-    pub fn acquire(&mut self, breaker: ResourceAny) -> Answer<Permit, Rejection> {
+    pub fn acquire(&mut self, breaker: ResourceAny) -> Answer<Permit, AcquireError> {
         self.bindings.edgebreaker_breaker_breakers().breaker().call_acquire(&mut self.store, breaker)
     }
 

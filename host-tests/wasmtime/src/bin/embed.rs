@@ -6,7 +6,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Engine, Store};
 
 wasmtime::component::bindgen!({ path: "../../crate/component/wit", world: "edgebreaker" });
-use exports::edgebreaker::breaker::types::Config;
+use exports::edgebreaker::breaker::types::{AcquireError, Config};
 
 /// The component's one import: milliseconds since the Unix epoch.
 struct RealClock;
@@ -36,7 +36,8 @@ fn main() -> wasmtime::Result<()> {
     let llm = registry.call_get_or_create(&mut store, "llm-api", config)?.map_err(|e| wasmtime::Error::msg(e.message))?;
     match breaker.call_acquire(&mut store, llm)? {
         Ok(permit) => breaker.call_success(&mut store, llm, permit)?.map_err(|e| wasmtime::format_err!("{e:?}"))?,
-        Err(rejected) => println!("blocked; retry in {:?} ms", rejected.retry_after_ms),
+        Err(AcquireError::Rejected(rejected)) => println!("blocked; retry in {:?} ms", rejected.retry_after_ms),
+        Err(AcquireError::ClockOutOfRange(ms)) => println!("the clock read {ms}, beyond 2^53-1 ms: not admitted"),
     }
     let status = breaker.call_status(&mut store, llm)?;
     println!("{} is {:?}: {:?}", status.name, status.state, status.metrics);

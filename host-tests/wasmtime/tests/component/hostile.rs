@@ -2,7 +2,7 @@
 //! trap, and the instance goes on working after every one.
 
 use edgebreaker_core::{Breaker, ConfigError as NativeConfigError, MAX_MILLIS};
-use edgebreaker_wasmtime::{defaults, Config, Permit, PermitError, Plugin, State};
+use edgebreaker_wasmtime::{defaults, AcquireError, Config, Permit, PermitError, Plugin, State};
 
 use crate::support::plugin;
 
@@ -188,13 +188,13 @@ fn extreme_times_and_durations_do_not_trap() {
     let mut plugin = plugin();
     let config = Config { failure_threshold: Some(1), slow_call_ms: Some(1), window_ms: Some(1), ..defaults() };
     let breaker = plugin.create(None, config).unwrap().unwrap();
-    plugin.set_time(u64::MAX);
+    plugin.set_time(MAX_MILLIS);
     let permit = plugin.acquire(breaker).unwrap().unwrap();
     plugin.failure_with_retry_after(breaker, permit, u64::MAX).unwrap().unwrap();
-    // Open until now + u64::MAX saturates to now: it half-opens at once and admits a probe.
-    let probe = plugin.acquire(breaker).unwrap().expect("a probe");
-    plugin.success(breaker, probe).unwrap().unwrap();
-    plugin.set_time(0); // backwards: the breaker keeps the latest time it has seen
+    // A wait beyond the largest duration waits the largest duration.
+    assert_eq!(plugin.status(breaker).unwrap().retry_after_ms, Some(MAX_MILLIS));
+    plugin.set_time(0); // set back: the breaker goes on from here, still open
+    assert_eq!(plugin.status(breaker).unwrap().retry_after_ms, Some(MAX_MILLIS));
     plugin.force_open(breaker, Some(u64::MAX)).unwrap();
     plugin.force_open(breaker, None).unwrap();
     assert_eq!(plugin.status(breaker).unwrap().retry_after_ms, None);
@@ -202,6 +202,70 @@ fn extreme_times_and_durations_do_not_trap() {
     assert_eq!(plugin.transitions_since(breaker, u64::MAX).unwrap(), vec![]);
     assert!(plugin.transitions_since(breaker, 0).unwrap().len() <= 8);
     assert_still_working(&mut plugin, breaker);
+}
+
+/// As JavaScript throws on a clock beyond 2^53 - 1 ms, the component admits no
+/// call on one (a typed error, nothing counted); every other operation takes
+/// such a reading as the latest time, so one bad reading cannot pin the breaker
+/// at the end of time.
+#[test]
+fn a_clock_reading_beyond_2_pow_53_refuses_acquire_and_is_otherwise_the_latest_time() {
+    let mut plugin = plugin();
+    let config = Config { failure_threshold: Some(1), reset_timeout_ms: Some(1_000), ..defaults() };
+    let breaker = plugin.create(None, config).unwrap().unwrap();
+    plugin.set_time(5_000);
+    let permit = plugin.acquire(breaker).unwrap().unwrap();
+    for reading in [MAX_MILLIS + 1, u64::MAX] {
+        plugin.set_time(reading);
+        assert_eq!(plugin.acquire(breaker).unwrap(), Err(AcquireError::ClockOutOfRange(reading)));
+    }
+    plugin.failure(breaker, permit).unwrap().unwrap();
+    plugin.set_time(5_400);
+    match plugin.acquire(breaker).unwrap() {
+        Err(AcquireError::Rejected(rejection)) => assert_eq!(rejection.retry_after_ms, Some(600), "opened at 5000"),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    plugin.set_time(u64::MAX);
+    assert_eq!(plugin.state(breaker).unwrap(), State::Open, "u64::MAX is no reading: still 5400");
+    let status = plugin.status(breaker).unwrap();
+    assert_eq!(status.retry_after_ms, Some(600));
+    assert_eq!(status.metrics.last_failure_time, Some(5_000));
+    assert_eq!((status.metrics.total_calls, status.metrics.blocked_calls), (2, 1), "the refused acquires count nothing");
+    plugin.set_time(6_000);
+    assert_eq!(plugin.state(breaker).unwrap(), State::HalfOpen);
+    let transitions = plugin.transitions_since(breaker, 0).unwrap();
+    assert_eq!(transitions.iter().map(|change| change.at).collect::<Vec<_>>(), [5_000, 6_000]);
+}
+
+/// Breaker ids restart in every instance; a permit must still name the
+/// instance's breaker, so that one carried to another instance is refused.
+#[test]
+fn a_permit_from_another_instance_is_refused_as_other_breaker() {
+    let mut first = plugin();
+    let mut second = plugin();
+    first.set_time(1_700_000_000_000);
+    second.set_time(1_700_000_000_001);
+    let config = Config { failure_threshold: Some(1), ..defaults() };
+    let theirs = first.create(None, config).unwrap().unwrap();
+    let mine = second.create(None, config).unwrap().unwrap();
+    assert_eq!((first.name(theirs).unwrap(), second.name(mine).unwrap()), ("breaker-1".into(), "breaker-1".into()));
+    let foreign = first.acquire(theirs).unwrap().unwrap();
+    let own = second.acquire(mine).unwrap().unwrap();
+    assert_eq!((own.slot, own.ticket), (foreign.slot, foreign.ticket), "only the breaker id tells them apart");
+    assert_ne!(own.breaker_id, foreign.breaker_id);
+    for settle in [Plugin::success, Plugin::failure, Plugin::ignore] {
+        assert_eq!(settle(&mut second, mine, foreign).unwrap(), Err(PermitError::OtherBreaker));
+    }
+    assert_eq!(second.failure_with_retry_after(mine, foreign, 5).unwrap(), Err(PermitError::OtherBreaker));
+    let status = second.status(mine).unwrap();
+    assert_eq!((status.state, status.metrics.failed_calls, status.metrics.in_flight), (State::Closed, 0, 1));
+    assert_eq!(second.success(mine, own).unwrap(), Ok(()), "its own permit still settles");
+    assert_eq!(first.failure(theirs, foreign).unwrap(), Ok(()), "and the other on the instance that issued it");
+    assert_eq!(first.state(theirs).unwrap(), State::Open);
+    // Registry breakers, and later breakers of each instance, differ too.
+    let (a, b) = (first.get_or_create("llm", config).unwrap().unwrap(), second.get_or_create("llm", config).unwrap().unwrap());
+    let foreign = first.acquire(a).unwrap().unwrap();
+    assert_eq!(second.failure(b, foreign).unwrap(), Err(PermitError::OtherBreaker));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use edgebreaker_core::{Breaker, Millis, Outcome};
-use edgebreaker_wasmtime::{Permit, Plugin, State, Status, Transition};
+use edgebreaker_wasmtime::{AcquireError, Permit, Plugin, State, Status, Transition};
 use serde_json::{json, Value};
 
 #[path = "../../../../crate/core/tests/support/expect.rs"]
@@ -104,7 +104,7 @@ impl Run {
                         self.permits.insert(label, (permit, native));
                         json!("admitted")
                     }
-                    (Err(rejection), Err(native)) => {
+                    (Err(AcquireError::Rejected(rejection)), Err(native)) => {
                         let got = json!({ "rejected": {
                             "state": state_name(rejection.state), "retryAfterMs": rejection.retry_after_ms } });
                         let native = json!({ "rejected": {
