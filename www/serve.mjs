@@ -6,6 +6,8 @@
 //   node www/serve.mjs [--port 8080] [--proxy http://127.0.0.1:8787]
 //
 // --proxy is the edge proxy's origin (its /status is read) or its full status URL.
+// The example proxies want their client token: PROXY_TOKEN, sent as a Bearer
+// token with each forwarded request (the page itself never sees it).
 //
 // PORT and EDGE_PROXY_URL work too. Port 0 picks a free port; the URL is printed.
 
@@ -33,12 +35,13 @@ const TYPES = {
 
 /**
  * Starts the server; resolves to `{ url, close }` once it listens.
- * @param {{ port?: number, root?: string, proxyUrl?: string }} [options]
+ * @param {{ port?: number, root?: string, proxyUrl?: string, proxyToken?: string }} [options]
  */
-export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PROXY_URL } = {}) {
+export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PROXY_URL, proxyToken } = {}) {
   const rootDir = resolve(root);
+  const proxy = { url: proxyUrl, headers: proxyToken ? { authorization: `Bearer ${proxyToken}` } : {} };
   const server = createServer((request, response) => {
-    handle(request, response, rootDir, proxyUrl).catch((error) => {
+    handle(request, response, rootDir, proxy).catch((error) => {
       if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", String(error?.message ?? error));
       else response.destroy();
     });
@@ -57,12 +60,12 @@ export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PR
   };
 }
 
-async function handle(request, response, rootDir, proxyUrl) {
+async function handle(request, response, rootDir, proxy) {
   if (request.method !== "GET" && request.method !== "HEAD") {
     return send(response, 405, "text/plain; charset=utf-8", "GET or HEAD only\n");
   }
   const { pathname } = new URL(request.url, "http://localhost");
-  if (pathname === "/proxy/status") return forwardStatus(response, proxyUrl);
+  if (pathname === "/proxy/status") return forwardStatus(response, proxy);
 
   let path;
   try {
@@ -79,10 +82,10 @@ async function handle(request, response, rootDir, proxyUrl) {
 }
 
 /** The edge proxy's /status, or 502 with the reason when it cannot be reached. */
-async function forwardStatus(response, proxyUrl) {
-  const target = statusUrlOf(proxyUrl);
+async function forwardStatus(response, { url, headers }) {
+  const target = statusUrlOf(url);
   try {
-    const upstream = await fetch(target, { signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) });
+    const upstream = await fetch(target, { headers, signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) });
     const body = Buffer.from(await upstream.arrayBuffer());
     send(response, upstream.status, upstream.headers.get("content-type") ?? "application/json", body);
   } catch (error) {
@@ -107,6 +110,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { values } = parseArgs({ options: { port: { type: "string" }, proxy: { type: "string" } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   const proxyUrl = values.proxy ?? process.env.EDGE_PROXY_URL ?? DEFAULT_PROXY_URL;
-  const { url } = await startServer({ port, proxyUrl });
+  const { url } = await startServer({ port, proxyUrl, proxyToken: process.env.PROXY_TOKEN }).catch((error) => {
+    if (error?.code !== "EADDRINUSE") throw error;
+    console.error(`port ${port} on 127.0.0.1 is taken: pass --port <another port> (or set PORT), 0 for any free one`);
+    process.exit(1);
+  });
   console.log(`edgebreaker demo page: ${url}  (edge proxy status from ${statusUrlOf(proxyUrl)})`);
 }

@@ -1,20 +1,106 @@
-// The scripted demo (demo.mjs --script) runs to its end and shows the story
-// it promises, in order: closed, open on the upstream's Retry-After, 503 +
+// make demo as a newcomer meets it: the page, the proxy behind its token and
+// the upstream answer; Ctrl-C, or a taken port (one line naming the variable
+// that moves it), leaves no process, port or temporary folder behind. And the
+// scripted demo (demo.mjs --script) runs to its end and shows the story it
+// promises, in order: closed, open on the upstream's Retry-After, 503 +
 // Retry-After from the breaker with the upstream left alone, a failed probe,
 // then probes that close the circuit.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { consumerFolder } from "../harness/packed.mjs";
+
+const demo = join(import.meta.dirname, "demo.mjs");
+
+/**
+ * The environment of a `make demo` on free ports, with a temporary folder of its own (TMPDIR) to
+ * look into afterwards. Without EDGEBREAKER_CONSUMER, as make runs it: the example is linked to js/.
+ */
+function demoEnvironment(ports = {}) {
+  const { EDGEBREAKER_CONSUMER, PROXY_TOKEN, ...inherited } = process.env;
+  const temporary = mkdtempSync(join(tmpdir(), "edgebreaker-demo-test-"));
+  const env = { ...inherited, TMPDIR: temporary, PAGE_PORT: "0", PROXY_PORT: "0", UPSTREAM_PORT: "0", ...ports };
+  return { env, temporary };
+}
+
+test("make demo serves the page, the proxy behind its token, and the upstream; Ctrl-C stops them all and leaves nothing behind", async () => {
+  const { env, temporary } = demoEnvironment();
+  const child = spawn(process.execPath, [demo], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  try {
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+    await new Promise((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk) && stdout.includes("Ctrl-C stops") && resolve());
+      exited.then(() => reject(new Error(`the demo exited before it was ready:\n${stderr}${stdout}`)));
+    });
+    const url = (name) => new RegExp(`^  ${name} +(http://127\\.0\\.0\\.1:\\d+)`, "m").exec(stdout)?.[1];
+    const [page, proxy, upstream] = [url("page"), url("proxy"), url("upstream")];
+    const token = /PROXY_TOKEN=(\S+)/.exec(stdout)?.[1];
+    assert.ok(page && proxy && upstream && token, stdout);
+    assert.match(stdout, new RegExp(`-H 'authorization: Bearer ${token}'`), "the curl lines carry the token");
+
+    assert.equal((await fetch(page)).status, 200);
+    assert.equal((await fetch(`${proxy}/status`)).status, 401, "the proxy wants its token");
+    const chat = await fetch(`${proxy}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "hi" }] }),
+    });
+    assert.match((await chat.json()).choices[0].message.content, /answering: hi/);
+    const forwarded = await fetch(`${page}/proxy/status`); // the page's panel reads the proxy through its server
+    assert.equal(forwarded.status, 200, "the page server sends the proxy its token");
+    assert.equal((await forwarded.json())[upstream].metrics.successfulCalls, 1);
+
+    child.kill("SIGINT");
+    const { code } = await exited;
+    assert.equal(code, 130, stderr);
+    assert.deepEqual(readdirSync(temporary), [], "its temporary folders are gone");
+    for (const origin of [page, proxy, upstream]) {
+      await assert.rejects(fetch(origin), `nothing listens at ${origin} any more`);
+    }
+    assert.equal(stderr, "");
+  } finally {
+    child.kill("SIGKILL");
+    rmSync(temporary, { recursive: true, force: true });
+  }
+});
+
+for (const name of ["UPSTREAM_PORT", "PROXY_PORT", "PAGE_PORT"]) {
+  test(`a taken ${name} ends make demo with one line naming it, and leaves nothing behind`, async () => {
+    const holder = createServer();
+    await new Promise((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = holder.address().port;
+    const { env, temporary } = demoEnvironment({ [name]: String(port) });
+    try {
+      const { code, stdout, stderr } = await new Promise((resolve) =>
+        execFile(process.execPath, [demo], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? error.code : 0, stdout, stderr }),
+        ),
+      );
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.equal(stderr, `port ${port} on 127.0.0.1 is taken: set ${name} to a free one, e.g. ${name}=0 make demo (0 picks any)\n`);
+      assert.deepEqual(readdirSync(temporary), []);
+    } finally {
+      holder.close();
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  });
+}
 
 test("the scripted demo drives the breaker open, refuses with 503 + Retry-After, probes and closes", async () => {
   const consumer = consumerFolder(); // the packed package, as every edge test uses
   const { code, stdout, stderr } = await new Promise((resolve) =>
     execFile(
       process.execPath,
-      [join(import.meta.dirname, "demo.mjs"), "--script", "--retry-after", "1"],
+      [demo, "--script", "--retry-after", "1"],
       { env: { ...process.env, EDGEBREAKER_CONSUMER: consumer }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }),
     ),
