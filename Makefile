@@ -6,7 +6,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 SETUP := @scripts/setup.sh $(WASM_BINDGEN_VERSION)
 
-.PHONY: setup build wasm package pack lint test bench demo demo-script clean
+.PHONY: setup build wasm package pack lint test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
 setup:
@@ -53,6 +53,15 @@ bench: build
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
 
+# Coverage-guided fuzzing, not part of `make test`: the core against its
+# invariants, then the component's boundary, FUZZ_SECONDS each (fuzz/README.md).
+FUZZ_SECONDS ?= 600
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && cargo +nightly fuzz run -O core_ops -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+	cd fuzz && cargo +nightly fuzz run -O component_boundary -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+
 # The demo page, the example edge proxy in workerd and a fake LLM upstream, on
 # 127.0.0.1. Needs only the npm package: no root, no Chromium, no component.
 # PAGE_PORT (8080), PROXY_PORT (8787) and UPSTREAM_PORT (8788) move them.
@@ -65,4 +74,5 @@ demo-script: package
 
 clean:
 	cargo clean
+	rm -rf fuzz/target
 	rm -rf js/wasm js/dist js/README.md js/LICENSE-MIT js/LICENSE-APACHE js/*.tgz www/dist host-tests/*/tmp
