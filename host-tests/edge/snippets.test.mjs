@@ -22,12 +22,12 @@ const snippets = {
   "the Worker snippet in workerd": (upstreamUrl) =>
     startWorkerd(join(folder, "src", "worker.js"), {
       compatibilityFlags: ["enable_request_signal"],
-      bindings: { UPSTREAM_URL: upstreamUrl, OPENAI_API_KEY: "sk-test" },
+      bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test" },
     }),
   "the Deno snippet": (upstreamUrl) =>
     startDeno(["run", "--allow-net", "--allow-env", "main.ts"], {
       cwd: folder,
-      env: { UPSTREAM_URL: upstreamUrl, OPENAI_API_KEY: "sk-test", PORT: "0" },
+      env: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test", PORT: "0" },
     }),
 };
 

@@ -39,14 +39,15 @@ try {
   run(join(js, "node_modules", ".bin", "tsc"), ["-p", tsDir], consumer);
 
   // The README's snippets, from the README the tarball ships: .mjs as they
-  // are, .ts compiled like the TypeScript tests; readme.test.mjs runs each one.
+  // are, .ts compiled by the tsconfig.json the README gives (in an ES-module
+  // package, as the README says); readme.test.mjs runs each one.
   const readmeDir = join(consumer, "readme");
   mkdirSync(readmeDir);
   const readme = readFileSync(join(consumer, "node_modules", "edgebreaker", "README.md"), "utf8");
   for (const [, name, code] of readme.matchAll(/<!-- snippet: (\S+) -->\n```\w*\n([\s\S]*?)```/g)) {
     writeFileSync(join(readmeDir, name), code);
   }
-  writeFileSync(join(readmeDir, "tsconfig.json"), JSON.stringify(tsconfigFor(["*.ts"])));
+  writeFileSync(join(readmeDir, "package.json"), JSON.stringify({ type: "module" }));
   run(join(js, "node_modules", ".bin", "tsc"), ["-p", readmeDir], consumer);
 
   const testFiles = readdirSync(join(consumer, "test"))
