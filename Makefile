@@ -52,6 +52,7 @@ bench: build
 	cd js && npm run --silent bench
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
+	node host-tests/bench/soak.mjs
 
 # Coverage-guided fuzzing, not part of `make test`: the core against its
 # invariants, then the component's boundary, FUZZ_SECONDS each (fuzz/README.md).
