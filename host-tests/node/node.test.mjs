@@ -3,8 +3,8 @@
 // and `require()`, and the types as a Node user's tsc resolves them.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { test } from "node:test";
 import { consumerFolder, repoDir } from "../harness/packed.mjs";
 import { resultsFrom, runCommand } from "../harness/processes.mjs";
@@ -81,4 +81,17 @@ test("the tarball ships both licenses, word for word the repository's", () => {
     assert.equal(readFileSync(join(installed, file), "utf8"), readFileSync(join(repoDir, file), "utf8"), file);
   }
   assert.equal(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).license, "MIT OR Apache-2.0");
+});
+
+test("make pack prints the tarball's absolute path as its last line, for npm install <path>", async () => {
+  // -o package: the package as `make build` left it, not built again here.
+  const { code, stdout, stderr } = await runCommand("make", ["-s", "-o", "package", "pack"], { cwd: repoDir });
+  assert.equal(code, 0, stderr);
+  const tarball = stdout.trimEnd().split("\n").at(-1);
+  try {
+    assert.ok(isAbsolute(tarball) && tarball.endsWith(".tgz"), tarball);
+    assert.ok(statSync(tarball).size > 0);
+  } finally {
+    rmSync(tarball, { force: true });
+  }
 });
