@@ -19,7 +19,7 @@ pub struct Permit {
 }
 
 impl Permit {
-    /// When the permit was issued (for slow-call timing).
+    /// When the permit was issued, as the breaker's latest reading (for slow-call timing).
     pub fn acquired_at(&self) -> Millis {
         self.acquired_at
     }

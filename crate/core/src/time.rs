@@ -46,12 +46,12 @@ impl Millis {
 /// earlier than the latest by less than this is taken as the latest time; by
 /// this much or more, the clock was set back and the breaker goes on from the
 /// new reading. So a clock set back delays nothing by more than this.
-pub const REORDER_TOLERANCE: Millis = Millis(1_000);
+pub(crate) const REORDER_TOLERANCE: Millis = Millis(1_000);
 
 /// How far the core's time may run ahead of the caller's clock before every
 /// instant the breaker keeps is moved back: far beyond any duration (at most
 /// [`MAX_MILLIS`]), so the move changes no decision, and small enough that the
-/// core's time stays below 2^56 however often the clock jumps.
+/// core's time stays below 2^55 (a reading plus this) however often the clock jumps.
 const MAX_OFFSET: Millis = Millis(1 << 54);
 
 /// The caller's clock readings mapped onto the core's own time, which never
