@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startServer } from "../../www/serve.mjs";
@@ -50,8 +50,10 @@ const stopAll = async () => {
   for (const stop of running.reverse()) await stop();
   running.length = 0;
 };
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => stopAll().then(() => process.exit(signal === "SIGINT" ? 130 : 143)));
+// Miniflare's own exit hook may end the process first, with the same code, once it has
+// stopped workerd; the "exit" handler above still removes the folder.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => stopAll().then(() => process.exit(128 + constants.signals[signal])));
 }
 
 // First the ports, then the page's build: a taken port or a missing build fails before anything starts

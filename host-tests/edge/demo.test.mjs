@@ -60,7 +60,7 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
 
     child.kill("SIGINT");
     const { code } = await exited;
-    assert.equal(code, 130, stderr);
+    assert.equal(code, 130, stderr); // 128 + SIGINT
     assert.deepEqual(readdirSync(temporary), [], "its temporary folders are gone");
     for (const origin of [page, proxy, upstream]) {
       await assert.rejects(fetch(origin), `nothing listens at ${origin} any more`);
