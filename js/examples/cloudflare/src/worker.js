@@ -48,7 +48,8 @@ export default {
  */
 async function refuseUnlessAuthorized(request, proxyToken) {
   if (!proxyToken) {
-    return errorReply(500, "the proxy has no PROXY_TOKEN: set one with `npx wrangler secret put PROXY_TOKEN`", "server_error", "proxy_token_unset");
+    const message = "the proxy has no PROXY_TOKEN: set one with `npx wrangler secret put PROXY_TOKEN` (for wrangler dev: in .dev.vars)";
+    return errorReply(500, message, "server_error", "proxy_token_unset");
   }
   const [, given = ""] = /^Bearer +(.+)$/i.exec(request.headers.get("authorization") ?? "") ?? [];
   const encoder = new TextEncoder();
