@@ -72,6 +72,18 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
   }
 });
 
+test("make demo needs only the npm package: no Chromium, no apt, no component", async () => {
+  const { code, stdout, stderr } = await new Promise((resolve) =>
+    execFile("make", ["-n", "demo"], { cwd: join(import.meta.dirname, "..", "..") }, (error, stdout, stderr) =>
+      resolve({ code: error ? error.code : 0, stdout, stderr }),
+    ),
+  );
+  assert.equal(code, 0, stderr);
+  const setups = stdout.split("\n").filter((line) => line.includes("setup.sh"));
+  assert.deepEqual(setups.map((line) => line.split(" ").slice(2)), [["package"]], stdout);
+  assert.doesNotMatch(stdout, /wasip2|edgebreaker-component|apt-get|chromium/i);
+});
+
 for (const name of ["UPSTREAM_PORT", "PROXY_PORT", "PAGE_PORT"]) {
   test(`a taken ${name} ends make demo with one line naming it, and leaves nothing behind`, async () => {
     const holder = createServer();
