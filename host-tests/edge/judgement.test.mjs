@@ -1,29 +1,19 @@
-// Every judgement rule of breaker.fetch (issue 5, DESIGN §4), in workerd and
-// in Deno: the lab (lab/lab.js) makes one fetch through a named breaker to the
-// fake upstream, which fails as each test tells it; the test checks what the
-// caller saw, what the breaker counted and what reached the upstream.
+// Every judgement rule of breaker.fetch (the README's "Edge functions"), in
+// workerd and in Deno: the lab (lab/lab.js) makes one fetch through a named
+// breaker to the fake upstream, which fails as each test tells it; the test
+// checks what the caller saw, what the breaker counted and what reached the upstream.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
-import { stage, startDeno, startWorkerd } from "./runtimes.mjs";
+import { labRuntimes, networkErrorName, runLab } from "./labs.mjs";
 import { sleep, waitFor } from "./upstream.mjs";
-
-const labFolder = stage(join(import.meta.dirname, "lab"));
-const runtimes = {
-  workerd: () => startWorkerd(join(labFolder, "worker.js")),
-  deno: () => startDeno(["run", "--allow-net", "deno.js"], { cwd: labFolder }),
-};
-
-/** What each runtime's fetch rejects with when the connection drops: workerd's is a plain Error. */
-const networkErrorName = { workerd: "Error", deno: "TypeError" };
 
 let upstream;
 before(async () => (upstream = await startFakeUpstream()));
 after(() => upstream.close());
 
-for (const [runtime, start] of Object.entries(runtimes)) {
+for (const [runtime, start] of Object.entries(labRuntimes)) {
   describe(`breaker.fetch in ${runtime}`, () => {
     let lab;
     let breakers = 0;
@@ -35,14 +25,7 @@ for (const [runtime, start] of Object.entries(runtimes)) {
       breaker = `${runtime}-${++breakers}`; // a breaker of its own for every test
     });
     /** One fetch through this test's breaker; `plan` as lab.js reads it. */
-    const run = async (plan = {}) => {
-      const response = await fetch(lab.url, {
-        method: "POST",
-        body: JSON.stringify({ upstream: upstream.url, breaker, ...plan }),
-      });
-      assert.equal(response.status, 200, "the lab itself answered");
-      return response.json();
-    };
+    const run = (plan = {}) => runLab(lab, upstream, breaker, plan);
     const metrics = (report) => report.breaker.metrics;
 
     describe("responses", () => {
@@ -202,7 +185,7 @@ for (const [runtime, start] of Object.entries(runtimes)) {
     });
 
     describe("timeouts", () => {
-      test("timeoutMs bounds the whole call, body included: a failure that aborts the upstream", async () => {
+      test("timeoutMs bounds the time spent waiting on the upstream, body included: a failure that aborts the upstream", async () => {
         upstream.setFaults({ chunkDelayMs: 100, chunkCount: 20 });
         const report = await run({ stream: true, options: { timeoutMs: 400 } });
         assert.equal(report.status, 200);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { hostTestsDir, packAndInstall } from "../harness/packed.mjs";
 
 const consumer = packAndInstall();
-const files = ["fake-upstream/server.test.mjs", "edge/judgement.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"];
+const files = ["fake-upstream/server.test.mjs", "edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"];
 const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...files.map((file) => join(hostTestsDir, file))], {
   stdio: "inherit",
   env: { ...process.env, EDGEBREAKER_CONSUMER: consumer },
