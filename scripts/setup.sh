@@ -15,7 +15,7 @@ wasm_bindgen_version="$1"
 shift
 
 rust_target() {
-  rustup target list --installed | grep -qx "$1" || rustup target add "$1"
+  grep -qx "$1" <<<"$(rustup target list --installed)" || rustup target add "$1"
 }
 
 # npm ci only when the lockfile changed since the last install.
