@@ -49,6 +49,11 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
    * Give up on a call after this many milliseconds: it counts as a failure and
    * rejects with `TimeoutError` (or goes to `fallback`). The function itself
    * is not cancelled; its late outcome is dropped. From 1 to 2147483647. Default: off.
+   *
+   * For `breaker.fetch` it is the total time spent waiting on the upstream:
+   * for the response headers, and for each chunk of the body while a reader
+   * waits for it. A reader that reads slowly, or not at all, adds nothing; the
+   * upstream request is aborted when it runs out, even after the call was judged.
    */
   timeoutMs?: number | null;
   /**

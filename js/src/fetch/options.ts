@@ -14,9 +14,19 @@ export interface FetchOptions {
    * 4xx included: the caller's fault, not the upstream's) is a success.
    */
   isFailureResponse?: ((response: Response) => boolean) | null;
-  /** Give up when the response headers have not arrived within this many ms: a failure (`TimeoutError`). Default: off. */
+  /**
+   * Give up when the response headers have not arrived within this many ms: a
+   * failure (`TimeoutError`), and the upstream request is aborted; the caller
+   * is rejected even by a custom `fetch` that ignores the abort. Default: off.
+   */
   firstByteTimeoutMs?: number | null;
-  /** Give up when a streamed body sends nothing for this many ms: a failure (the body errors with `TimeoutError`). Default: off. */
+  /**
+   * Give up when a read of the body waits this many ms for the upstream's
+   * next chunk: a failure (the body errors with `TimeoutError`), and the
+   * upstream request is aborted. It runs only while a reader waits, never
+   * while the reader takes its time, and still after the call was judged (an
+   * SSE error event, a 5xx whose body stalls). Default: off.
+   */
   idleTimeoutMs?: number | null;
   /**
    * The longest a `Retry-After` on a 429 or 503 may keep the circuit open, in
@@ -49,7 +59,12 @@ export interface FetchOptions {
    * Error events are found whatever this says.
    */
   streamEnd?: "llm" | ((line: string) => boolean) | false | null;
-  /** The fetch to protect. Default: the global `fetch`, looked up at each call. */
+  /**
+   * The fetch to protect, called with a `Request` and `{ signal }` (the
+   * breaker's own, which follows the caller's). It must resolve to a
+   * `Response` with a web stream body (or none); anything else is a TypeError
+   * and the call is ignored. Default: the global `fetch`, looked up at each call.
+   */
   fetch?: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | null;
 }
 

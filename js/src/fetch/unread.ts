@@ -1,9 +1,9 @@
 // A body nobody can read any more will never end, error or be cancelled, so
 // its call would hold its permit forever: `inFlight` would only grow, and an
 // unread probe would hold its half-open slot. Where the runtime has a
-// FinalizationRegistry (Node, Deno, browsers; workerd with the
-// `enable_weak_ref` compatibility flag), a body the garbage collector takes
-// releases its call, as ignored: nobody will learn how it went.
+// FinalizationRegistry (Node, Deno, browsers; workerd from compatibility
+// date 2025-05-05, or with the `enable_weak_ref` flag), a body the garbage
+// collector takes releases its call, as ignored: nobody will learn how it went.
 
 /** What a call does when its body has been collected. */
 export interface Releasable {
