@@ -19,11 +19,15 @@ export interface BodyWatcher {
   cancelled(): void;
 }
 
-/** A guarded body: the response to hand on, its stream, and a way to read its first chunk before anyone asks. */
+/** A guarded body: the response to hand on, what lives as long as it can be read, and a way to read its first chunk before anyone asks. */
 export interface GuardedBody {
   readonly response: Response;
-  /** The stream the reader reads: once nobody holds it, nobody can read the body any more. */
-  readonly body: ReadableStream<Uint8Array>;
+  /**
+   * The function the stream calls for more: it lives exactly as long as
+   * anyone can still read the body. (Not the stream object itself: workerd
+   * may let a stream's JavaScript object go while the Response reads on.)
+   */
+  readonly readable: object;
   /** Reads the first chunk now and keeps it for the reader's first read: a probe is judged at its first byte, reader or not. */
   readAhead(): void;
 }
@@ -39,8 +43,8 @@ type Step = ReadableStreamReadResult<Uint8Array> | { readonly error: unknown };
 export function guardBody(response: Response, watcher: BodyWatcher, streamEnd: StreamEndRule): GuardedBody {
   const source = (response.body as ReadableStream<Uint8Array>).getReader();
   const scanner = sseScannerFor(response, streamEnd);
-  // Nothing below may hold the stream or the Response: the call must be able
-  // to learn (unread.ts) that nobody can read them any more.
+  // No closure here may hold the stream, the Response or `pull`: the call must
+  // be able to learn (unread.ts) that nobody can read them any more.
   const next = async (): Promise<Step> => {
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
@@ -58,23 +62,19 @@ export function guardBody(response: Response, watcher: BodyWatcher, streamEnd: S
     return result;
   };
   let ahead: Promise<Step> | undefined;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const step = await (ahead ?? next());
-        ahead = undefined;
-        if ("error" in step) controller.error(step.error);
-        else if (step.done) controller.close();
-        else controller.enqueue(step.value);
-      },
-      cancel(reason) {
-        watcher.cancelled();
-        return source.cancel(reason);
-      },
-    },
-    // Read from upstream only when our reader asks: nothing is held back, nothing read ahead.
-    { highWaterMark: 0 },
-  );
+  const pull = async (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+    const step = await (ahead ?? next());
+    ahead = undefined;
+    if ("error" in step) controller.error(step.error);
+    else if (step.done) controller.close();
+    else controller.enqueue(step.value);
+  };
+  const cancel = (reason: unknown): Promise<void> => {
+    watcher.cancelled();
+    return source.cancel(reason);
+  };
+  // Read from upstream only when our reader asks: nothing is held back, nothing read ahead.
+  const body = new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 });
   let guarded: Response;
   try {
     guarded = new Response(body, response);
@@ -85,7 +85,7 @@ export function guardBody(response: Response, watcher: BodyWatcher, streamEnd: S
   keepIdentity(guarded, response);
   return {
     response: guarded,
-    body,
+    readable: pull,
     readAhead() {
       ahead ??= next();
     },

@@ -155,7 +155,7 @@ class UpstreamCall implements BodyWatcher, Releasable {
     // A failure response is settled, but its body still passes under the time
     // limits (a 5xx whose body stalls must not hang its reader).
     if (!this.#settled) {
-      releaseWhenUnreachable(guarded.body, this);
+      releaseWhenUnreachable(guarded.readable, this);
       if (this.#probe) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
     }
     return guarded.response;
