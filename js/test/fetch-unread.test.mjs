@@ -37,20 +37,21 @@ describe("a body that is never read", () => {
     assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 1000, ignoredCalls: 1000 });
   });
 
-  test("through the real fetch: collected unread bodies let their upstream connections go", async () => {
+  test("through the real fetch: collected unread bodies, of successes and of 503s, let their upstream connections go", async () => {
     let closed = 0;
+    let requests = 0;
     const server = await startServer((req, res) => {
       res.on("close", () => (closed += 1));
-      res.writeHead(200, { "content-type": "text/plain" });
+      res.writeHead(requests++ % 2 === 0 ? 200 : 503, { "content-type": "text/plain" });
       const timer = setInterval(() => res.write("more\n"), 50); // streams for ever
       res.on("close", () => clearInterval(timer));
     });
     try {
-      const breaker = new CircuitBreaker();
+      const breaker = new CircuitBreaker({ failureThreshold: 10 });
       for (let call = 0; call < 10; call += 1) await breaker.fetch(server.url);
-      assert.equal(counts(breaker).inFlight, 10);
+      assert.equal(counts(breaker).inFlight, 5, "the 503s are settled at their headers");
       await collectGarbageUntil("inFlight to 0", () => counts(breaker).inFlight === 0);
-      assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 10, ignoredCalls: 10 });
+      assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 10, failedCalls: 5, ignoredCalls: 5 });
       await waitFor("the upstream to see the connections go", () => closed === 10);
     } finally {
       await server.close();

@@ -153,11 +153,10 @@ class UpstreamCall implements BodyWatcher, Releasable {
       return response;
     }
     // A failure response is settled, but its body still passes under the time
-    // limits (a 5xx whose body stalls must not hang its reader).
-    if (!this.#settled) {
-      releaseWhenUnreachable(guarded.readable, this);
-      if (this.#probe) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
-    }
+    // limits (a 5xx whose body stalls must not hang its reader), and one left
+    // unread still lets its upstream go once collected.
+    releaseWhenUnreachable(guarded.readable, this);
+    if (this.#probe && !this.#settled) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
     return guarded.response;
   }
 
