@@ -57,3 +57,26 @@ export function slope(points, x, y) {
   }
   return variance === 0 ? 0 : covariance / variance;
 }
+
+export function mib(kib) {
+  return (kib / 1024).toFixed(1);
+}
+
+/**
+ * RSS at each quarter of the first `requestsDone` requests and at the last
+ * sample (`lastLabel`), and the slope over each half: flat is near 0 in the second.
+ */
+export function memoryReport(samples, requestsDone, lastLabel) {
+  const during = samples.filter((sample) => sample.requests <= requestsDone);
+  const at = (share) =>
+    during.reduce((best, sample) => (Math.abs(sample.requests - requestsDone * share) < Math.abs(best.requests - requestsDone * share) ? sample : best));
+  const quarters = [0, 0.25, 0.5, 0.75, 1].map(at);
+  const perHundredThousand = (half) => (slope(half, (s) => s.requests, (s) => s.kib) * 100_000) / 1024;
+  const firstHalf = during.filter((sample) => sample.requests <= requestsDone / 2);
+  const secondHalf = during.filter((sample) => sample.requests >= requestsDone / 2);
+  return (
+    `workerd RSS (MiB) at 0 / ¼ / ½ / ¾ / all of the requests: ${quarters.map((sample) => mib(sample.kib)).join(" / ")}; ` +
+    `${lastLabel} ${mib(samples.at(-1).kib)}; peak ${mib(Math.max(...samples.map((sample) => sample.kib)))} (${samples.length} samples, 1 s apart)\n` +
+    `  slope: ${perHundredThousand(firstHalf).toFixed(1)} MiB per 100,000 requests over the first half, ${perHundredThousand(secondHalf).toFixed(1)} over the second`
+  );
+}

@@ -15,7 +15,7 @@ export const UPSTREAM_ERROR = "upstream_error"; // the upstream's 429/5xx, passe
 export const SSE_ERROR = "sse_error"; // 200 whose stream carried an error event
 export const BROKEN = "broken"; // 200 whose body broke off or ended without [DONE]
 export const ABORTED = "aborted"; // the client left mid-stream
-export const NOT_DELIVERED = "not_delivered"; // the connection closed before the request was sent (a keep-alive race)
+export const NOT_DELIVERED = "not_delivered"; // the proxy closed the kept-alive connection as the request went out
 export const UNEXPECTED = "unexpected"; // anything else: a failure of the soak
 
 // What the breaker records for an admitted call.
@@ -94,10 +94,14 @@ export const KINDS = {
   // The slow lane: each takes 20 s or more.
   stall: { stream: true, fault: { stallAfterChunks: 2 }, read: "whole", seen: BROKEN, outcome: FAILURE, upstream: "stalls" },
   noHeaders: { stream: true, fault: { latencyMs: 21_000 }, read: "whole", seen: FALLBACK, outcome: FAILURE, upstream: null },
-  absentReader: { stream: true, fault: { chunkCount: 20 }, read: "pause", seen: OK, outcome: SUCCESS, upstream: "streamsCompleted" },
+  // ~7 MB: more than the sockets and runtimes buffer, so the pause holds the upstream back too.
+  absentReader: { stream: true, fault: { chunkCount: 50_000 }, read: "pause", seen: OK, outcome: SUCCESS, upstream: "streamsCompleted" },
   // The outage: every connection reset before an answer, until the circuit opens.
   outage: { stream: false, fault: { dropAfterChunks: 0 }, read: "whole", seen: FALLBACK, outcome: FAILURE, upstream: "drops" },
 };
+
+/** The plain traffic between faults, in this proportion. */
+export const PLAIN = ["whole", "stream", "whole", "stream", "whole", "stream", "whole", "stream", "whole", "slowReader"];
 
 // node:http rather than fetch: a third of the client's CPU per request, which the
 // proxy in workerd needs more on two cores.
@@ -127,7 +131,9 @@ export async function send(proxyUrl, token, kindName) {
     });
   } catch (error) {
     // A keep-alive connection the proxy closed as the request went out (Node's docs: retry on
-    // reusedSocket + ECONNRESET). That the proxy never saw it is for the accounting to confirm.
+    // reusedSocket + ECONNRESET). workerd does so after a body that broke off mid-way: it ends the
+    // chunked body as if complete, then closes, and Node may already have reused the connection.
+    // That the proxy never saw the request is for the accounting to confirm.
     if (request.reusedSocket && error.code === "ECONNRESET") return { kind: kindName, seen: NOT_DELIVERED, detail: error.message };
     return { kind: kindName, seen: UNEXPECTED, detail: `request failed: ${error.code ?? error.message}` };
   }

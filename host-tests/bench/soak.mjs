@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { examplesDir, stage, startCloudflareExample } from "../edge/runtimes.mjs";
 import { account, printAccount } from "./soak-accounting.mjs";
-import { childPids, sampleMemory, slope } from "./soak-memory.mjs";
-import { ABORTED, KINDS, NOT_DELIVERED, OK, send } from "./soak-requests.mjs";
+import { childPids, memoryReport, mib, sampleMemory } from "./soak-memory.mjs";
+import { ABORTED, KINDS, NOT_DELIVERED, OK, PLAIN, send } from "./soak-requests.mjs";
 
 const requests = Number(process.argv[2] ?? 200_000);
 if (!Number.isInteger(requests) || requests < 1000) {
@@ -36,7 +36,6 @@ const RECOVERY_LIMIT_MS = 90_000; // the preset opens for 60 s
 const SETTLE_LIMIT_MS = 30_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const PLAIN = ["whole", "stream", "whole", "stream", "whole", "stream", "whole", "stream", "whole", "slowReader"];
 const SLOW_LANE = ["stall", "noHeaders", "absentReader"];
 const phases = [
   { name: "healthy", share: 0.1, faults: [] },
@@ -185,7 +184,7 @@ console.log(
   `\n${results.length} requests in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
     `the ${trafficDone} of the phases in ${trafficSeconds.toFixed(0)} s: ${rate.toFixed(0)} requests/s`,
 );
-printMemory(samples, trafficDone);
+console.log(memoryReport(samples, trafficDone, "after the recovery"));
 const report = account(results, final.metrics, counters, KINDS);
 printAccount(report);
 console.log(`breaker at the end: state ${final.state}, inFlight ${final.metrics.inFlight} (${settleMs.toFixed(0)} ms after the last client was done); upstream inFlight ${counters.inFlight}`);
@@ -201,24 +200,3 @@ console.log(
 );
 process.exit(problems.length ? 1 : 0);
 
-function mib(kib) {
-  return (kib / 1024).toFixed(1);
-}
-
-/** RSS at each quarter of the traffic and after the rest, and its slope over each half (flat: near 0 in the second). */
-function printMemory(samples, trafficDone) {
-  const during = samples.filter((sample) => sample.requests <= trafficDone);
-  const at = (share) =>
-    during.reduce((best, sample) => (Math.abs(sample.requests - trafficDone * share) < Math.abs(best.requests - trafficDone * share) ? sample : best));
-  const quarters = [0, 0.25, 0.5, 0.75, 1].map(at);
-  console.log(
-    `workerd RSS (MiB) at 0 / ¼ / ½ / ¾ / all of the requests: ${quarters.map((sample) => mib(sample.kib)).join(" / ")}; ` +
-      `after the recovery ${mib(samples.at(-1).kib)}; peak ${mib(Math.max(...samples.map((sample) => sample.kib)))} (${samples.length} samples, 1 s apart)`,
-  );
-  const perHundredThousand = (half) => (slope(half, (s) => s.requests, (s) => s.kib) * 100_000) / 1024;
-  const firstHalf = during.filter((sample) => sample.requests <= trafficDone / 2);
-  const secondHalf = during.filter((sample) => sample.requests >= trafficDone / 2);
-  console.log(
-    `  slope: ${perHundredThousand(firstHalf).toFixed(1)} MiB per 100,000 requests over the first half, ${perHundredThousand(secondHalf).toFixed(1)} over the second`,
-  );
-}
