@@ -151,3 +151,26 @@ fn a_clock_jumping_to_the_end_of_time_and_back_thousands_of_times_never_wedges_t
     assert_eq!(status.metrics.in_flight, 0);
     assert_eq!(status.metrics.last_success_time, Some(999 * 10_000 + 600), "reported times are readings");
 }
+
+/// Permits carry the reading they were issued at, and a call is timed on the
+/// caller's clock: one that spans a clock set back by a second or more is
+/// timed from the new reading (it cannot look slow because of the set-back,
+/// nor hide a wait behind it), while a reordering under a second is timed
+/// from the latest reading.
+#[test]
+fn calls_are_timed_on_the_callers_clock_and_a_set_back_restarts_the_timing() {
+    let mut breaker = Breaker::new(Config { slow_call_ms: Some(100), ..Config::default() }).unwrap();
+    let spanning = breaker.acquire(Millis(10_000)).unwrap();
+    assert_eq!((spanning.acquired_at(), breaker.latest_time()), (Millis(10_000), Millis(10_000)));
+    let reordered = breaker.acquire(Millis(9_500)).unwrap();
+    assert_eq!(reordered.acquired_at(), Millis(10_000), "under a second early: the latest reading");
+    breaker.record(reordered, Outcome::Success, Millis(10_099));
+    assert_eq!(breaker.status(Millis(10_099)).metrics.slow_calls, 0, "99 ms");
+    breaker.record(spanning, Outcome::Success, Millis(5_000)); // set back by 5 s
+    assert_eq!(breaker.latest_time(), Millis(5_000));
+    let status = breaker.status(Millis(5_000));
+    assert_eq!((status.metrics.slow_calls, status.metrics.last_success_time), (0, Some(5_000)));
+    let slow = breaker.acquire(Millis(5_000)).unwrap();
+    breaker.record(slow, Outcome::Success, Millis(5_100));
+    assert_eq!(breaker.status(Millis(5_100)).metrics.slow_calls, 1, "100 ms on the new clock");
+}
