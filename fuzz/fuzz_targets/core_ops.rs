@@ -19,7 +19,8 @@ fn run(input: &mut Unstructured<'_>) -> Result<()> {
     let Ok(mut breaker) = Breaker::new(config.clone()) else {
         return Ok(()); // refusals are the vectors' and unit tests' business; not panicking is checked here
     };
-    let mut model = Model { reading: 0, permits: Vec::new(), seen_changes: 0, state: State::Closed, open: None };
+    let mut model =
+        Model { reading: 0, counted: 0, forward: 0, permits: Vec::new(), seen_changes: 0, state: State::Closed, open: None };
     while !input.is_empty() {
         let at = model.next_reading(input)?;
         let step = input.int_in_range(0..=9u8)?;
@@ -103,12 +104,18 @@ fn duration(input: &mut Unstructured<'_>) -> Result<u64> {
 struct Model {
     /// The last reading passed in (the clock as the host tells it).
     reading: u64,
+    /// The rule, written out independently of the core: the reading that
+    /// counts (a reordering under a second, or a reading beyond 2^53 - 1,
+    /// leaves it; a set-back by a second or more replaces it) ...
+    counted: u64,
+    /// ... and how far time moved forward at the last reading.
+    forward: u64,
     /// Unsettled permits, with the state-change count they were issued at.
     permits: Vec<(Permit, u64)>,
     seen_changes: u64,
     state: State,
-    /// While open for a known time: (time left, latest time then).
-    open: Option<(u64, u64)>,
+    /// While open for a known time: the time left.
+    open: Option<u64>,
 }
 
 impl Model {
@@ -122,7 +129,17 @@ impl Model {
             4 => input.int_in_range(0..=MAX_MILLIS)?,                           // anywhere
             _ => now.saturating_add(input.int_in_range(0..=700u64)?).min(MAX_MILLIS),
         };
-        Ok(self.reading)
+        let reading = self.reading;
+        self.forward = 0;
+        if reading > MAX_MILLIS {
+            // no reading
+        } else if reading >= self.counted {
+            self.forward = reading - self.counted;
+            self.counted = reading;
+        } else if self.counted - reading >= 1_000 {
+            self.counted = reading;
+        }
+        Ok(reading)
     }
 
     fn admitted(&mut self, permit: Permit, breaker: &Breaker) {
@@ -146,7 +163,7 @@ impl Model {
         assert!((0.0..=1.0).contains(&m.failure_rate));
         assert_eq!(m.state_changes, breaker.state_changes());
         let latest = breaker.latest_time();
-        assert!(latest.0 <= MAX_MILLIS, "the latest time is a reading");
+        assert_eq!(latest.0, self.counted, "the latest time is the reading that counts");
         for time in [m.last_failure_time, m.last_success_time].into_iter().flatten() {
             assert!(time <= MAX_MILLIS);
         }
@@ -162,12 +179,12 @@ impl Model {
             let in_flight = self.current_probes(breaker);
             assert!(in_flight <= status.config.half_open_max_calls as usize, "{in_flight} probes in flight");
         }
-        // No wedge: an open period shrinks exactly as the readings move
-        // forward, and not at all when they go back.
+        // No wedge: an open period shrinks exactly as far as time moved
+        // forward by the rule above, and not at all when the clock went back.
         let open = match (status.state, status.retry_after_ms) {
             (State::Open, Some(left)) => {
                 assert!(left <= MAX_MILLIS, "no open period is longer than the longest duration");
-                Some((left, latest.0))
+                Some(left)
             }
             (State::Closed | State::HalfOpen, retry_after) => {
                 assert_eq!(retry_after, Some(0));
@@ -175,10 +192,9 @@ impl Model {
             }
             (State::Open, None) => None,
         };
-        if let (Some((left_before, latest_before)), Some((left, _))) = (self.open, open) {
+        if let (Some(left_before), Some(left)) = (self.open, open) {
             if !reopened && breaker.state_changes() == changes_before {
-                let forward = latest.0.saturating_sub(latest_before);
-                assert_eq!(left, left_before.saturating_sub(forward), "the open period runs with the readings");
+                assert_eq!(left, left_before.saturating_sub(self.forward), "the open period runs with the readings");
             }
         }
         self.open = open;
