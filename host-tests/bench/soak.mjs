@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { examplesDir, stage, startCloudflareExample } from "../edge/runtimes.mjs";
 import { account, printAccount } from "./soak-accounting.mjs";
+import { countRuntimeErrors } from "./soak-log.mjs";
 import { childPids, memoryReport, mib, sampleMemory } from "./soak-memory.mjs";
 import { ABORTED, KINDS, NOT_DELIVERED, OK, PLAIN, send } from "./soak-requests.mjs";
 
@@ -50,6 +51,7 @@ const phases = [
 const calm = { name: "until closed, before the outage" };
 const recovery = { name: "recovery" };
 
+const runtimeErrors = countRuntimeErrors();
 const upstream = await startFakeUpstream({ faults: { requestFaults: true } });
 const folder = stage(join(examplesDir, "cloudflare"));
 const proxy = await startCloudflareExample(folder, {
@@ -187,6 +189,10 @@ console.log(
 console.log(memoryReport(samples, trafficDone, "after the recovery"));
 const report = account(results, final.metrics, counters, KINDS);
 printAccount(report);
+const logged = [...runtimeErrors.counts].sort(([, a], [, b]) => b - a);
+const loggedLines = logged.reduce((sum, [, count]) => sum + count, 0);
+console.log(`\nworkerd's error log: ${loggedLines} line${loggedLines === 1 ? "" : "s"}, ${logged.length} distinct (each shown once above)`);
+for (const [line, count] of logged) console.log(`  ${String(count).padStart(6)} × ${line.length > 150 ? `${line.slice(0, 150)}…` : line}`);
 console.log(`breaker at the end: state ${final.state}, inFlight ${final.metrics.inFlight} (${settleMs.toFixed(0)} ms after the last client was done); upstream inFlight ${counters.inFlight}`);
 const problems = [...report.problems];
 if (final.metrics.inFlight !== 0) problems.push(`the breaker still has ${final.metrics.inFlight} calls in flight`);
