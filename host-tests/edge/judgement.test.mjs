@@ -4,28 +4,19 @@
 // checks what the caller saw, what the breaker counted and what reached the upstream.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
-import { labRuntimes, networkErrorName, runLab } from "./labs.mjs";
+import { labForEachTest, labRuntimes, networkErrorName } from "./labs.mjs";
 import { sleep, waitFor } from "./upstream.mjs";
 
 let upstream;
 before(async () => (upstream = await startFakeUpstream()));
 after(() => upstream.close());
 
-for (const [runtime, start] of Object.entries(labRuntimes)) {
+for (const runtime of Object.keys(labRuntimes)) {
   describe(`breaker.fetch in ${runtime}`, () => {
-    let lab;
-    let breakers = 0;
-    let breaker;
-    before(async () => (lab = await start()));
-    after(() => lab.stop());
-    beforeEach(() => {
-      upstream.reset();
-      breaker = `${runtime}-${++breakers}`; // a breaker of its own for every test
-    });
     /** One fetch through this test's breaker; `plan` as lab.js reads it. */
-    const run = (plan = {}) => runLab(lab, upstream, breaker, plan);
+    const { run } = labForEachTest(runtime, () => upstream);
     const metrics = (report) => report.breaker.metrics;
 
     describe("responses", () => {

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { after, before, beforeEach } from "node:test";
 import { stage, startDeno, startWorkerd } from "./runtimes.mjs";
 
 const labFolder = stage(join(import.meta.dirname, "lab"));
@@ -27,4 +28,23 @@ export async function runLab(lab, upstream, breaker, plan = {}) {
   });
   assert.equal(response.status, 200, "the lab itself answered");
   return response.json();
+}
+
+/**
+ * For the enclosing describe: the lab started in `runtime` before its tests
+ * and stopped after them; before each test, the upstream (`upstream()`)
+ * reset and a breaker of the test's own. `run(plan)` makes one call through
+ * that breaker; `breakerName()` names it (for a call through another lab).
+ */
+export function labForEachTest(runtime, upstream) {
+  let lab;
+  let tests = 0;
+  let breaker;
+  before(async () => (lab = await labRuntimes[runtime]()));
+  after(() => lab.stop());
+  beforeEach(() => {
+    upstream().reset();
+    breaker = `${runtime}-${++tests}`;
+  });
+  return { run: (plan = {}) => runLab(lab, upstream(), breaker, plan), breakerName: () => breaker };
 }

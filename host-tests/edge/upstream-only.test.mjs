@@ -6,9 +6,9 @@
 // past probeTimeoutMs unjudged.
 
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
-import { labRuntimes, runLab } from "./labs.mjs";
+import { labForEachTest, labRuntimes, runLab } from "./labs.mjs";
 import { sleep, waitFor } from "./upstream.mjs";
 
 /** A test that would hang (a reader left waiting for ever) fails instead. */
@@ -18,18 +18,9 @@ let upstream;
 before(async () => (upstream = await startFakeUpstream()));
 after(() => upstream.close());
 
-for (const [runtime, start] of Object.entries(labRuntimes)) {
+for (const runtime of Object.keys(labRuntimes)) {
   describe(`only the upstream moves the breaker, in ${runtime}`, () => {
-    let lab;
-    let breakers = 0;
-    let breaker;
-    before(async () => (lab = await start()));
-    after(() => lab.stop());
-    beforeEach(() => {
-      upstream.reset();
-      breaker = `${runtime}-${++breakers}`;
-    });
-    const run = (plan = {}) => runLab(lab, upstream, breaker, plan);
+    const { run, breakerName } = labForEachTest(runtime, () => upstream);
     const metrics = (report) => report.breaker.metrics;
 
     describe("the caller's own mistakes reject with the runtime's error and take no permit", () => {
@@ -38,7 +29,7 @@ for (const [runtime, start] of Object.entries(labRuntimes)) {
         "a header value with a newline": { init: { headers: { "x-note": "one\ntwo" } } },
         "a GET with a body": { init: { method: "GET" } },
         "a method with a space": { init: { method: "PO ST" } },
-        "an ftp: URL": { url: "{upstream}/v1/chat/completions", ftp: true },
+        "an ftp: URL": { ftp: true }, // the upstream's address, as ftp:
         "an init that is not an object": { init: 5 },
         "a signal that is not an AbortSignal (a polyfill)": { signal: "polyfill" },
       };
@@ -61,15 +52,15 @@ for (const [runtime, start] of Object.entries(labRuntimes)) {
 
     if (runtime === "deno") {
       test("no permission for the upstream (--deny-net): NotCapable rejects, ignored, never 503 circuit_open", bounded, async () => {
-        const denied = await start(["--allow-net", `--deny-net=127.0.0.1:${upstream.port}`]);
+        const denied = await labRuntimes.deno(["--allow-net", `--deny-net=127.0.0.1:${upstream.port}`]);
         try {
           const options = { failureThreshold: 1, onOpen: "respond" };
           for (let attempt = 0; attempt < 2; attempt += 1) {
-            const report = await runLab(denied, upstream, breaker, { options });
+            const report = await runLab(denied, upstream, breakerName(), { options });
             assert.equal(report.error?.name, "NotCapable");
             assert.equal(report.breaker.state, "closed");
           }
-          const report = await runLab(denied, upstream, breaker);
+          const report = await runLab(denied, upstream, breakerName());
           assert.deepEqual([metrics(report).ignoredCalls, metrics(report).failedCalls], [3, 0]);
           assert.equal(upstream.counters.requests, 0);
         } finally {
