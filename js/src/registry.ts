@@ -7,8 +7,12 @@ import type { CircuitBreakerOptions } from "./options.js";
 import type { BreakerStatus } from "./status.js";
 
 const breakers = new Map<string, CircuitBreaker<unknown>>();
-/** The options each registered breaker was created with (a copy), for `protectFetch`'s check. */
-const createdWith = new WeakMap<CircuitBreaker<unknown>, Readonly<Record<string, unknown>>>();
+/**
+ * The options each registered breaker was created with, for `protectFetch`'s
+ * check: the object given (a caller that passes it again needs no check) and a
+ * copy (what it said then).
+ */
+const createdWith = new WeakMap<CircuitBreaker<unknown>, { readonly given: object | null | undefined; readonly copy: Readonly<Record<string, unknown>> }>();
 
 /**
  * The registry's breaker called `name`, created with `options` if there is
@@ -28,7 +32,7 @@ export function getCircuitBreaker<F = never>(name: string, options?: CircuitBrea
     }
     breaker = new CircuitBreaker({ ...options, name });
     breakers.set(name, breaker);
-    createdWith.set(breaker, { ...options });
+    createdWith.set(breaker, { given: options, copy: { ...options } });
   }
   return breaker as CircuitBreaker<F>;
 }
@@ -43,7 +47,9 @@ export function getCircuitBreaker<F = never>(name: string, options?: CircuitBrea
  */
 export function getCircuitBreakerAsGiven<F>(who: string, name: string, options: CircuitBreakerOptions<F>): CircuitBreaker<F> {
   const breaker = getCircuitBreaker(name, options);
-  const created = createdWith.get(breaker) ?? {};
+  const entry = createdWith.get(breaker);
+  if (entry?.given === options) return breaker; // the same caller again (protectFetch's own copy, never changed)
+  const created = entry?.copy ?? {};
   const given = options as Readonly<Record<string, unknown>>;
   for (const option of new Set([...Object.keys(created), ...Object.keys(given)])) {
     if (option === "name" || Object.is(created[option] ?? undefined, given[option] ?? undefined)) continue;
