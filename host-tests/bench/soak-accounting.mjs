@@ -5,7 +5,21 @@
 
 import { BLOCKED, FAILURE, IGNORED, NOT_DELIVERED, SUCCESS, UNEXPECTED } from "./soak-requests.mjs";
 
-const UPSTREAM_COUNTERS = ["completions", "streamsCompleted", "streamsClosedEarly", "drops", "errorEvents", "stalls", "injectedErrors"];
+/**
+ * The upstream's counters a kind's `upstream` names. A stream whose client
+ * left ends either way at the upstream: cut short when workerd tells the
+ * proxy the client has gone, or run to its end when workerd drops the
+ * invocation without a word (cloudflare/workerd#4185), so the two stream
+ * counters are compared as a sum, and the cut-short ones against the clients who left.
+ */
+const UPSTREAM_COUNTERS = {
+  completions: ["completions"],
+  streams: ["streamsCompleted", "streamsClosedEarly"],
+  drops: ["drops"],
+  errorEvents: ["errorEvents"],
+  stalls: ["stalls"],
+  injectedErrors: ["injectedErrors"],
+};
 const CLASSES = ["ok", "circuit_open", "fallback", "upstream_error", "sse_error", "broken", "aborted", NOT_DELIVERED, UNEXPECTED];
 
 /** Tallies and comparisons; `problems` lists each thing that does not add up. */
@@ -14,7 +28,7 @@ export function account(results, metrics, counters, kinds) {
   const byKind = new Map(Object.keys(kinds).map((kind) => [kind, { sent: 0, blocked: 0, notDelivered: 0, asExpected: 0, otherwise: new Map() }]));
   const byPhase = new Map();
   const expected = { [SUCCESS]: 0, [FAILURE]: 0, [IGNORED]: 0 };
-  const upstreamExpected = Object.fromEntries(UPSTREAM_COUNTERS.map((counter) => [counter, 0]));
+  const upstreamExpected = Object.fromEntries(Object.keys(UPSTREAM_COUNTERS).map((key) => [key, 0]));
   let blocked = 0;
   let notDelivered = 0;
   for (const result of results) {
@@ -57,10 +71,14 @@ export function account(results, metrics, counters, kinds) {
     ["ignored (client left)", expected[IGNORED], metrics.ignoredCalls],
     ["in flight", 0, metrics.inFlight],
   ];
+  const sum = (names) => names.reduce((total, name) => total + counters[name], 0);
   const upstreamRows = [
     ["requests (admitted calls)", admitted, counters.requests],
-    ...UPSTREAM_COUNTERS.map((counter) => [counter, upstreamExpected[counter], counters[counter]]),
+    ...Object.entries(UPSTREAM_COUNTERS).map(([key, names]) => [names.join(" + "), upstreamExpected[key], sum(names)]),
   ];
+  if (counters.streamsClosedEarly > expected[IGNORED]) {
+    problems.push(`upstream streamsClosedEarly: ${counters.streamsClosedEarly}, more than the ${expected[IGNORED]} clients who left`);
+  }
   for (const [what, predicted, counted] of breakerRows) {
     if (predicted !== counted) problems.push(`breaker ${what}: ${counted}, the clients' tallies say ${predicted}`);
   }
@@ -69,10 +87,11 @@ export function account(results, metrics, counters, kinds) {
   }
   const settled = metrics.successfulCalls + metrics.failedCalls + metrics.blockedCalls + metrics.ignoredCalls + metrics.inFlight;
   if (settled !== metrics.totalCalls) problems.push(`breaker totalCalls ${metrics.totalCalls} ≠ its parts ${settled}`);
-  return { byKind, byPhase, breakerRows, upstreamRows, problems, notDelivered, stateChanges: metrics.stateChanges };
+  const cutShort = { closedEarly: counters.streamsClosedEarly, left: expected[IGNORED] };
+  return { byKind, byPhase, breakerRows, upstreamRows, cutShort, problems, notDelivered, stateChanges: metrics.stateChanges };
 }
 
-export function printAccount({ byKind, byPhase, breakerRows, upstreamRows, stateChanges }) {
+export function printAccount({ byKind, byPhase, breakerRows, upstreamRows, cutShort, stateChanges }) {
   console.log("\nwhat the clients saw, by phase:");
   console.log(table(["phase", ...CLASSES], [...byPhase].map(([phase, counts]) => [phase, ...CLASSES.map((name) => counts[name])])));
   console.log("\nby kind of request (admitted = sent − not delivered − blocked; 'as expected': what the kind must show when admitted):");
@@ -90,6 +109,7 @@ export function printAccount({ byKind, byPhase, breakerRows, upstreamRows, state
   console.log(table(["", "clients", "breaker", ""], breakerRows.map(([what, predicted, counted]) => [what, predicted, counted, mark(predicted, counted)])));
   console.log("\nthe fake upstream's counters, against the clients' tallies:");
   console.log(table(["", "clients", "upstream", ""], upstreamRows.map(([what, predicted, counted]) => [what, predicted, counted, mark(predicted, counted)])));
+  console.log(`  of the ${cutShort.left} streams whose client left, ${cutShort.closedEarly} were cut short at the upstream; the rest ran to their end`);
 }
 
 function mark(predicted, counted) {

@@ -26,16 +26,17 @@ export const IGNORED = "ignored";
 /**
  * Each kind: `stream`, the upstream's `fault` for it, how the client `read`s,
  * and, when the call is admitted, what the client sees (`seen`: one, or a list), what the
- * breaker records (`outcome`) and which upstream counter it moves
- * (`upstream`; null: none, the proxy gave up before the upstream answered).
+ * breaker records (`outcome`) and which upstream counters it moves
+ * (`upstream`, see soak-accounting.mjs; null: none, the proxy gave up before
+ * the upstream answered).
  * A blocked call is always BLOCKED and counted blocked. The 20 s kinds outlast
  * the example's firstByteTimeoutMs / idleTimeoutMs (20 s).
  */
 export const KINDS = {
   // Plain traffic.
   whole: { stream: false, read: "whole", seen: OK, outcome: SUCCESS, upstream: "completions" },
-  stream: { stream: true, read: "whole", seen: OK, outcome: SUCCESS, upstream: "streamsCompleted" },
-  slowReader: { stream: true, fault: { chunkCount: 20 }, read: "slow", seen: OK, outcome: SUCCESS, upstream: "streamsCompleted" },
+  stream: { stream: true, read: "whole", seen: OK, outcome: SUCCESS, upstream: "streams" },
+  slowReader: { stream: true, fault: { chunkCount: 20 }, read: "slow", seen: OK, outcome: SUCCESS, upstream: "streams" },
   // Faults, one at a time (see the scheduler in soak.mjs).
   resetBeforeHeaders: { stream: true, fault: { dropAfterChunks: 0 }, read: "whole", seen: FALLBACK, outcome: FAILURE, upstream: "drops" },
   // A reset right behind the first bytes may overtake them (the proxy's runtime drops what it had not
@@ -81,7 +82,7 @@ export const KINDS = {
     read: "whole",
     seen: OK,
     outcome: SUCCESS,
-    upstream: "streamsCompleted",
+    upstream: "streams",
   },
   abandoned: {
     stream: true,
@@ -89,13 +90,13 @@ export const KINDS = {
     read: "abandon",
     seen: ABORTED,
     outcome: IGNORED,
-    upstream: "streamsClosedEarly",
+    upstream: "streams",
   },
   // The slow lane: each takes 20 s or more.
   stall: { stream: true, fault: { stallAfterChunks: 2 }, read: "whole", seen: BROKEN, outcome: FAILURE, upstream: "stalls" },
   noHeaders: { stream: true, fault: { latencyMs: 21_000 }, read: "whole", seen: FALLBACK, outcome: FAILURE, upstream: null },
   // ~7 MB: more than the sockets and runtimes buffer, so the pause holds the upstream back too.
-  absentReader: { stream: true, fault: { chunkCount: 50_000 }, read: "pause", seen: OK, outcome: SUCCESS, upstream: "streamsCompleted" },
+  absentReader: { stream: true, fault: { chunkCount: 50_000 }, read: "pause", seen: OK, outcome: SUCCESS, upstream: "streams" },
   // The outage: every connection reset before an answer, until the circuit opens.
   outage: { stream: false, fault: { dropAfterChunks: 0 }, read: "whole", seen: FALLBACK, outcome: FAILURE, upstream: "drops" },
 };
