@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { afterEach, describe, test } from "node:test";
 import { CircuitBreaker, clearCircuitBreakerRegistry, protectFetch } from "edgebreaker";
-import { collectGarbageUntil, counts, fakeFetch, startServer, zeroCounts } from "./helpers.mjs";
+import { counts, fakeFetch, startServer, zeroCounts } from "./helpers.mjs";
 
 /** The error the runtime itself throws for these fetch arguments. */
 function runtimeErrorOf(input, init) {
@@ -138,23 +138,45 @@ describe("every path after admission settles the permit once", () => {
 });
 
 describe("the caller's signal", () => {
-  test("20 concurrent calls sharing one signal: no MaxListenersExceededWarning, and no listener left behind", async () => {
+  test("20 concurrent calls sharing one signal: one listener on it, no MaxListenersExceededWarning, none left after", async () => {
     const warnings = [];
     const onWarning = (warning) => warnings.push(warning.name);
     process.on("warning", onWarning);
     try {
       const shared = new AbortController();
-      const breaker = new CircuitBreaker({ fetch: async () => new Response("ok") });
+      let release;
+      const released = new Promise((resolve) => (release = resolve));
+      const breaker = new CircuitBreaker({ fetch: async () => (await released, new Response("ok")) });
       const calls = Array.from({ length: 20 }, () => breaker.fetch("https://llm.test/", { signal: shared.signal }).then((r) => r.text()));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(getEventListeners(shared.signal, "abort").length, 1, "one listener for the 20 calls");
+      release();
       await Promise.all(calls);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
       assert.deepEqual(warnings.filter((name) => name === "MaxListenersExceededWarning"), []);
       assert.equal(counts(breaker).successfulCalls, 20);
-      // The runtime's own Request listens until it is collected, as with plain fetch.
-      await collectGarbageUntil("the abort listeners to go", () => getEventListeners(shared.signal, "abort").length === 0);
+      assert.equal(getEventListeners(shared.signal, "abort").length, 0);
     } finally {
       process.off("warning", onWarning);
     }
+  });
+
+  test("a long-lived signal shared by 5,000 calls in turn gathers no listeners", async () => {
+    const shared = new AbortController();
+    const breaker = new CircuitBreaker({ fetch: async () => new Response("ok") });
+    for (let call = 0; call < 5000; call += 1) await (await breaker.fetch("https://llm.test/", { signal: shared.signal })).text();
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0);
+  });
+
+  test("aborting a signal shared by 20 pending calls stops every one of them, ignored", { timeout: 3000 }, async () => {
+    const shared = new AbortController();
+    const breaker = new CircuitBreaker({ fetch: () => new Promise(() => {}) }); // deaf: only the breaker can give up
+    const calls = Array.from({ length: 20 }, () => breaker.fetch("https://llm.test/", { signal: shared.signal }));
+    await new Promise((resolve) => setImmediate(resolve));
+    shared.abort();
+    for (const call of calls) await assert.rejects(call, { name: "AbortError" });
+    assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 20, ignoredCalls: 20 });
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0);
   });
 
   test("a Request's signal with init { signal: undefined } is kept: undefined means absent", { timeout: 3000 }, async () => {

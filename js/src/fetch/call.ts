@@ -15,7 +15,8 @@ import { MAX_TIMER_MS } from "../checks.js";
 import { guardBody, type BodyWatcher, type GuardedBody } from "./body.js";
 import { firstLimit, type Waiting } from "./limits.js";
 import type { ValidFetchOptions } from "./options.js";
-import { isHttp, isPermissionError, requestFor } from "./request.js";
+import { follow, unfollow, type Follower } from "./caller-signal.js";
+import { isHttp, isPermissionError, readRequest } from "./request.js";
 import { circuitOpenResponse } from "./respond.js";
 import { parseRetryAfter } from "./retry-after.js";
 import { FetchTimeoutError } from "./timeout-error.js";
@@ -35,9 +36,8 @@ export async function fetchThrough(
   input: RequestInfo | URL,
   init?: RequestInit,
 ): Promise<Response> {
-  const request = requestFor(input, init); // the runtime's own error for a mistake of the caller: no permit taken
-  if (!isHttp(request)) return send(settings, request, undefined) as Promise<Response>; // no upstream to guard
-  const signal = request.signal ?? undefined;
+  const { request, signal } = readRequest(input, init); // the runtime's own error for a mistake of the caller: no permit taken
+  if (!isHttp(request)) return send(settings, request, signal) as Promise<Response>; // no upstream to guard
   if (signal?.aborted) throw signal.reason; // as fetch would: the caller gave up before asking
   let token: number;
   try {
@@ -50,8 +50,8 @@ export async function fetchThrough(
     }
     throw error;
   }
-  const call = new UpstreamCall(engine, token, settings, request, engine.admittedProbe());
-  return call.run(input, init);
+  const call = new UpstreamCall(engine, token, settings, signal, engine.admittedProbe());
+  return call.run(request, input, init);
 }
 
 /** The fetch to use, called so that whatever it does (throw, return junk) comes back as a promise. */
@@ -64,7 +64,7 @@ function send(settings: FetchSettings, request: Request, signal: AbortSignal | u
   }
 }
 
-class UpstreamCall implements BodyWatcher, Releasable {
+class UpstreamCall implements BodyWatcher, Releasable, Follower {
   readonly #engine: Engine;
   readonly #token: number;
   /** The clock's reading at acquire, or UNKNOWN_TIME when the breaker times no calls (no slowCallMs). */
@@ -73,12 +73,7 @@ class UpstreamCall implements BodyWatcher, Releasable {
   /** The clock's reading when the headers came, when calls are timed. */
   #firstByteAt = UNKNOWN_TIME;
   readonly #settings: FetchSettings;
-  /**
-   * The request as the runtime read it, kept until the exchange ends: its
-   * signal follows the caller's (in Node only while the Request lives).
-   */
-  #request: Request | undefined;
-  /** The caller's signal, as the request follows it: listened to on this per-call signal, never on the caller's own. */
+  /** The caller's signal, followed (caller-signal.ts) until the exchange ends. */
   readonly #callerSignal: AbortSignal | undefined;
   /** Aborts the upstream request: on a time limit, the caller's abort, or a body nobody can read. */
   readonly #upstream = new AbortController();
@@ -94,26 +89,18 @@ class UpstreamCall implements BodyWatcher, Releasable {
   /** Time spent waiting on the upstream so far, for timeoutMs. */
   #waitedMs = 0;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
-  /**
-   * The caller's abort stops the call at once, not when a read fails: in
-   * workerd a client that disconnects (request.signal) may end the
-   * invocation before any pending read settles.
-   */
-  readonly #onCallerAbort = (): void => this.#stop(IGNORED, this.#callerSignal?.reason);
 
-  constructor(engine: Engine, token: number, settings: FetchSettings, request: Request, probe: boolean) {
+  constructor(engine: Engine, token: number, settings: FetchSettings, callerSignal: AbortSignal | undefined, probe: boolean) {
     this.#engine = engine;
     this.#token = token;
     this.#acquiredAt = engine.acquiredAt;
     this.#probe = probe;
     this.#settings = settings;
-    this.#request = request;
-    this.#callerSignal = request.signal ?? undefined;
+    this.#callerSignal = callerSignal;
   }
 
-  async run(input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
-    const request = this.#request as Request;
-    this.#callerSignal?.addEventListener("abort", this.#onCallerAbort, { once: true });
+  async run(request: Request, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
+    if (this.#callerSignal !== undefined) follow(this.#callerSignal, this);
     if (this.#probe) this.#startProbeTimer();
     let response: unknown;
     try {
@@ -270,10 +257,9 @@ class UpstreamCall implements BodyWatcher, Releasable {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#callerSignal?.removeEventListener("abort", this.#onCallerAbort);
+    if (this.#callerSignal !== undefined) unfollow(this.#callerSignal, this);
     clearTimeout(this.#probeTimer);
     forget(this);
-    this.#request = undefined;
   }
 
   /**
@@ -319,6 +305,14 @@ class UpstreamCall implements BodyWatcher, Releasable {
   cancelled(): void {
     this.#settle(IGNORED);
     this.#finish();
+  }
+
+  // Follower: the caller's signal aborted. That stops the call at once, not
+  // when a read fails: in workerd a client that disconnects (request.signal)
+  // may end the invocation before any pending read settles.
+
+  callerAborted(reason: unknown): void {
+    this.#stop(IGNORED, reason);
   }
 
   // Releasable: the body was collected unread.

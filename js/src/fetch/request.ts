@@ -2,18 +2,37 @@
 // breaker is asked for a permit. Only the upstream moves the breaker: a call
 // the runtime refuses before anything is sent says nothing about the upstream.
 
+/** The request as the runtime read it, and the caller's signal, which the request does not carry. */
+export interface CallerRequest {
+  readonly request: Request;
+  readonly signal: AbortSignal | undefined;
+}
+
 /**
  * The request `fetch(input, init)` would send. `new Request` throws the
  * runtime's own error for each of the caller's mistakes (an invalid URL, a
  * header value with a newline, a method with a space, a body on GET, an
  * `init` that is not an object, a `signal` that is not an AbortSignal where
- * the runtime insists on one), and merges `input` and `init` as fetch does
- * (`init.signal: undefined` keeps a Request's own signal; `null` drops it).
- * A Request given alone is copied too: that is where a body already used
- * is refused.
+ * the runtime insists on one). A Request given alone is copied too: that is
+ * where a body already used is refused.
+ *
+ * The caller's signal is picked as fetch picks it (`init.signal`, where
+ * undefined means absent and null means none, else a Request's own) and kept
+ * out of the request: a Request made with a signal listens to it until the
+ * Request is collected (in Node: thousands of listeners on a long-lived
+ * signal, and a warning past 1500), where caller-signal.ts listens once per
+ * signal for every call.
  */
-export function requestFor(input: RequestInfo | URL, init: RequestInit | undefined): Request {
-  return new Request(input, init);
+export function readRequest(input: RequestInfo | URL, init: RequestInit | undefined): CallerRequest {
+  const given = typeof init === "object" && init !== null && init.signal !== undefined ? init.signal : undefined;
+  const signal = given === undefined && input instanceof Request ? input.signal : given;
+  if (!(signal instanceof AbortSignal)) {
+    // None, or not an AbortSignal: the runtime decides (it refuses, or, in Node, takes a look-alike).
+    return { request: new Request(input, init), signal: signal ?? undefined };
+  }
+  // `init` as it is (its inherited members too), but without the signal.
+  const unsignalled: RequestInit = Object.create(init ?? null, { signal: { value: null, enumerable: true } });
+  return { request: new Request(input, unsignalled), signal };
 }
 
 /**
