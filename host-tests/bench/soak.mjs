@@ -7,7 +7,7 @@
 // preset's 60 s. Prints the rate, workerd's memory over time and every outcome
 // as the client, the breaker (GET /status) and the upstream counted it.
 //
-//   node host-tests/bench/soak.mjs [requests]      (after `make build`; ~4 min)
+//   node host-tests/bench/soak.mjs [requests]      (after `make build`; 6 to 7 min on two busy cores)
 //
 // Exits non-zero when an outcome is not accounted for or the breaker still
 // has calls in flight at the end. Speed and memory are reported, not judged.
