@@ -13,9 +13,9 @@ import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } fr
 import { CircuitBreakerError } from "../errors.js";
 import { MAX_TIMER_MS } from "../checks.js";
 import { guardBody, type BodyWatcher, type GuardedBody } from "./body.js";
+import { follow, unfollow, type Follower } from "./caller-signal.js";
 import { firstLimit, type Waiting } from "./limits.js";
 import type { ValidFetchOptions } from "./options.js";
-import { follow, unfollow, type Follower } from "./caller-signal.js";
 import { isHttp, isPermissionError, readRequest } from "./request.js";
 import { circuitOpenResponse } from "./respond.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -100,6 +100,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   }
 
   async run(request: Request, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
+    // (A look-alike signal was listened to by the runtime's Request already: this cannot throw.)
     if (this.#callerSignal !== undefined) follow(this.#callerSignal, this);
     if (this.#probe) this.#startProbeTimer();
     let response: unknown;
