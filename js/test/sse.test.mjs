@@ -52,9 +52,14 @@ describe("streamEnd: a stream that ends cleanly without its end marker was cut s
     assert.deepEqual(outcome(await streamThrough([chunk(""), chunk("")])), failure);
   });
 
-  test("an empty event stream, and one cut inside its marker, are failures", async () => {
-    assert.deepEqual(outcome(await streamThrough([])), failure);
+  test("an LLM stream cut inside its marker is a failure", async () => {
     assert.deepEqual(outcome(await streamThrough([chatChunk, "data: [DO"])), failure);
+  });
+
+  test("by default a stream of no LLM API's shape needs no marker: plain SSE that ends cleanly, or an empty one, is whole", async () => {
+    assert.deepEqual(outcome(await streamThrough(["event: tick\ndata: 1\n\n", 'data: {"price":3}\n\n'])), success);
+    assert.deepEqual(outcome(await streamThrough([])), success);
+    assert.deepEqual(outcome(await streamThrough(["event: tick\ndata: 1\n\n", chatChunk])), failure, "until it shows one");
   });
 
   test("a marker split byte by byte, in CRLF framing, or last without a line ending still ends the stream", async () => {

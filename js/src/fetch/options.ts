@@ -46,11 +46,14 @@ export interface FetchOptions {
    * How a `text/event-stream` body shows that it arrived whole. A stream
    * that ends cleanly without its end marker was cut short upstream: a
    * failure, as a stream that breaks off is.
-   * - `"llm"` (the default, also for `null`): the markers of the LLM APIs: `data: [DONE]`
-   *   (OpenAI Chat Completions and the APIs compatible with it),
-   *   `event: message_stop` (Anthropic), `event: response.completed` or
-   *   `event: response.incomplete` (OpenAI Responses), a chunk with a
-   *   `finishReason` (Gemini).
+   * - `"llm"` (the default, also for `null`): once the stream has shown an
+   *   LLM API's shape (a Chat Completions chunk, `event: message_start`, an
+   *   `event: response.…`, a chunk with `candidates`), it must end with that
+   *   API's marker: `data: [DONE]` (OpenAI Chat Completions and the APIs
+   *   compatible with it), `event: message_stop` (Anthropic),
+   *   `event: response.completed` or `event: response.incomplete` (OpenAI
+   *   Responses), a chunk with a `finishReason` (Gemini). A stream of no
+   *   such shape (plain SSE) needs no marker.
    * - a function: called with each line of the stream (without its line
    *   ending, lines up to 64 KB); `true` marks the end. It replaces the
    *   built-in markers; one that throws has not seen the end.

@@ -4,9 +4,11 @@
 //     OpenAI and compatibles (OpenRouter, vLLM): data: {"error": {...}}
 //     Anthropic, OpenAI Responses:               event: error · event: response.failed
 // - no end marker: every LLM API marks the end of a whole stream, so one that
-//   closes cleanly without the mark was cut short upstream (a proxy or the
-//   API's own server gave up; Node 20's fetch even passes off a chunked reply
-//   cut by a FIN as a clean end).
+//   has shown an LLM API's shape and closes cleanly without the mark was cut
+//   short upstream (a proxy or the API's own server gave up; Node 20's fetch
+//   even passes off a chunked reply cut by a FIN as a clean end). A stream of
+//   no known shape (plain SSE: notifications, tickers) needs no mark, so the
+//   default rule cannot open the circuit on a healthy non-LLM stream.
 
 /**
  * The `streamEnd` option as the scanner uses it: whether a line of the stream
@@ -43,9 +45,15 @@ export class SseScanner {
   /** The last chunk ended in \r: a \n first in the next one ends no other line. */
   #afterCarriageReturn = false;
   #endSeen = false;
+  /**
+   * Whether a clean end must have shown the marker: always for a rule of the
+   * caller's own; for the built-in one, once the stream has shown an LLM API's shape.
+   */
+  #endRequired: boolean;
 
   constructor(streamEnd: StreamEndRule) {
     this.#isEnd = streamEnd;
+    this.#endRequired = streamEnd !== null && streamEnd !== isLlmStreamEnd;
   }
 
   /** Feeds the next chunk; true when it holds an error event. */
@@ -85,13 +93,14 @@ export class SseScanner {
     const rest = this.#partial + this.#decoder.decode();
     this.#partial = "";
     if (rest !== "" && !this.#overlong && this.#line(rest)) return true;
-    return this.#isEnd !== null && !this.#endSeen;
+    return this.#endRequired && !this.#endSeen;
   }
 
   /** Judges one whole line; true when it is an error event. */
   #line(line: string): boolean {
     if (line.length > MAX_LINE_CHARS) return isErrorHead(line);
     if (!this.#endSeen && this.#isEnd !== null && marksEnd(this.#isEnd, line)) this.#endSeen = true;
+    if (!this.#endRequired && this.#isEnd === isLlmStreamEnd && isLlmStreamShape(line)) this.#endRequired = true;
     return isErrorLine(line);
   }
 }
@@ -125,6 +134,20 @@ export function isLlmStreamEnd(line: string): boolean {
   if (!line.startsWith("data:")) return false;
   const data = line.slice(5).trim();
   return data === "[DONE]" || (data.includes('"finishReason"') && GEMINI_FINISH.test(data));
+}
+
+/**
+ * A line only an LLM API's stream has, from its first event on: a Chat
+ * Completions chunk (OpenAI and compatibles), `event: message_start`
+ * (Anthropic), an `event: response.…` (OpenAI Responses), a chunk with
+ * `candidates` (Gemini). Such a stream must end with its marker.
+ */
+function isLlmStreamShape(line: string): boolean {
+  if (line.startsWith("event:")) {
+    const event = line.slice(6).trim();
+    return event === "message_start" || event.startsWith("response.");
+  }
+  return line.startsWith("data:") && (line.includes('"chat.completion.chunk"') || line.includes('"candidates"'));
 }
 
 const ERROR_EVENTS = new Set(["error", "response.failed"]);
