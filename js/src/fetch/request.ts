@@ -26,6 +26,7 @@ export interface CallerRequest {
 export function readRequest(input: RequestInfo | URL, init: RequestInit | undefined): CallerRequest {
   const given = typeof init === "object" && init !== null && init.signal !== undefined ? init.signal : undefined;
   const signal = given === undefined && input instanceof Request ? input.signal : given;
+  input = keepingTheCallersBody(input, init);
   if (!(signal instanceof AbortSignal)) {
     // None, or not an AbortSignal: the runtime decides (it refuses, or, in Node, takes a look-alike).
     return { request: new Request(input, init), signal: signal ?? undefined };
@@ -33,6 +34,18 @@ export function readRequest(input: RequestInfo | URL, init: RequestInit | undefi
   // `init` as it is (its inherited members too), but without the signal.
   const unsignalled: RequestInit = Object.create(init ?? null, { signal: { value: null, enumerable: true } });
   return { request: new Request(input, unsignalled), signal };
+}
+
+/**
+ * A copy of a Request whose body would be taken (no `init.body` replaces
+ * it), so that the caller's own stays readable: a call refused, or answered
+ * by a fallback, leaves the caller free to send it elsewhere. A body already
+ * used throws the runtime's own TypeError here, as fetch would.
+ */
+function keepingTheCallersBody(input: RequestInfo | URL, init: RequestInit | undefined): RequestInfo | URL {
+  if (!(input instanceof Request) || input.body === null) return input;
+  const replaced = typeof init === "object" && init !== null && init.body !== undefined;
+  return replaced ? input : input.clone();
 }
 
 /**
