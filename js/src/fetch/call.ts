@@ -233,10 +233,15 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
     this.#stopped = reason;
     this.#stoppedAs = outcome;
     this.#settle(outcome);
-    this.#upstream.abort(this.#stopped);
-    this.#source?.cancel(this.#stopped).catch(ignore);
-    this.#interrupt?.(this.#stopped);
+    this.#interrupt?.(reason);
     this.#finish();
+    try {
+      this.#upstream.abort(reason);
+      this.#source?.cancel(reason).catch(ignore);
+    } catch {
+      // workerd refuses I/O outside a request, where the collector's callback
+      // (released) runs: the call is settled, and the connection goes with the body.
+    }
   }
 
   #settle(outcome: Outcome, retryAfterMs?: number): void {
