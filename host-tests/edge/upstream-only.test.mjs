@@ -145,9 +145,12 @@ for (const runtime of Object.keys(labRuntimes)) {
 
       test("a probe unjudged at probeTimeoutMs is aborted: the upstream never holds two probes at once", bounded, async () => {
         await tripThenWait();
-        upstream.setFaults({ latencyMs: 1500 });
+        upstream.setFaults({ latencyMs: 8000 });
         const first = run();
-        await sleep(700); // the first expires at 300 ms, the circuit re-opens for 300 ms
+        await waitFor("the first probe to reach the upstream", () => upstream.counters.requests === 1);
+        // It expires at 300 ms and must be aborted then; unaborted, the upstream would hold it for 8 s.
+        await waitFor("the expired probe to be aborted upstream", () => upstream.counters.inFlight === 0, 4000);
+        await sleep(400); // the circuit re-opened for 300 ms at the expiry: half-open again
         const second = run();
         const reports = await Promise.all([first, second]);
         for (const report of reports) {
