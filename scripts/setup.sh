@@ -42,7 +42,8 @@ lint() {
   rust_target wasm32-unknown-unknown
   rust_target wasm32-wasip2
   # rustup's minimal profile (the rust Docker images use it) leaves clippy out.
-  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  # (A here-string, not a pipe: grep -q stopping early would fail the pipe under pipefail.)
+  grep -q '^clippy' <<<"$(rustup component list --installed)" || rustup component add clippy
 }
 
 browser() {

@@ -64,7 +64,7 @@ test("tsc resolves the types through a bundler's resolution with the node condit
   assert.equal(code, 0, stdout);
 });
 
-test("the installed package.json: conditional exports in DESIGN §3's order, sideEffects false", () => {
+test("the installed package.json: conditional exports in the order the README gives (workerd, deno, node, browser, default), sideEffects false", () => {
   const manifest = JSON.parse(readFileSync(join(consumer, "node_modules", "edgebreaker", "package.json"), "utf8"));
   assert.equal(manifest.sideEffects, false);
   assert.equal(manifest.type, "module");

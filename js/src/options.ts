@@ -58,8 +58,11 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
   timeoutMs?: number | null;
   /**
    * The time source, in milliseconds. Default `Date.now`. A fake clock makes
-   * tests deterministic. Readings must be finite and ≥ 0; it may go backwards
-   * (the breaker goes on from the latest time it has seen).
+   * tests deterministic. Readings are from 0 to 2^53-1 (`acquire` throws a
+   * RangeError naming `clock` for any other; elsewhere it counts as the latest
+   * time). It may go backwards: a reading less than a second early counts as
+   * the latest time, and a clock set back by more goes on from its new
+   * reading, so nothing waits longer than it should.
    */
   clock?: (() => number) | null;
   /**
