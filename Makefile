@@ -42,10 +42,7 @@ lint:
 
 test: setup build lint
 	cargo test --workspace --exclude edgebreaker-native-bench
-	cd js && npm test
-	cd host-tests && npm test
-	node host-tests/edge/run.mjs
-	node --test host-tests/www/demo.test.mjs
+	node host-tests/run.mjs
 
 bench: build
 	cargo run --quiet --release -p edgebreaker-native-bench

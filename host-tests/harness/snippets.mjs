@@ -1,19 +1,29 @@
 // The README's snippets, read from the README itself so the tests run them
 // exactly as written. A snippet is the fenced block right after a marker line
-// `<!-- snippet: ID -->`, in the root README.
+// `<!-- snippet: ID -->`. Every suite reads them here: the runtimes and the
+// edge suite one by one from the root README, js/'s readme tests all of them
+// from the README the tarball ships.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoDir } from "./packed.mjs";
 
-const readme = join(repoDir, "README.md");
+const rootReadme = join(repoDir, "README.md");
 
-export function snippet(id) {
-  const marker = `<!-- snippet: ${id} -->`;
+/** Every snippet of a README, by ID, in the order they appear. */
+export function readmeSnippets(readme = rootReadme) {
   const markdown = readFileSync(readme, "utf8");
-  const start = markdown.indexOf(marker);
-  if (start === -1) throw new Error(`README.md has no snippet marked ${id}`);
-  const block = /```[a-z]*\n([\s\S]*?)```/.exec(markdown.slice(start + marker.length));
-  if (!block) throw new Error(`snippet marker ${id} is not followed by a fenced block`);
-  return block[1];
+  const snippets = new Map();
+  for (const [, id, code] of markdown.matchAll(/<!-- snippet: (\S+) -->\n```[\w-]*\n([\s\S]*?)```/g)) {
+    if (snippets.has(id)) throw new Error(`${readme} marks two snippets ${id}`);
+    snippets.set(id, code);
+  }
+  return snippets;
+}
+
+/** The root README's snippet marked `id`. */
+export function snippet(id) {
+  const code = readmeSnippets().get(id);
+  if (code === undefined) throw new Error(`README.md has no snippet marked ${id} (a marker line, then a fenced block)`);
+  return code;
 }

@@ -1,5 +1,5 @@
 // Every snippet of the README runs as written and prints what it says.
-// run.mjs has extracted them (from the README in the installed tarball) into
+// stage.mjs has extracted them (from the README in the installed tarball) into
 // ../readme/, and compiled the TypeScript ones.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

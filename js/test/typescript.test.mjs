@@ -1,4 +1,4 @@
-// The TypeScript tests (test/ts/*.ts), compiled by run.mjs against the
+// The TypeScript tests (test/ts/*.ts), compiled by stage.mjs against the
 // installed package's types: `using`, standard decorators, and the types.
 import { test } from "node:test";
 import { tests } from "./ts/typed.js";
