@@ -60,7 +60,7 @@ fn run(input: &mut Unstructured<'_>) -> Result<()> {
             }
             7 => {
                 breaker.reset(Millis(at));
-                assert_eq!(breaker.last_state(), State::Closed);
+                assert_eq!(breaker.state(Millis(at)), State::Closed);
             }
             8 => {
                 let _ = breaker.state(Millis(at));

@@ -145,17 +145,6 @@ impl Breaker {
         self.open(now, duration);
     }
 
-    /// The configuration in force, with dependent defaults filled in.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// The state as last computed, without applying time (for hosts that
-    /// only want to know whether anything changed).
-    pub fn last_state(&self) -> State {
-        self.phase.state()
-    }
-
     /// State changes so far; the sequence number to pass to [`transitions_since`](Breaker::transitions_since).
     pub fn state_changes(&self) -> u64 {
         self.log.count()
