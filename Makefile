@@ -1,20 +1,52 @@
 # edgebreaker: `make demo` to see it work, `make test` to prove it.
-# Every target installs what it needs first (scripts/setup.sh, idempotent);
-# only `make setup` and `make test` need root (Chromium, from apt).
+# Every target installs what it needs first (the setup-* targets below, each
+# idempotent); only `make setup` and `make test` need root (Chromium, from apt).
 
+SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
-SETUP := @scripts/setup.sh $(WASM_BINDGEN_VERSION)
 
-.PHONY: setup build wasm package pack lint test bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser build wasm package pack lint test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
-setup:
-	$(SETUP) package component lint browser
+setup: setup-package setup-component setup-lint setup-browser
+
+# A rustup target, added unless installed.
+rust-target = grep -qx $(1) <<<"$$(rustup target list --installed)" || rustup target add $(1)
+
+# The npm package, `make demo` and `make pack`: the wasm target, the wasm-bindgen
+# CLI at the crate's exact version, npm dependencies from the lockfiles (host-tests'
+# for the demo's workerd and bundler, and the tests' runtimes). No root, no apt.
+setup-package: js/node_modules/.package-lock.json host-tests/node_modules/.package-lock.json
+	@$(call rust-target,wasm32-unknown-unknown)
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
+		|| cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --locked
+
+# npm ci only when the lockfile changed since the last install.
+%/node_modules/.package-lock.json: %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund
+	@touch $@
+
+# The WebAssembly component's target.
+setup-component:
+	@$(call rust-target,wasm32-wasip2)
+
+# clippy, and the targets it checks the core and bindings for. rustup's minimal
+# profile (the rust Docker images use it) leaves clippy out. (A here-string, not
+# a pipe: grep -q stopping early would fail the pipe under pipefail.)
+setup-lint:
+	@$(call rust-target,wasm32-unknown-unknown)
+	@$(call rust-target,wasm32-wasip2)
+	@grep -q '^clippy' <<<"$$(rustup component list --installed)" || rustup component add clippy
+
+# Chromium for the browser tests, at the path they launch, from Debian's packages (apt: root).
+setup-browser:
+	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" = 0 ] || { \
+		echo "the browser tests need Chromium at /usr/bin/chromium: run \`apt-get install chromium\` as root, then this again" >&2; exit 1; }
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on it).
-wasm:
-	$(SETUP) package
+wasm: setup-package
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
 
@@ -23,8 +55,7 @@ package: wasm
 	cd js && npm run --silent build
 
 # The npm package and the WebAssembly component for plugin hosts.
-build: package
-	$(SETUP) component
+build: package setup-component
 	cargo build -p edgebreaker-component --target wasm32-wasip2 --release
 
 # The npm package as a tarball, for `npm install <path>` until it is published:
@@ -34,8 +65,7 @@ pack: package
 
 # No unwrap, expect, panic, unchecked indexing or overflowing arithmetic in the
 # core and bindings (Cargo.toml's lints), checked for each target they run on.
-lint:
-	$(SETUP) lint
+lint: setup-lint
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings

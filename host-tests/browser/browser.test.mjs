@@ -67,7 +67,7 @@ async function openPage(bundle, api = () => ({ status: 404, body: "" })) {
 writeFileSync(
   join(folder, "suite-page.js"),
   `import * as edgebreaker from "edgebreaker";
-import { runSuite } from "../harness/suite.js";
+import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 
 globalThis.suiteResults = await runSuite(edgebreaker, vectors);

@@ -10,7 +10,7 @@ import { consumerFolder } from "../harness/packed.mjs";
 import { denoBinary, resultsFrom, runCommand } from "../harness/processes.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
-import { throwingHooksProblems, throwingHooksProgram } from "../harness/throwing-hooks.js";
+import { throwingHooksProblems, throwingHooksProgram } from "../shared/throwing-hooks.js";
 import { consumerSource } from "../harness/typescript.mjs";
 
 const consumer = consumerFolder();
@@ -23,7 +23,7 @@ writeFileSync(join(folder, "types.ts"), consumerSource);
 writeFileSync(
   join(folder, "suite.js"),
   `import * as edgebreaker from "edgebreaker";
-import { runSuite } from "../harness/suite.js";
+import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 console.log(JSON.stringify(await runSuite(edgebreaker, vectors)));
 `,
@@ -57,7 +57,7 @@ test("deno check: the package's types resolve and are used, in a consumer file a
 });
 
 test("a throwing listener, onStateChange or logger is reported with console.error, and Deno does not exit 1", async () => {
-  // Beside node_modules/ and harness/, as the program imports them.
+  // Beside node_modules/ and shared/, as the program imports them.
   writeFileSync(join(consumer, "throwing-hooks.js"), throwingHooksProgram);
   const run = await deno("run", "--no-prompt", "--no-lock", "../throwing-hooks.js");
   assert.deepEqual(throwingHooksProblems(run), []);

@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import { startServer } from "../../www/serve.mjs";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { repoDir } from "../harness/packed.mjs";
-import { buildPage } from "../www/build.mjs";
+import { buildPage } from "../../www/build.mjs";
 import { examplesDir, stage, startCloudflareExample } from "./runtimes.mjs";
 import { chatBody, sleep } from "./upstream.mjs";
 

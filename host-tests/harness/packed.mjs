@@ -13,11 +13,11 @@ import { fileURLToPath } from "node:url";
 
 export const hostTestsDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const repoDir = resolve(hostTestsDir, "..");
-export const vectorsDir = join(hostTestsDir, "vectors");
+const vectorsDir = join(hostTestsDir, "vectors");
 
 /**
  * Packs js/ (or EDGEBREAKER_PACKAGE_DIR) and installs the tarball into a new
- * temporary folder, beside the runtime-neutral harness (harness/*.js, shared/*.js) and the
+ * temporary folder, beside the runtime-neutral files (shared/*.js) and the
  * vectors as a module (vectors.js), which every runtime can import without
  * file-system access. Returns that folder.
  */
@@ -50,7 +50,6 @@ function install(folder) {
   const { exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
   const missing = [...new Set(Object.values(exports["."]))].filter((file) => !existsSync(join(installed, file)));
   if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make build\` first`);
-  cpSync(join(hostTestsDir, "harness"), join(folder, "harness"), { recursive: true, filter: (path) => !path.endsWith(".mjs") });
   cpSync(join(hostTestsDir, "shared"), join(folder, "shared"), { recursive: true });
   writeFileSync(join(folder, "vectors.js"), `export default ${JSON.stringify(loadVectors())};\n`);
 }
@@ -68,7 +67,7 @@ export function consumerFolder() {
 }
 
 /** Every conformance vector file, sorted, as { file, ...vector }. */
-export function loadVectors() {
+function loadVectors() {
   return readdirSync(vectorsDir)
     .filter((file) => file.endsWith(".json"))
     .sort()

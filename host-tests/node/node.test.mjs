@@ -20,7 +20,7 @@ const node = (...args) => runCommand(process.execPath, args, { cwd: folder });
 writeFileSync(
   join(folder, "suite.mjs"),
   `import * as edgebreaker from "edgebreaker";
-import { runSuite } from "../harness/suite.js";
+import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 console.log(JSON.stringify(await runSuite(edgebreaker, vectors)));
 `,

@@ -28,7 +28,7 @@ export function vectorTests(edgebreaker, vectors) {
 }
 
 /** Runs one vector; throws an Error naming the step that disagrees. */
-export function runVector(edgebreaker, vector) {
+function runVector(edgebreaker, vector) {
   if (vector.expectConfigError !== undefined) return expectConfigError(edgebreaker, vector);
   const { CircuitBreaker, CircuitBreakerError } = edgebreaker;
   let now = 0;

@@ -11,7 +11,7 @@ import { bundleWorker, workerModules } from "../harness/bundle.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { reportResults } from "../harness/report.mjs";
 import { snippet } from "../harness/snippets.mjs";
-import { throwingHooksProblems } from "../harness/throwing-hooks.js";
+import { throwingHooksProblems } from "../shared/throwing-hooks.js";
 import { checkTypes } from "../harness/typescript.mjs";
 
 const consumer = consumerFolder();
@@ -43,7 +43,7 @@ async function startWorker(name, entry, upstream = () => new Response("no upstre
 writeFileSync(
   join(folder, "suite-worker.js"),
   `import * as edgebreaker from "edgebreaker";
-import { runSuite } from "../harness/suite.js";
+import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 
 export default {
@@ -108,7 +108,7 @@ test("a throwing listener, onStateChange or logger is reported with console.erro
   writeFileSync(
     join(folder, "hooks-worker.js"),
     `import * as edgebreaker from "edgebreaker";
-import { driveThrowingHooks } from "../harness/throwing-hooks.js";
+import { driveThrowingHooks } from "../shared/throwing-hooks.js";
 
 export default {
   async fetch() {

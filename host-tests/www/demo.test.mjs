@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../harness/chromium.mjs";
-import { buildPage, packageDir } from "./build.mjs";
+import { buildPage, packageDir } from "../../www/build.mjs";
 import { startServer } from "../../www/serve.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));

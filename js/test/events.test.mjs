@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CircuitBreaker, StateChangeEvent } from "edgebreaker";
 import { breakerAt, fail, recordChanges } from "./helpers.mjs";
-import { throwingHooksProblems, throwingHooksProgram } from "../harness/throwing-hooks.js";
+import { throwingHooksProblems, throwingHooksProgram } from "../shared/throwing-hooks.js";
 
 describe("statechange events", () => {
   test("closed -> open -> half_open -> closed, each at the time it fell due", () => {

@@ -5,45 +5,55 @@
 // package.json "exports" under the "browser" condition, as an installed
 // dependency would be.
 //
-//   node host-tests/www/build.mjs
-import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, rmSync, symlinkSync, readFileSync } from "node:fs";
+//   node www/build.mjs
+//
+// esbuild comes from host-tests/node_modules (`make setup-package` installs it),
+// which the page's tests and `make demo` use too.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const www = join(repo, "www");
+const www = dirname(fileURLToPath(import.meta.url));
+const repo = join(www, "..");
+const esbuild = createRequire(join(repo, "host-tests", "package.json"))("esbuild");
 export const packageDir = resolve(process.env.EDGEBREAKER_PACKAGE ?? join(repo, "js"));
 const outdir = join(www, "dist");
-// A node_modules of one: edgebreaker -> js/ (host-tests/*/tmp/ is gitignored).
-const modules = join(repo, "host-tests", "www", "tmp", "node_modules");
 
 export async function buildPage({ quiet = false } = {}) {
   if (!existsSync(join(packageDir, "dist", "index.js"))) {
     throw new Error(`${join(packageDir, "dist")} is missing: run \`make build\` from the repository root first.`);
   }
-  rmSync(modules, { recursive: true, force: true });
-  mkdirSync(modules, { recursive: true });
+  // A node_modules of one, for the build only: edgebreaker -> the package.
+  const scratch = mkdtempSync(join(tmpdir(), "edgebreaker-page-"));
+  const modules = join(scratch, "node_modules");
+  mkdirSync(modules);
   symlinkSync(packageDir, join(modules, "edgebreaker"), "dir");
   rmSync(outdir, { recursive: true, force: true });
 
-  const result = await esbuild.build({
-    entryPoints: { app: join(www, "src", "main.js") },
-    outdir,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    sourcemap: "linked",
-    nodePaths: [modules],
-    loader: { ".wasm": "file" },
-    assetNames: "[name]-[hash]",
-    metafile: true,
-    logLevel: "warning",
-    absWorkingDir: repo,
-  });
+  let result;
+  try {
+    result = await esbuild.build({
+      entryPoints: { app: join(www, "src", "main.js") },
+      outdir,
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      minify: true,
+      sourcemap: "linked",
+      nodePaths: [modules],
+      loader: { ".wasm": "file" },
+      assetNames: "[name]-[hash]",
+      metafile: true,
+      logLevel: "warning",
+      absWorkingDir: repo,
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const outputs = Object.keys(result.metafile.outputs).filter((path) => !path.endsWith(".map"));
   if (!quiet) {
     for (const output of outputs) {

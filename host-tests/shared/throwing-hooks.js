@@ -40,9 +40,9 @@ export async function driveThrowingHooks({ CircuitBreaker }) {
   return { heard, state: breaker.state, metrics: breaker.getStatus().metrics };
 }
 
-/** The program each runtime runs (as an ES module beside node_modules/ and harness/). */
+/** The program each runtime runs (as an ES module beside node_modules/ and shared/). */
 export const throwingHooksProgram = `import * as edgebreaker from "edgebreaker";
-import { driveThrowingHooks } from "./harness/throwing-hooks.js";
+import { driveThrowingHooks } from "./shared/throwing-hooks.js";
 console.log(JSON.stringify(await driveThrowingHooks(edgebreaker)));
 `;
 

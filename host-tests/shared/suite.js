@@ -1,11 +1,11 @@
 // Everything a runtime runs against the installed package, runtime-neutral:
-// every conformance vector and the fuzz (../shared/, shared with js/test) and
+// every conformance vector and the fuzz (shared with js/test) and
 // the smoke tests. Each runtime's entry imports the package its own way, calls
 // runSuite and sends the results back to its node:test file (stdout, a
 // Response, a page global).
 
-import { fuzzTests } from "../shared/fuzz.js";
-import { vectorTests } from "../shared/vectors.js";
+import { fuzzTests } from "./fuzz.js";
+import { vectorTests } from "./vectors.js";
 import { smokeTests } from "./smoke.js";
 
 /**
