@@ -32,8 +32,7 @@ setup-component:
 	@$(call rust-target,wasm32-wasip2)
 
 # clippy, and the targets it checks the core and bindings for. rustup's minimal
-# profile (the rust Docker images use it) leaves clippy out. (A here-string, not
-# a pipe: grep -q stopping early would fail the pipe under pipefail.)
+# profile (the rust Docker images use it) leaves clippy out.
 setup-lint:
 	@$(call rust-target,wasm32-unknown-unknown)
 	@$(call rust-target,wasm32-wasip2)
