@@ -2,9 +2,7 @@ import { Engine, FAILURE, SUCCESS } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
 import { guardListener, guardOf, type StateChangeListener } from "./events.js";
 import { fetchThrough, type FetchSettings } from "./fetch/call.js";
-import { fetchSettings } from "./fetch/options.js";
-import { MAX_MS, milliseconds } from "./checks.js";
-import { describe } from "./describe.js";
+import { duration, notAFunction, requiredFunction } from "./checks.js";
 import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { STATE_NAMES, type State } from "./state.js";
@@ -42,7 +40,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
     this.#engine = new Engine(this, valid);
     this.#timeoutMs = valid.timeoutMs;
     this.#fallback = valid.fallback;
-    this.#fetch = fetchSettings(options, valid.timeoutMs, valid.fallback);
+    this.#fetch = { ...valid.fetch, timeoutMs: valid.timeoutMs, fallback: valid.fallback };
   }
 
   /** Identifies the breaker in status, errors, logs and the registry. */
@@ -74,7 +72,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * anyway, its settlement is what counts, and that promise's outcome is returned.
    */
   callSync<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R | F {
-    if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
+    requiredFunction("fn", fn);
     const engine = this.#engine;
     let token: number;
     try {
@@ -98,7 +96,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * arguments. The returned function always returns a Promise.
    */
   wrap<T, A extends unknown[], R>(fn: (this: T, ...args: A) => R): (this: T, ...args: A) => Promise<Awaited<R> | Awaited<F>> {
-    if (typeof fn !== "function") throw new TypeError(`fn must be a function; got ${describe(fn)}`);
+    requiredFunction("fn", fn);
     const breaker = this;
     const wrapped = function (this: T, ...args: A): Promise<Awaited<R> | Awaited<F>> {
       return breaker.#run(fn, this, args);
@@ -161,9 +159,9 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * @throws TypeError / RangeError when `durationMs` is not a whole number of milliseconds from 0 to 2^53 - 1.
    */
   forceOpen(durationMs?: number | null): void {
-    const duration = milliseconds("durationMs", durationMs, 0, MAX_MS);
+    const ms = duration("durationMs", durationMs);
     const engine = this.#engine;
-    engine.core.forceOpen(duration, engine.now());
+    engine.core.forceOpen(ms, engine.now());
     engine.announceUpTo(engine.core.stateChanges());
   }
 
@@ -196,7 +194,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
 
   /** The path of `call` and `wrap`: admit, run, settle; a Promise always. */
   #run(fn: Function, thisArg: unknown, args: unknown[]): Promise<any> {
-    if (typeof fn !== "function") return Promise.reject(new TypeError(`fn must be a function; got ${describe(fn)}`));
+    if (typeof fn !== "function") return Promise.reject(notAFunction("fn", fn));
     const engine = this.#engine;
     let token: number;
     try {

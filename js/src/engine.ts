@@ -2,7 +2,7 @@
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
 import { createCore, type WasmBreaker } from "./core.js";
-import { describe } from "./describe.js";
+import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
@@ -20,8 +20,6 @@ export type Outcome = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
  * timing; as the time of an operation, the latest time the core has seen.
  */
 export const UNKNOWN_TIME = -1;
-/** The largest time the core accepts (2^53 - 1 ms). */
-const MAX_TIME = Number.MAX_SAFE_INTEGER;
 
 let breakersNamed = 0;
 
@@ -69,7 +67,7 @@ export class Engine {
       this.acquiredAt = UNKNOWN_TIME;
       return token;
     }
-    const now = this.#clockForAcquire();
+    const now = clockReading(this.#clock());
     const admitted = this.core.acquire(now);
     this.announceUpTo(this.core.stateChanges());
     if (admitted < 0) throw this.#rejection();
@@ -127,16 +125,6 @@ export class Engine {
     } catch {
       return UNKNOWN_TIME;
     }
-  }
-
-  #clockForAcquire(): number {
-    const now = this.#clock();
-    if (typeof now !== "number" || !(now >= 0 && now <= MAX_TIME)) {
-      throw new RangeError(
-        `clock must return a number of milliseconds from 0 to ${MAX_TIME}; got ${describe(now)}`,
-      );
-    }
-    return now;
   }
 
   #rejection(): CircuitBreakerError {

@@ -1,7 +1,7 @@
-import { isUnset, MAX_TIMER_MS, milliseconds, optionalFunction } from "./checks.js";
+import { isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
 import { CORE_OPTION_NAMES, type CoreArguments } from "./core.js";
 import { describe } from "./describe.js";
-import { FETCH_OPTION_NAMES, type FetchOptions } from "./fetch/options.js";
+import { FETCH_OPTION_NAMES, validateFetchOptions, type FetchOptions, type ValidFetchOptions } from "./fetch/options.js";
 import type { StateChange } from "./status.js";
 import { closestName } from "./suggest.js";
 
@@ -112,13 +112,15 @@ export interface ValidOptions {
   fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
   onStateChange: ((change: StateChange) => void) | undefined;
   logger: BreakerLogger | undefined;
+  /** What `breaker.fetch` reads only. */
+  fetch: ValidFetchOptions;
 }
 
 const FUNCTIONS = ["clock", "isFailure", "fallback", "onStateChange"] as const;
 const LOGGER_METHODS = ["debug", "info", "warn"] as const;
 
-/** @internal Every option name, in the order the docs list them. */
-export const OPTION_NAMES: readonly string[] = Object.freeze([
+/** Every option name, in the order the docs list them. */
+const OPTION_NAMES: readonly string[] = Object.freeze([
   "name",
   ...CORE_OPTION_NAMES,
   "timeoutMs",
@@ -131,30 +133,28 @@ const PROTECT_FETCH_ONLY: readonly string[] = ["key"];
 
 /**
  * @internal
- * Checks types and the JS-only options; the core checks the ranges of the
+ * Checks every option (the fetch ones too) before a core is built: types,
+ * and the ranges of the JS-only ones; the core checks the ranges of the
  * rest when the breaker is built (its message names the option, and
  * createCore adds the value given). `undefined` and `null` both mean "not
  * set": the default, or off.
  */
 export function validateOptions(options: unknown): ValidOptions {
-  if (isUnset(options)) options = {};
-  if (typeof options !== "object") throw new TypeError(`options must be an object; got ${describe(options)}`);
-  const given = options as Record<string, unknown>;
+  const given = optionalObject<Record<string, unknown>>("options", options) ?? {};
   for (const key of Object.keys(given)) {
     if (!OPTION_NAMES.includes(key)) throw new TypeError(unknownOption(key));
   }
-  const valid: ValidOptions = {
+  return {
     name: name(given.name),
     core: CORE_OPTION_NAMES.map((option) => number(option, given[option])) as CoreArguments,
-    timeoutMs: milliseconds("timeoutMs", given.timeoutMs, 1, MAX_TIMER_MS),
-    clock: undefined,
-    isFailure: undefined,
-    fallback: undefined,
-    onStateChange: undefined,
+    timeoutMs: timeLimit("timeoutMs", given.timeoutMs),
     logger: logger(given.logger),
+    clock: optionalFunction("clock", given.clock),
+    isFailure: optionalFunction("isFailure", given.isFailure),
+    fallback: optionalFunction("fallback", given.fallback),
+    onStateChange: optionalFunction("onStateChange", given.onStateChange),
+    fetch: validateFetchOptions(given),
   };
-  for (const option of FUNCTIONS) valid[option] = optionalFunction(option, given[option]);
-  return valid;
 }
 
 /** Names the one valid option a typo was most likely meant to be, rather than listing them all. */

@@ -2,8 +2,7 @@
 // whatever their own `lib`, so the declaration output keeps this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
-import { isUnset, MAX_MS, milliseconds } from "./checks.js";
-import { describe } from "./describe.js";
+import { duration, optionalObject } from "./checks.js";
 
 /** Options of `permit.failure()`. */
 export interface FailureOptions {
@@ -89,7 +88,5 @@ Object.defineProperty(Permit.prototype, disposeKey, {
 });
 
 function retryAfter(options: FailureOptions | null | undefined): number | undefined {
-  if (isUnset(options)) return undefined;
-  if (typeof options !== "object") throw new TypeError(`failure options must be an object; got ${describe(options)}`);
-  return milliseconds("retryAfterMs", options.retryAfterMs, 0, MAX_MS);
+  return duration("retryAfterMs", optionalObject<FailureOptions>("failure options", options)?.retryAfterMs);
 }

@@ -2,6 +2,7 @@
 // resilience4j's CircuitBreakerRegistry: every part of a program that asks
 // for "llm" gets the same breaker.
 import { CircuitBreaker } from "./breaker.js";
+import { optionalObject } from "./checks.js";
 import { describe } from "./describe.js";
 import type { CircuitBreakerOptions } from "./options.js";
 import type { BreakerStatus } from "./status.js";
@@ -27,9 +28,7 @@ export function getCircuitBreaker<F = never>(name: string, options?: CircuitBrea
   if (typeof name !== "string") throw new TypeError(`name must be a string; got ${describe(name)}`);
   let breaker = breakers.get(name);
   if (breaker === undefined) {
-    if (options !== undefined && options !== null && typeof options !== "object") {
-      throw new TypeError(`options must be an object; got ${describe(options)}`);
-    }
+    optionalObject("options", options);
     breaker = new CircuitBreaker({ ...options, name });
     breakers.set(name, breaker);
     createdWith.set(breaker, { given: options, copy: { ...options } });

@@ -16,9 +16,9 @@ import { guardBody, type BodyWatcher, type GuardedBody } from "./body.js";
 import { follow, unfollow, type Follower } from "./caller-signal.js";
 import { firstLimit, type Waiting } from "./limits.js";
 import type { ValidFetchOptions } from "./options.js";
-import { isHttp, isPermissionError, readRequest } from "./request.js";
+import { errorBeforeHeaders, isFailureResponse, retryAfterMs } from "./judge.js";
+import { isHttp, readRequest } from "./request.js";
 import { circuitOpenResponse } from "./respond.js";
-import { parseRetryAfter } from "./retry-after.js";
 import { FetchTimeoutError } from "./timeout-error.js";
 import { forget, releaseWhenUnreachable, type Releasable } from "./unread.js";
 import { notAResponse } from "./upstream-response.js";
@@ -124,7 +124,10 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
 
   #judge(response: Response): Response {
     if (this.#acquiredAt !== UNKNOWN_TIME) this.#firstByteAt = this.#engine.now();
-    if (this.#isFailureResponse(response)) this.#settle(FAILURE, this.#retryAfterMs(response));
+    if (isFailureResponse(response, this.#settings.isFailureResponse)) {
+      // An HTTP-date is a point on the wall clock, which the breaker's clock need not be (a fake one, performance.now).
+      this.#settle(FAILURE, retryAfterMs(response, this.#settings.maxRetryAfterMs, Date.now()));
+    }
     if (response.body === null || response.body === undefined) {
       this.#settle(SUCCESS);
       this.#finish();
@@ -148,22 +151,6 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
     return guarded.response;
   }
 
-  #isFailureResponse(response: Response): boolean {
-    try {
-      return this.#settings.isFailureResponse(response) !== false;
-    } catch {
-      return true; // a predicate that throws cannot vouch for the response
-    }
-  }
-
-  /** How long a 429 or 503 asks the circuit to stay open, capped; undefined: an ordinary failure. */
-  #retryAfterMs(response: Response): number | undefined {
-    const { maxRetryAfterMs } = this.#settings;
-    if ((response.status !== 429 && response.status !== 503) || maxRetryAfterMs === 0) return undefined;
-    const asked = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-    return asked === null ? undefined : Math.min(asked, maxRetryAfterMs);
-  }
-
   async #failedBeforeHeaders(error: unknown, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
     let failure: unknown;
     if (this.#stopped !== undefined) {
@@ -171,7 +158,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
       if (this.#stoppedAs === IGNORED) throw this.#stopped;
       failure = this.#stopped;
     } else {
-      const outcome = isPermissionError(error) ? IGNORED : this.#engine.judge(error);
+      const outcome = errorBeforeHeaders(error, this.#engine);
       this.#settle(outcome);
       this.#finish();
       if (outcome === IGNORED) throw error; // the caller gets what fetch threw

@@ -10,7 +10,7 @@ import type { FetchTimeout } from "./timeout-error.js";
 export type Waiting = "headers" | "chunk";
 
 /** The fetch layer's time limits, in ms (undefined: off). */
-export interface TimeLimits {
+interface TimeLimits {
   /** The total time spent waiting on the upstream, over the headers and every chunk. */
   readonly timeoutMs: number | undefined;
   readonly firstByteTimeoutMs: number | undefined;
@@ -18,7 +18,7 @@ export interface TimeLimits {
 }
 
 /** A limit that applies to a wait: which one, its configured value, and how long from the wait's start it runs out. */
-export interface Limit {
+interface Limit {
   readonly timeout: FetchTimeout;
   readonly ms: number;
   readonly after: number;

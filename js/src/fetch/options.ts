@@ -2,8 +2,9 @@
 // options like the others (one bag for `new CircuitBreaker()`,
 // `getCircuitBreaker()` and `protectFetch()`), checked here.
 
-import { isUnset, MAX_MS, MAX_TIMER_MS, milliseconds, optionalFunction } from "../checks.js";
+import { duration, isUnset, optionalFunction, timeLimit } from "../checks.js";
 import { describe } from "../describe.js";
+import { DEFAULT_MAX_RETRY_AFTER_MS, isFailureStatus } from "./judge.js";
 import { isLlmStreamEnd, type StreamEndRule } from "./sse.js";
 
 /** Options for `breaker.fetch()` and `protectFetch()`, on top of the breaker's own. */
@@ -92,22 +93,6 @@ export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze([
   "fetch",
 ]);
 
-export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
-
-/** 5xx and 429: the upstream is failing or asks to be left alone. */
-export function isFailureStatus(response: Response): boolean {
-  return response.status >= 500 || response.status === 429;
-}
-
-/** The fetch layer's settings for a breaker built with `options` (already checked to be an object or absent). */
-export function fetchSettings(
-  options: object | null | undefined,
-  timeoutMs: number | undefined,
-  fallback: ((error: unknown, ...args: any[]) => unknown) | undefined,
-): ValidFetchOptions & { timeoutMs: number | undefined; fallback: typeof fallback } {
-  return { ...validateFetchOptions((options ?? {}) as Record<string, unknown>), timeoutMs, fallback };
-}
-
 /** Checks the fetch options among `given` (every other name is the breaker's business). */
 export function validateFetchOptions(given: Record<string, unknown>): ValidFetchOptions {
   const onOpen = given.onOpen ?? undefined;
@@ -115,13 +100,13 @@ export function validateFetchOptions(given: Record<string, unknown>): ValidFetch
     throw new TypeError(`onOpen must be "throw" or "respond"; got ${typeof onOpen === "string" ? JSON.stringify(onOpen) : describe(onOpen)}`);
   }
   return {
-    isFailureResponse: fn("isFailureResponse", given.isFailureResponse) ?? isFailureStatus,
-    firstByteTimeoutMs: timer("firstByteTimeoutMs", given.firstByteTimeoutMs),
-    idleTimeoutMs: timer("idleTimeoutMs", given.idleTimeoutMs),
+    isFailureResponse: optionalFunction("isFailureResponse", given.isFailureResponse) ?? isFailureStatus,
+    firstByteTimeoutMs: timeLimit("firstByteTimeoutMs", given.firstByteTimeoutMs),
+    idleTimeoutMs: timeLimit("idleTimeoutMs", given.idleTimeoutMs),
     maxRetryAfterMs: duration("maxRetryAfterMs", given.maxRetryAfterMs) ?? DEFAULT_MAX_RETRY_AFTER_MS,
     onOpen,
     streamEnd: streamEndRule(given.streamEnd),
-    fetch: fn("fetch", given.fetch),
+    fetch: optionalFunction("fetch", given.fetch),
   };
 }
 
@@ -130,17 +115,4 @@ function streamEndRule(value: unknown): StreamEndRule {
   if (value === false) return null;
   if (typeof value === "function") return value as (line: string) => boolean;
   throw new TypeError(`streamEnd must be "llm", a function (line) => boolean, or false; got ${describe(value)}`);
-}
-
-function fn<T>(option: string, value: unknown): T | undefined {
-  return optionalFunction<T>(option, value);
-}
-
-function timer(option: string, value: unknown): number | undefined {
-  return milliseconds(option, value, 1, MAX_TIMER_MS);
-}
-
-function duration(option: string, value: unknown): number | undefined {
-  // The core's bound on every duration: a longer Retry-After would reach it as no time at all.
-  return milliseconds(option, value, 0, MAX_MS);
 }

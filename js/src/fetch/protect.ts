@@ -2,6 +2,7 @@
 // through a circuit breaker from the shared registry, one per upstream.
 
 import { CircuitBreaker } from "../breaker.js";
+import { optionalFunction, optionalObject } from "../checks.js";
 import { describe } from "../describe.js";
 import type { CircuitBreakerOptions } from "../options.js";
 import { getCircuitBreakerAsGiven } from "../registry.js";
@@ -38,12 +39,8 @@ export type ProtectedFetch = (input: RequestInfo | URL, init?: RequestInit) => P
  * @throws TypeError / RangeError at once when an option is wrong, not at the first request.
  */
 export function protectFetch(options?: ProtectFetchOptions | null): ProtectedFetch {
-  options ??= {};
-  if (typeof options !== "object") {
-    throw new TypeError(`options must be an object; got ${describe(options)}`);
-  }
-  const { key, ...breakerOptions } = options;
-  if (key !== undefined && key !== null && typeof key !== "function") throw new TypeError(`key must be a function; got ${describe(key)}`);
+  const { key: keyGiven, ...breakerOptions } = optionalObject<ProtectFetchOptions>("options", options) ?? {};
+  const key = optionalFunction<(url: URL) => string>("key", keyGiven);
   // Breakers are built lazily, per upstream; build one now so that a typo fails here.
   new CircuitBreaker({ ...breakerOptions, name: breakerOptions.name ?? "protectFetch" });
 

@@ -3,7 +3,7 @@
 // the runtime refuses before anything is sent says nothing about the upstream.
 
 /** The request as the runtime read it, and the caller's signal, which the request does not carry. */
-export interface CallerRequest {
+interface CallerRequest {
   readonly request: Request;
   readonly signal: AbortSignal | undefined;
 }
@@ -57,20 +57,4 @@ function keepingTheCallersBody(input: RequestInfo | URL, init: RequestInit | und
 export function isHttp(request: Request): boolean {
   const { url } = request;
   return url.startsWith("https:") || url.startsWith("http:");
-}
-
-/**
- * Whether the runtime refused to send because the program may not (Deno
- * without `--allow-net`: `NotCapable`, or `PermissionDenied` before Deno 2):
- * the program's setup, not the upstream. Such a call is ignored and the
- * runtime's error rethrown, never hidden behind an open circuit.
- */
-export function isPermissionError(error: unknown): boolean {
-  const errors = (globalThis as { Deno?: { errors?: Record<string, unknown> } }).Deno?.errors;
-  if (errors === undefined) return false;
-  for (const name of ["NotCapable", "PermissionDenied"]) {
-    const type = errors[name];
-    if (typeof type === "function" && error instanceof type) return true;
-  }
-  return false;
 }

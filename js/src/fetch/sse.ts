@@ -35,7 +35,7 @@ export function sseScannerFor(response: Response, streamEnd: StreamEndRule): Sse
   return new SseScanner(response.ok ? streamEnd : null);
 }
 
-export class SseScanner {
+class SseScanner {
   readonly #decoder = new TextDecoder();
   readonly #isEnd: StreamEndRule;
   /** The unfinished last line of the chunks so far. */
