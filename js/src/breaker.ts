@@ -1,10 +1,10 @@
-import { Engine, FAILURE, SUCCESS } from "./engine.js";
-import { CircuitBreakerError, TimeoutError } from "./errors.js";
+import { Engine } from "./engine.js";
 import { guardListener, guardOf, type StateChangeListener } from "./events.js";
 import { fetchThrough, type FetchSettings } from "./fetch/call.js";
-import { duration, notAFunction, requiredFunction } from "./checks.js";
+import { duration, requiredFunction } from "./checks.js";
 import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
+import { CallRunner } from "./runner.js";
 import { STATE_NAMES, type State } from "./state.js";
 import type { BreakerStatus } from "./status.js";
 
@@ -26,8 +26,7 @@ type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
  */
 export class CircuitBreaker<F = never> extends EventTarget {
   readonly #engine: Engine;
-  readonly #timeoutMs: number | undefined;
-  readonly #fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
+  readonly #runner: CallRunner;
   readonly #fetch: FetchSettings;
 
   /**
@@ -38,8 +37,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
     super();
     const valid = validateOptions(options);
     this.#engine = new Engine(this, valid);
-    this.#timeoutMs = valid.timeoutMs;
-    this.#fallback = valid.fallback;
+    this.#runner = new CallRunner(this.#engine, valid.timeoutMs, valid.fallback);
     this.#fetch = { ...valid.fetch, timeoutMs: valid.timeoutMs, fallback: valid.fallback };
   }
 
@@ -63,7 +61,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * supplies the result instead.
    */
   call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R> | Awaited<F>> {
-    return this.#run(fn, undefined, args);
+    return this.#runner.run(fn, undefined, args);
   }
 
   /**
@@ -73,22 +71,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    */
   callSync<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R | F {
     requiredFunction("fn", fn);
-    const engine = this.#engine;
-    let token: number;
-    try {
-      token = engine.admit();
-    } catch (error) {
-      if (error instanceof CircuitBreakerError && this.#fallback !== undefined) return this.#fallback(error, ...args) as F;
-      throw error;
-    }
-    const acquiredAt = engine.acquiredAt;
-    let result: unknown;
-    try {
-      result = fn(...args);
-    } catch (error) {
-      return this.#failed(token, acquiredAt, error, args) as R | F;
-    }
-    return this.#settle(result, token, acquiredAt, args) as R | F;
+    return this.#runner.runSync(fn, args) as R | F;
   }
 
   /**
@@ -97,9 +80,9 @@ export class CircuitBreaker<F = never> extends EventTarget {
    */
   wrap<T, A extends unknown[], R>(fn: (this: T, ...args: A) => R): (this: T, ...args: A) => Promise<Awaited<R> | Awaited<F>> {
     requiredFunction("fn", fn);
-    const breaker = this;
+    const runner = this.#runner;
     const wrapped = function (this: T, ...args: A): Promise<Awaited<R> | Awaited<F>> {
-      return breaker.#run(fn, this, args);
+      return runner.run(fn, this, args);
     };
     Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });
     return wrapped;
@@ -190,129 +173,6 @@ export class CircuitBreaker<F = never> extends EventTarget {
   ): void {
     const guard = type === "statechange" && isListener(listener) ? guardOf(listener as StateChangeListener) : undefined;
     super.removeEventListener(type, guard ?? listener, options);
-  }
-
-  /** The path of `call` and `wrap`: admit, run, settle; a Promise always. */
-  #run(fn: Function, thisArg: unknown, args: unknown[]): Promise<any> {
-    if (typeof fn !== "function") return Promise.reject(notAFunction("fn", fn));
-    const engine = this.#engine;
-    let token: number;
-    try {
-      token = engine.admit();
-    } catch (error) {
-      return this.#refused(error, args);
-    }
-    const acquiredAt = engine.acquiredAt;
-    let result: unknown;
-    try {
-      result = fn.apply(thisArg, args);
-    } catch (error) {
-      try {
-        return Promise.resolve(this.#failed(token, acquiredAt, error, args));
-      } catch (fallbackError) {
-        return Promise.reject(fallbackError);
-      }
-    }
-    if (result instanceof Promise && this.#timeoutMs === undefined && this.#fallback === undefined) {
-      // The common case, kept lean: the caller gets fn's own promise, and our
-      // handlers, registered on it before the caller can register any, record
-      // the outcome before the caller sees it, without a promise in between.
-      // The two handlers are the only allocation: they carry this call's permit.
-      result.then(
-        () => engine.record(token, acquiredAt, SUCCESS),
-        (error: unknown) => engine.record(token, acquiredAt, engine.judge(error)),
-      );
-      return result;
-    }
-    try {
-      return Promise.resolve(this.#settle(result, token, acquiredAt, args));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** A value `fn` returned: a thenable is waited for; anything else is a success now. */
-  #settle(result: unknown, token: number, acquiredAt: number, args: unknown[]): unknown {
-    let then: unknown;
-    if ((typeof result === "object" && result !== null) || typeof result === "function") {
-      try {
-        then = (result as { then?: unknown }).then;
-      } catch (error) {
-        return this.#failed(token, acquiredAt, error, args);
-      }
-    }
-    if (typeof then === "function") {
-      const promise = Promise.resolve(result);
-      return this.#timeoutMs === undefined ? this.#awaitOutcome(promise, token, acquiredAt, args) : this.#within(promise, token, acquiredAt, args);
-    }
-    this.#engine.record(token, acquiredAt, SUCCESS);
-    return result;
-  }
-
-  #awaitOutcome(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
-    return promise.then(
-      (value: unknown) => {
-        this.#engine.record(token, acquiredAt, SUCCESS);
-        return value;
-      },
-      (error: unknown) => this.#failed(token, acquiredAt, error, args),
-    );
-  }
-
-  /** `#awaitOutcome` with `timeoutMs`: whichever comes first settles the permit. */
-  #within(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
-    const timeoutMs = this.#timeoutMs!;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (outcome: () => unknown): void => {
-        try {
-          resolve(outcome());
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        finish(() => this.#failedAs(FAILURE, token, acquiredAt, new TimeoutError(this.name, timeoutMs), args));
-      }, timeoutMs);
-      promise.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          this.#engine.record(token, acquiredAt, SUCCESS);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          finish(() => this.#failed(token, acquiredAt, error, args));
-        },
-      );
-    });
-  }
-
-  /** A call that threw: records it as `isFailure` judges, then the fallback's value, or throws the error. */
-  #failed(token: number, acquiredAt: number, error: unknown, args: unknown[]): unknown {
-    return this.#failedAs(this.#engine.judge(error), token, acquiredAt, error, args);
-  }
-
-  #failedAs(outcome: number, token: number, acquiredAt: number, error: unknown, args: unknown[]): unknown {
-    this.#engine.record(token, acquiredAt, outcome as typeof FAILURE);
-    if (outcome === FAILURE && this.#fallback !== undefined) return this.#fallback(error, ...args);
-    throw error;
-  }
-
-  /** A call refused before it ran: the fallback's value, or the refusal. */
-  #refused(error: unknown, args: unknown[]): Promise<any> {
-    if (!(error instanceof CircuitBreakerError) || this.#fallback === undefined) return Promise.reject(error);
-    try {
-      return Promise.resolve(this.#fallback(error, ...args));
-    } catch (fallbackError) {
-      return Promise.reject(fallbackError);
-    }
   }
 }
 

@@ -1,8 +1,9 @@
 // Permits are disposable (`using`): consumers' type checks need Symbol.dispose
 // whatever their own `lib`, so the declaration output keeps this reference.
 /// <reference lib="esnext.disposable" preserve="true" />
-import { FAILURE, IGNORED, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { FAILURE, IGNORED, SUCCESS, type Engine } from "./engine.js";
 import { duration, optionalObject } from "./checks.js";
+import { Settlement } from "./settlement.js";
 
 /** Options of `permit.failure()`. */
 export interface FailureOptions {
@@ -21,26 +22,19 @@ export interface FailureOptions {
  * `using permit = breaker.acquire()`, leaving the block without settling
  * records a failure (the call never reported back).
  */
-export class Permit {
-  #engine: Engine | undefined;
-  readonly #token: number;
-  readonly #acquiredAt: number;
+export class Permit extends Settlement {
+  /** Judges the error given to `failure()`. */
+  readonly #engine: Engine;
 
   /** @internal Permits come from `breaker.acquire()`. */
   constructor(engine: Engine, token: number, acquiredAt: number) {
+    super(engine, token, acquiredAt);
     this.#engine = engine;
-    this.#token = token;
-    this.#acquiredAt = acquiredAt;
-  }
-
-  /** Whether the permit has been settled (or disposed). */
-  get settled(): boolean {
-    return this.#engine === undefined;
   }
 
   /** The call succeeded. (A success slower than `slowCallMs` counts as a failure.) */
   success(): void {
-    this.#settle(SUCCESS);
+    this.record(SUCCESS);
   }
 
   /**
@@ -48,32 +42,20 @@ export class Permit {
    * first (returning `false` records the call as ignored).
    */
   failure(error?: unknown, options?: FailureOptions | null): void {
-    const engine = this.#engine;
-    if (engine === undefined) return;
+    if (this.settled) return;
     const retryAfterMs = retryAfter(options);
-    const outcome = arguments.length > 0 ? engine.judge(error) : FAILURE;
-    if (retryAfterMs !== undefined && outcome === FAILURE) {
-      this.#engine = undefined;
-      engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
-    } else {
-      this.#settle(outcome);
-    }
+    const outcome = arguments.length > 0 ? this.#engine.judge(error) : FAILURE;
+    if (retryAfterMs !== undefined && outcome === FAILURE) this.recordRetryAfter(retryAfterMs);
+    else this.record(outcome);
   }
 
   /** The call neither succeeded nor failed (e.g. the client went away): no trace in the window; frees a probe slot. */
   ignore(): void {
-    this.#settle(IGNORED);
+    this.record(IGNORED);
   }
 
   /** Records a failure unless the permit was settled: a permit dropped unsettled is a call that never reported back. */
   declare [Symbol.dispose]: () => void;
-
-  #settle(outcome: Outcome): void {
-    const engine = this.#engine;
-    if (engine === undefined) return;
-    this.#engine = undefined;
-    engine.record(this.#token, this.#acquiredAt, outcome);
-  }
 }
 
 // Where the runtime has no Symbol.dispose yet, `using` compiled by TypeScript

@@ -11,6 +11,8 @@
 
 import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
 import { CircuitBreakerError } from "../errors.js";
+import { refusal, type Fallback } from "../runner.js";
+import { Settlement } from "../settlement.js";
 import { MAX_TIMER_MS } from "../checks.js";
 import { guardBody, type BodyWatcher, type GuardedBody } from "./body.js";
 import { follow, unfollow, type Follower } from "./caller-signal.js";
@@ -26,7 +28,7 @@ import { notAResponse } from "./upstream-response.js";
 /** The fetch options, plus the breaker options a fetch honours (`isFailure` is the engine's `judge`). */
 export interface FetchSettings extends ValidFetchOptions {
   timeoutMs: number | undefined;
-  fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
+  fallback: Fallback | undefined;
 }
 
 /** `breaker.fetch(input, init)`: fetch-compatible, never throws synchronously. */
@@ -43,12 +45,9 @@ export async function fetchThrough(
   try {
     token = engine.admit();
   } catch (error) {
-    if (!(error instanceof CircuitBreakerError)) throw error;
-    if (settings.onOpen === "respond") return circuitOpenResponse(error);
-    if (settings.onOpen === undefined && settings.fallback !== undefined) {
-      return (await settings.fallback(error, input, init)) as Response;
-    }
-    throw error;
+    if (settings.onOpen === "respond" && error instanceof CircuitBreakerError) return circuitOpenResponse(error);
+    // `onOpen: "throw"` wins over a fallback for refused calls.
+    return (await refusal(error, settings.onOpen === undefined ? settings.fallback : undefined, [input, init])) as Response;
   }
   const call = new UpstreamCall(engine, token, settings, signal, engine.admittedProbe());
   return call.run(request, input, init);
@@ -66,7 +65,8 @@ function send(settings: FetchSettings, request: Request, signal: AbortSignal | u
 
 class UpstreamCall implements BodyWatcher, Releasable, Follower {
   readonly #engine: Engine;
-  readonly #token: number;
+  /** The call's permit, settled once (by the headers, the body, a time limit or the caller). */
+  readonly #permit: Settlement;
   /** The clock's reading at acquire, or UNKNOWN_TIME when the breaker times no calls (no slowCallMs). */
   readonly #acquiredAt: number;
   readonly #probe: boolean;
@@ -79,7 +79,6 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   readonly #upstream = new AbortController();
   /** The upstream body's reader, once the body is being read. */
   #source: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  #settled = false;
   #finished = false;
   /** Why the exchange was stopped early (a TimeoutError, the caller's reason), and how that counted. */
   #stopped: unknown;
@@ -92,8 +91,8 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
 
   constructor(engine: Engine, token: number, settings: FetchSettings, callerSignal: AbortSignal | undefined, probe: boolean) {
     this.#engine = engine;
-    this.#token = token;
     this.#acquiredAt = engine.acquiredAt;
+    this.#permit = new Settlement(engine, token, this.#acquiredAt);
     this.#probe = probe;
     this.#settings = settings;
     this.#callerSignal = callerSignal;
@@ -147,7 +146,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
     // limits (a 5xx whose body stalls must not hang its reader), and one left
     // unread still lets its upstream go once collected.
     releaseWhenUnreachable(guarded.readable, this);
-    if (this.#probe && !this.#settled) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
+    if (this.#probe && !this.#permit.settled) guarded.readAhead(); // judged at its first chunk, whoever reads it, and when
     return guarded.response;
   }
 
@@ -232,17 +231,16 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   }
 
   #settle(outcome: Outcome, retryAfterMs?: number): void {
-    if (this.#settled) return;
-    this.#settled = true;
+    const permit = this.#permit;
+    if (permit.settled) return;
     clearTimeout(this.#probeTimer);
-    const engine = this.#engine;
     if (retryAfterMs !== undefined) {
-      engine.recordRetryAfter(this.#token, this.#acquiredAt, retryAfterMs);
+      permit.recordRetryAfter(retryAfterMs);
     } else if (outcome === SUCCESS) {
-      const now = engine.now(); // one reading, for both the slowness and the record
-      engine.record(this.#token, this.#timedFrom(now), SUCCESS, now);
+      const now = this.#engine.now(); // one reading, for both the slowness and the record
+      permit.record(SUCCESS, this.#timedFrom(now), now);
     } else {
-      engine.record(this.#token, this.#acquiredAt, outcome);
+      permit.record(outcome);
     }
   }
 

@@ -1,0 +1,173 @@
+// How a protected call runs (`call`, `callSync`, `wrap`): admitted or
+// refused, run, raced against `timeoutMs`, and its outcome recorded once.
+// `refusal` is the one place a refused call is answered, for `breaker.fetch` too.
+import { notAFunction } from "./checks.js";
+import { FAILURE, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { CircuitBreakerError, TimeoutError } from "./errors.js";
+import { Settlement } from "./settlement.js";
+
+/** The `fallback` option: the answer to a refused or failed call, given the error and the call's arguments. */
+export type Fallback = (error: unknown, ...args: any[]) => unknown;
+
+/**
+ * A call the circuit refused (`error`, from `Engine.admit`): the fallback's
+ * value for a `CircuitBreakerError` when there is a fallback; otherwise the
+ * error, thrown again.
+ */
+export function refusal(error: unknown, fallback: Fallback | undefined, args: unknown[]): unknown {
+  if (error instanceof CircuitBreakerError && fallback !== undefined) return fallback(error, ...args);
+  throw error;
+}
+
+export class CallRunner {
+  readonly #engine: Engine;
+  readonly #timeoutMs: number | undefined;
+  readonly #fallback: Fallback | undefined;
+
+  constructor(engine: Engine, timeoutMs: number | undefined, fallback: Fallback | undefined) {
+    this.#engine = engine;
+    this.#timeoutMs = timeoutMs;
+    this.#fallback = fallback;
+  }
+
+  /** The path of `call` and `wrap`: admit, run, settle; a Promise always. */
+  run(fn: Function, thisArg: unknown, args: unknown[]): Promise<any> {
+    if (typeof fn !== "function") return Promise.reject(notAFunction("fn", fn));
+    const engine = this.#engine;
+    let token: number;
+    try {
+      token = engine.admit();
+    } catch (error) {
+      return promised(() => refusal(error, this.#fallback, args));
+    }
+    const acquiredAt = engine.acquiredAt;
+    let result: unknown;
+    try {
+      result = fn.apply(thisArg, args);
+    } catch (error) {
+      return promised(() => this.#failed(token, acquiredAt, error, args));
+    }
+    if (result instanceof Promise && this.#timeoutMs === undefined && this.#fallback === undefined) {
+      // The common case, kept lean: the caller gets fn's own promise, and our
+      // handlers, registered on it before the caller can register any, record
+      // the outcome before the caller sees it, without a promise in between.
+      // The two handlers are the only allocation: they carry this call's permit.
+      result.then(
+        () => engine.record(token, acquiredAt, SUCCESS),
+        (error: unknown) => engine.record(token, acquiredAt, engine.judge(error)),
+      );
+      return result;
+    }
+    try {
+      return Promise.resolve(this.#settle(result, token, acquiredAt, args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The path of `callSync` (`fn` checked already): its result or the fallback's, or throws. */
+  runSync(fn: Function, args: unknown[]): unknown {
+    const engine = this.#engine;
+    let token: number;
+    try {
+      token = engine.admit();
+    } catch (error) {
+      return refusal(error, this.#fallback, args);
+    }
+    const acquiredAt = engine.acquiredAt;
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      return this.#failed(token, acquiredAt, error, args);
+    }
+    return this.#settle(result, token, acquiredAt, args);
+  }
+
+  /** A value `fn` returned: a thenable is waited for; anything else is a success now. */
+  #settle(result: unknown, token: number, acquiredAt: number, args: unknown[]): unknown {
+    let then: unknown;
+    if ((typeof result === "object" && result !== null) || typeof result === "function") {
+      try {
+        then = (result as { then?: unknown }).then;
+      } catch (error) {
+        return this.#failed(token, acquiredAt, error, args);
+      }
+    }
+    if (typeof then === "function") {
+      const promise = Promise.resolve(result);
+      return this.#timeoutMs === undefined ? this.#awaitOutcome(promise, token, acquiredAt, args) : this.#within(promise, token, acquiredAt, args);
+    }
+    this.#engine.record(token, acquiredAt, SUCCESS);
+    return result;
+  }
+
+  #awaitOutcome(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
+    return promise.then(
+      (value: unknown) => {
+        this.#engine.record(token, acquiredAt, SUCCESS);
+        return value;
+      },
+      (error: unknown) => this.#failed(token, acquiredAt, error, args),
+    );
+  }
+
+  /** `#awaitOutcome` with `timeoutMs`: whichever comes first settles the permit; the other is dropped. */
+  #within(promise: Promise<unknown>, token: number, acquiredAt: number, args: unknown[]): Promise<unknown> {
+    const timeoutMs = this.#timeoutMs!;
+    const permit = new Settlement(this.#engine, token, acquiredAt);
+    return new Promise((resolve, reject) => {
+      const finish = (outcome: () => unknown): void => {
+        try {
+          resolve(outcome());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const timer = setTimeout(() => {
+        if (permit.settled) return;
+        permit.record(FAILURE);
+        finish(() => this.#answerFailure(FAILURE, new TimeoutError(this.#engine.name, timeoutMs), args));
+      }, timeoutMs);
+      promise.then(
+        (value) => {
+          if (permit.settled) return;
+          clearTimeout(timer);
+          permit.record(SUCCESS);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (permit.settled) return;
+          clearTimeout(timer);
+          finish(() => {
+            const outcome = this.#engine.judge(error);
+            permit.record(outcome);
+            return this.#answerFailure(outcome, error, args);
+          });
+        },
+      );
+    });
+  }
+
+  /** A call that threw: recorded as `isFailure` judges it, then answered. */
+  #failed(token: number, acquiredAt: number, error: unknown, args: unknown[]): unknown {
+    const outcome = this.#engine.judge(error);
+    this.#engine.record(token, acquiredAt, outcome);
+    return this.#answerFailure(outcome, error, args);
+  }
+
+  /** A failed call's answer: the fallback's value for a failure, when there is a fallback; otherwise the error, thrown. */
+  #answerFailure(outcome: Outcome, error: unknown, args: unknown[]): unknown {
+    if (outcome === FAILURE && this.#fallback !== undefined) return this.#fallback(error, ...args);
+    throw error;
+  }
+}
+
+/** `answer()`'s value as a promise, or its error as a rejection. */
+function promised(answer: () => unknown): Promise<any> {
+  try {
+    return Promise.resolve(answer());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
