@@ -5,15 +5,12 @@
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
-import { initSync, WasmBreaker } from "./wasm/edgebreaker.js";
+import { initSync, WasmBreaker, type CoreOptions } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
 let initialised = false;
 
-/** The binding's constructor arguments: the core's options, in `CORE_OPTION_NAMES` order. */
-export type CoreArguments = ConstructorParameters<typeof WasmBreaker>;
-
-/** @internal The options the core checks and keeps, in the order of the binding's constructor. */
+/** @internal The options the core checks and keeps, by the names the binding reads them by. */
 export const CORE_OPTION_NAMES = [
   "failureThreshold",
   "windowSize",
@@ -26,32 +23,42 @@ export const CORE_OPTION_NAMES = [
   "slowCallMs",
   "maxResetTimeoutMs",
   "probeTimeoutMs",
-] as const;
+] as const satisfies readonly (keyof CoreOptions)[];
+
+/** Every option the binding reads is listed above: a name missing there fails to compile here. */
+type EveryCoreOptionListed<Unlisted extends never> = Unlisted;
+type UnlistedCoreOptions = EveryCoreOptionListed<Exclude<keyof CoreOptions, (typeof CORE_OPTION_NAMES)[number]>>;
+
+/** The core's options as numbers (undefined: the default), in `CORE_OPTION_NAMES` order. */
+export type CoreArguments = NumberFor<typeof CORE_OPTION_NAMES>;
+type NumberFor<Names extends readonly string[]> = { -readonly [index in keyof Names]?: number | undefined };
 
 /**
  * A core breaker, or a RangeError naming the option the core refused. The
- * binding throws its message as a string, "<option> must be <rule>", without
- * the value (formatting an f64 would cost the wasm 16 KB): the value is
- * added here, as the caller gave it.
+ * binding reads each option by name from one object, so no order has to
+ * match Rust's. It throws its message as a string, "<option> must be
+ * <rule>", without the value (formatting an f64 would cost the wasm 16 KB):
+ * the value is added here, as the caller gave it.
  */
 export function createCore(args: CoreArguments): WasmBreaker {
   if (!initialised) {
     initSync({ module: wasmModule() });
     initialised = true;
   }
+  const options: CoreOptions = {};
+  CORE_OPTION_NAMES.forEach((option, index) => (options[option] = args[index]));
   try {
-    return new WasmBreaker(...args);
+    return new WasmBreaker(options);
   } catch (error) {
-    throw typeof error === "string" ? new RangeError(withValueGiven(error, args)) : error;
+    throw typeof error === "string" ? new RangeError(withValueGiven(error, options)) : error;
   }
 }
 
 /** The core's message, ending "; got <value>" for the option it names first. */
-function withValueGiven(message: string, args: CoreArguments): string {
+function withValueGiven(message: string, options: CoreOptions): string {
   if (message.includes("; got ")) return message;
   const option = /^\w+/.exec(message)?.[0];
-  const index = CORE_OPTION_NAMES.indexOf(option as (typeof CORE_OPTION_NAMES)[number]);
-  return index < 0 ? message : `${message}; got ${args[index]}`;
+  return option !== undefined && option in options ? `${message}; got ${options[option as keyof CoreOptions]}` : message;
 }
 
 export type { WasmBreaker };

@@ -22,6 +22,7 @@ extern crate alloc;
 
 mod breaker;
 mod config;
+mod numbers;
 mod permit;
 mod probes;
 mod status;
@@ -31,6 +32,7 @@ mod window;
 
 pub use breaker::Breaker;
 pub use config::{Config, ConfigError, NumberOptions, Requirement, Rule, MAX_WINDOW_SIZE};
+pub use numbers::count_from_f64;
 pub use permit::{Outcome, Permit, Rejected};
 pub use status::{Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};

@@ -23,18 +23,6 @@ impl Millis {
         Millis(self.0.saturating_sub(earlier.0))
     }
 
-    /// Converts a JavaScript-style number of milliseconds: finite, ≥ 0 and at
-    /// most [`MAX_MILLIS`]; fractions are dropped (floor). `None` otherwise.
-    pub fn from_f64(ms: f64) -> Option<Millis> {
-        if ms >= 0.0 && ms <= MAX_MILLIS as f64 {
-            // In range and not NaN (NaN fails both comparisons), so the cast is exact after floor.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Some(Millis(ms as u64))
-        } else {
-            None
-        }
-    }
-
     pub fn as_f64(self) -> f64 {
         // Values the core produces are at most MAX_MILLIS plus saturated sums;
         // f64 rounds the latter, which only affects instants past year 285,000.

@@ -1,12 +1,10 @@
 //! wasm-bindgen bindings: a table from JS calls to core calls. Numbers cross
 //! as f64 (JS numbers, never BigInt); permits cross as a token (generation and
-//! probe slot) plus the time they were acquired. Behaviour lives in the core.
-//!
-//! Nothing here can trap: times the JS wrapper failed to validate are taken as
-//! "no time has passed" (the core's latest time), never as an error path that
-//! could panic.
+//! probe slot) plus the time they were acquired. Behaviour lives in the core,
+//! and so does what a number that cannot be read means (edgebreaker-core's
+//! `numbers` module): nothing here can trap or decide.
 
-use edgebreaker_core::{Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State, MAX_MILLIS};
+use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State};
 use wasm_bindgen::prelude::*;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
@@ -19,6 +17,57 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 /// `acquire` returns this instead of a token when the call is rejected.
 const REJECTED: f64 = -1.0;
 
+/// The constructor's argument in TypeScript: js/src/core.ts builds it, and
+/// checks its list of names against this one.
+#[wasm_bindgen(typescript_custom_section)]
+const CORE_OPTIONS_INTERFACE: &str = CORE_OPTIONS;
+#[allow(dead_code)] // read by the custom section, which the lint does not see
+const CORE_OPTIONS: &str = r#"
+/** The core's options by their JS names; an absent (undefined or null) option takes the core's default. */
+export interface CoreOptions {
+    failureThreshold?: number;
+    windowSize?: number;
+    resetTimeoutMs?: number;
+    successThreshold?: number;
+    halfOpenMaxCalls?: number;
+    failureRateThreshold?: number;
+    minimumCalls?: number;
+    windowMs?: number;
+    slowCallMs?: number;
+    maxResetTimeoutMs?: number;
+    probeTimeoutMs?: number;
+}
+"#;
+
+// The constructor's options, read by name from a plain JS object: one
+// imported function for all of them (a getter each would add 2 KB of glue;
+// serde, kilobytes of wasm).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "CoreOptions")]
+    pub type CoreOptions;
+    /// `Reflect.get(options, name)`: undefined (or null) is `None`.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    fn option(options: &CoreOptions, name: &str) -> Option<f64>;
+}
+
+/// Each option's JS name (as `CORE_OPTIONS` declares it: see the test below),
+/// and where the core takes it.
+type OptionField = fn(&mut NumberOptions) -> &mut Option<f64>;
+const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
+    ("failureThreshold", |numbers| &mut numbers.failure_threshold),
+    ("windowSize", |numbers| &mut numbers.window_size),
+    ("resetTimeoutMs", |numbers| &mut numbers.reset_timeout_ms),
+    ("successThreshold", |numbers| &mut numbers.success_threshold),
+    ("halfOpenMaxCalls", |numbers| &mut numbers.half_open_max_calls),
+    ("failureRateThreshold", |numbers| &mut numbers.failure_rate_threshold),
+    ("minimumCalls", |numbers| &mut numbers.minimum_calls),
+    ("windowMs", |numbers| &mut numbers.window_ms),
+    ("slowCallMs", |numbers| &mut numbers.slow_call_ms),
+    ("maxResetTimeoutMs", |numbers| &mut numbers.max_reset_timeout_ms),
+    ("probeTimeoutMs", |numbers| &mut numbers.probe_timeout_ms),
+];
+
 #[wasm_bindgen]
 pub struct WasmBreaker {
     core: Breaker,
@@ -27,38 +76,15 @@ pub struct WasmBreaker {
 
 #[wasm_bindgen]
 impl WasmBreaker {
-    /// Validates and builds; an absent (undefined) option takes the core's
-    /// default. Throws "<option> must be <rule>" (the core's words, without
-    /// the value: the JS wrapper appends it as the caller wrote it, and turns
-    /// the message into a RangeError).
+    /// Validates and builds. Throws "<option> must be <rule>" (the core's
+    /// words, without the value: the JS wrapper appends it as the caller
+    /// wrote it, and turns the message into a RangeError).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        failure_threshold: Option<f64>,
-        window_size: Option<f64>,
-        reset_timeout_ms: Option<f64>,
-        success_threshold: Option<f64>,
-        half_open_max_calls: Option<f64>,
-        failure_rate_threshold: Option<f64>,
-        minimum_calls: Option<f64>,
-        window_ms: Option<f64>,
-        slow_call_ms: Option<f64>,
-        max_reset_timeout_ms: Option<f64>,
-        probe_timeout_ms: Option<f64>,
-    ) -> Result<WasmBreaker, String> {
-        let numbers = NumberOptions {
-            failure_threshold,
-            window_size,
-            reset_timeout_ms,
-            success_threshold,
-            half_open_max_calls,
-            failure_rate_threshold,
-            minimum_calls,
-            window_ms,
-            slow_call_ms,
-            max_reset_timeout_ms,
-            probe_timeout_ms,
-        };
+    pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
+        let mut numbers = NumberOptions::default();
+        for (name, field) in CORE_OPTION_FIELDS {
+            *field(&mut numbers) = option(options, name);
+        }
         let refused = |error: ConfigError| error.requirement().to_string();
         let core = Config::from_numbers(&numbers).and_then(Breaker::new).map_err(refused)?;
         Ok(WasmBreaker { core, last_rejection: None })
@@ -66,8 +92,7 @@ impl WasmBreaker {
 
     /// A permit token (≥ 0), or -1 when rejected (then see `rejectedState`/`rejectedRetryAfterMs`).
     pub fn acquire(&mut self, now: f64) -> f64 {
-        let now = self.time(now);
-        match self.core.acquire(now) {
+        match self.core.acquire(Millis::reading_from_f64(now)) {
             Ok(permit) => token(permit),
             Err(rejected) => {
                 self.last_rejection = Some(rejected);
@@ -95,55 +120,44 @@ impl WasmBreaker {
     }
 
     /// Settles a permit: outcome 0 success, 1 failure, 2 ignored. `acquired_at`
-    /// is what `acquire` was given (any invalid value, e.g. -1 for a permit from
-    /// `acquireIfClosed`, means "unknown": no slow-call timing). Returns the
-    /// count of state changes so far, so the caller can tell whether to announce one.
+    /// is what `acquire` was given (-1 for a permit from `acquireIfClosed`: no
+    /// slow-call timing). Returns the count of state changes so far, so the
+    /// caller can tell whether to announce one.
     pub fn record(&mut self, token: f64, acquired_at: f64, outcome: u8, now: f64) -> f64 {
-        let now = self.time(now);
-        let outcome = match outcome {
-            0 => Outcome::Success,
-            1 => Outcome::Failure,
-            _ => Outcome::Ignored,
-        };
-        self.core.record(self.permit(token, acquired_at, now), outcome, now);
+        let permit = Permit::from_numbers(token, acquired_at);
+        self.core.record(permit, Outcome::from_code(outcome), Millis::reading_from_f64(now));
         self.state_changes()
     }
 
     /// Settles a permit as failed, with the upstream's Retry-After: opens the circuit for that long.
     #[wasm_bindgen(js_name = recordRetryAfter)]
     pub fn record_retry_after(&mut self, token: f64, acquired_at: f64, retry_after_ms: f64, now: f64) -> f64 {
-        let now = self.time(now);
-        // Fail closed: NaN or a wait beyond the largest time waits that longest time (f64::min
-        // drops NaN); a negative wait is none.
-        let retry_after = Millis::from_f64(retry_after_ms.min(MAX_MILLIS as f64)).unwrap_or(Millis::ZERO);
-        self.core.record_retry_after(self.permit(token, acquired_at, now), retry_after, now);
+        let permit = Permit::from_numbers(token, acquired_at);
+        let retry_after = Millis::saturating_from_f64(retry_after_ms);
+        self.core.record_retry_after(permit, retry_after, Millis::reading_from_f64(now));
         self.state_changes()
     }
 
     /// 0 closed, 1 open, 2 half_open, at `now`.
     pub fn state(&mut self, now: f64) -> u8 {
-        let now = self.time(now);
-        state_code(self.core.state(now))
+        state_code(self.core.state(Millis::reading_from_f64(now)))
     }
 
     /// `{ state, retryAfterMs, metrics, config }` as a plain JSON-safe object.
     pub fn status(&mut self, now: f64) -> Result<JsValue, String> {
-        let now = self.time(now);
-        let status = self.core.status(now);
+        let status = self.core.status(Millis::reading_from_f64(now));
         serde::Serialize::serialize(&status, &serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|error| error.to_string())
     }
 
     pub fn reset(&mut self, now: f64) {
-        let now = self.time(now);
-        self.core.reset(now);
+        self.core.reset(Millis::reading_from_f64(now));
     }
 
     /// Open now, for `duration_ms`, or until reset when undefined.
     #[wasm_bindgen(js_name = forceOpen)]
     pub fn force_open(&mut self, duration_ms: Option<f64>, now: f64) {
-        let now = self.time(now);
-        self.core.force_open(duration_ms.and_then(Millis::from_f64), now);
+        self.core.force_open(duration_ms.map(Millis::saturating_from_f64), Millis::reading_from_f64(now));
     }
 
     #[wasm_bindgen(js_name = stateChanges)]
@@ -154,9 +168,8 @@ impl WasmBreaker {
     /// The changes after the first `seen`, flattened: [from, to, at, from, to, at, ...].
     #[wasm_bindgen(js_name = transitionsSince)]
     pub fn transitions_since(&self, seen: f64) -> Vec<f64> {
-        let seen = Millis::from_f64(seen).map_or(0, |seen| seen.0);
         self.core
-            .transitions_since(seen)
+            .transitions_since(count_from_f64(seen))
             .flat_map(|change| [f64::from(state_code(change.from)), f64::from(state_code(change.to)), change.at.as_f64()])
             .collect()
     }
@@ -165,17 +178,6 @@ impl WasmBreaker {
     #[wasm_bindgen(js_name = latestTime)]
     pub fn latest_time(&self) -> f64 {
         self.core.latest_time().as_f64()
-    }
-}
-
-impl WasmBreaker {
-    fn time(&self, now: f64) -> Millis {
-        Millis::from_f64(now).unwrap_or(self.core.latest_time())
-    }
-
-    fn permit(&self, token: f64, acquired_at: f64, now: Millis) -> Permit {
-        let token = Millis::from_f64(token).map_or(u64::MAX, |token| token.0);
-        Permit::from_token(token, Millis::from_f64(acquired_at).unwrap_or(now))
     }
 }
 
@@ -188,5 +190,19 @@ fn state_code(state: State) -> u8 {
         State::Closed => 0,
         State::Open => 1,
         State::HalfOpen => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
+
+    /// The TypeScript interface (which js/src/core.ts checks its names
+    /// against) lists exactly the options the constructor reads.
+    #[test]
+    fn the_typescript_interface_names_every_option_read() {
+        let declared: Vec<&str> = CORE_OPTIONS.lines().filter_map(|line| line.trim().strip_suffix("?: number;")).collect();
+        let read: Vec<&str> = CORE_OPTION_FIELDS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(declared, read);
     }
 }
