@@ -195,6 +195,32 @@ describe("the caller and the fallback", () => {
     assert.deepEqual(seen, [["TypeError", "https://llm.test/", init], ["CircuitBreakerError", "https://llm.test/", init]]);
   });
 
+  test('onOpen: "throw" wins over a fallback for a blocked call; the fallback still answers a network error', async () => {
+    const seen = [];
+    const breaker = new CircuitBreaker({
+      failureThreshold: 1,
+      onOpen: "throw",
+      fetch: fakeFetch(() => Promise.reject(new TypeError("fetch failed"))),
+      fallback: (error) => (seen.push(error.name), new Response("fallback")),
+    });
+    assert.equal(await (await breaker.fetch("https://llm.test/")).text(), "fallback");
+    await assert.rejects(breaker.fetch("https://llm.test/"), CircuitBreakerError);
+    assert.deepEqual(seen, ["TypeError"]);
+  });
+
+  test("a clock that reads wrong when a call is admitted rejects with its RangeError, neither a fallback nor a 503", async () => {
+    const clock = { now: 1_000 };
+    for (const onOpen of [undefined, "respond"]) {
+      const fetch = fakeFetch(() => new Response("boom", { status: 500 }));
+      const breaker = new CircuitBreaker({ failureThreshold: 1, clock: () => clock.now, onOpen, fetch, fallback: () => new Response("fallback") });
+      clock.now = 1_000;
+      await breaker.fetch("https://llm.test/");
+      clock.now = Number.NaN;
+      await assert.rejects(breaker.fetch("https://llm.test/"), { name: "RangeError", message: /^clock must return/ });
+      assert.equal(fetch.calls.length, 1, String(onOpen));
+    }
+  });
+
   test("isFailure can ignore a network error: no failure, no fallback, the error rethrown", async () => {
     const breaker = new CircuitBreaker({
       isFailure: (error) => error.message !== "offline",
