@@ -1,7 +1,7 @@
-//! How a Rust runner compares a vector's expectations with what a host did,
-//! shared by the core's runner (crate/core/tests/vectors.rs) and the
-//! component's (host-tests/wasmtime/tests/component/vectors.rs), which include
-//! this file by path so that both judge by the same rule.
+//! How the vector runner (`runner.rs`) compares a vector's expectations with
+//! what a host did. Included by path beside it, by the core's tests
+//! (crate/core/tests/vectors.rs) and the component's
+//! (host-tests/wasmtime/tests/component/vectors.rs).
 
 use serde_json::Value;
 

@@ -3,8 +3,11 @@
 //! integer type, or of another type) or an unknown option is refused here,
 //! naming the option, as a JS host refuses it before the core sees it.
 
-use edgebreaker_wasmtime::{defaults, Config};
+use edgebreaker_core::Breaker;
+use edgebreaker_wasmtime::{defaults, Config, Plugin};
 use serde_json::Value;
+
+use crate::support::trap;
 
 /// The WIT config, or the JS name of the first option it cannot hold.
 pub fn config_from_json(json: &Value) -> Result<Config, String> {
@@ -32,6 +35,23 @@ pub fn config_from_json(json: &Value) -> Result<Config, String> {
         }
     }
     Ok(config)
+}
+
+/// The component refuses `config` (which the host's conversion accepts)
+/// naming `option`, in the words the native core uses for the same JSON.
+pub fn refused_as_the_core_refuses(plugin: &mut Plugin, config: &Value, option: &str) -> Result<(), String> {
+    let wit = config_from_json(config).map_err(|refused| format!("host refused {refused}"))?;
+    match plugin.create(None, wit).map_err(trap)? {
+        Ok(_) => Err(format!("config accepted, expected an error naming {option}")),
+        Err(error) if error.option != option => Err(format!("config error names {}, expected {option}", error.option)),
+        Err(error) => {
+            let native = serde_json::from_value(config.clone()).map_err(|e| e.to_string())?;
+            match Breaker::new(native) {
+                Err(native) if native.to_string() == error.message => Ok(()),
+                other => Err(format!("component says {:?}, native core says {other:?}", error.message)),
+            }
+        }
+    }
 }
 
 #[test]

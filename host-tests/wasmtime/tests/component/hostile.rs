@@ -1,9 +1,11 @@
 //! Hostile inputs: each is answered with a typed error (or handled), never a
 //! trap, and the instance goes on working after every one.
 
-use edgebreaker_core::{Breaker, ConfigError as NativeConfigError, MAX_MILLIS};
+use edgebreaker_core::{Breaker, MAX_MILLIS};
 use edgebreaker_wasmtime::{defaults, AcquireError, Config, Permit, PermitError, Plugin, State};
+use serde_json::{json, Value};
 
+use crate::config_json::{config_from_json, refused_as_the_core_refuses};
 use crate::support::plugin;
 
 /// The instance still serves a whole call on a fresh breaker, and on `survivor`.
@@ -17,62 +19,51 @@ fn assert_still_working(plugin: &mut Plugin, survivor: wasmtime::component::Reso
         + status.metrics.blocked_calls + status.metrics.ignored_calls + status.metrics.in_flight);
 }
 
-fn native_error(config: &Config) -> NativeConfigError {
-    let defaults = edgebreaker_core::Config::default();
-    let native = edgebreaker_core::Config {
-        failure_threshold: config.failure_threshold.unwrap_or(defaults.failure_threshold),
-        window_size: config.window_size.unwrap_or(defaults.window_size),
-        reset_timeout_ms: config.reset_timeout_ms.unwrap_or(defaults.reset_timeout_ms),
-        success_threshold: config.success_threshold.unwrap_or(defaults.success_threshold),
-        half_open_max_calls: config.half_open_max_calls.unwrap_or(defaults.half_open_max_calls),
-        failure_rate_threshold: config.failure_rate_threshold,
-        minimum_calls: config.minimum_calls,
-        window_ms: config.window_ms,
-        slow_call_ms: config.slow_call_ms,
-        max_reset_timeout_ms: config.max_reset_timeout_ms,
-        probe_timeout_ms: config.probe_timeout_ms,
-    };
-    Breaker::new(native).expect_err("the native core refuses it too")
-}
-
+/// Each refused as the native core refuses the same JSON (with its message),
+/// by `create` and by the registry alike, and the instance goes on.
 #[test]
 fn out_of_range_configs_are_refused_naming_the_option_with_the_cores_message() {
     let mut plugin = plugin();
     let survivor = plugin.create(Some("survivor"), defaults()).unwrap().unwrap();
     let too_long = MAX_MILLIS + 1;
-    let cases: Vec<(&str, Config)> = vec![
-        ("windowSize", Config { window_size: Some(0), ..defaults() }),
-        ("windowSize", Config { window_size: Some(4097), ..defaults() }),
-        ("windowSize", Config { window_size: Some(u32::MAX), ..defaults() }),
-        ("failureThreshold", Config { failure_threshold: Some(0), ..defaults() }),
-        ("failureThreshold", Config { failure_threshold: Some(11), ..defaults() }),
-        ("failureThreshold", Config { failure_threshold: Some(u32::MAX), window_size: Some(4096), ..defaults() }),
-        ("minimumCalls", Config { minimum_calls: Some(0), ..defaults() }),
-        ("minimumCalls", Config { minimum_calls: Some(11), ..defaults() }),
-        ("successThreshold", Config { success_threshold: Some(0), ..defaults() }),
-        ("halfOpenMaxCalls", Config { half_open_max_calls: Some(0), ..defaults() }),
-        ("halfOpenMaxCalls", Config { half_open_max_calls: Some(u32::MAX), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(0.0), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(-0.0), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(1.000_000_1), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::NAN), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::INFINITY), ..defaults() }),
-        ("failureRateThreshold", Config { failure_rate_threshold: Some(f64::NEG_INFINITY), ..defaults() }),
-        ("resetTimeoutMs", Config { reset_timeout_ms: Some(u64::MAX), ..defaults() }),
-        ("resetTimeoutMs", Config { reset_timeout_ms: Some(too_long), ..defaults() }),
-        ("windowMs", Config { window_ms: Some(u64::MAX), ..defaults() }),
-        ("slowCallMs", Config { slow_call_ms: Some(too_long), ..defaults() }),
-        ("probeTimeoutMs", Config { probe_timeout_ms: Some(u64::MAX), ..defaults() }),
-        ("maxResetTimeoutMs", Config { max_reset_timeout_ms: Some(too_long), ..defaults() }),
-        ("maxResetTimeoutMs", Config { reset_timeout_ms: Some(100), max_reset_timeout_ms: Some(99), ..defaults() }),
+    let cases: Vec<(&str, Value)> = vec![
+        ("windowSize", json!({ "windowSize": 0 })),
+        ("windowSize", json!({ "windowSize": 4097 })),
+        ("windowSize", json!({ "windowSize": u32::MAX })),
+        ("failureThreshold", json!({ "failureThreshold": 0 })),
+        ("failureThreshold", json!({ "failureThreshold": 11 })),
+        ("failureThreshold", json!({ "failureThreshold": u32::MAX, "windowSize": 4096 })),
+        ("minimumCalls", json!({ "minimumCalls": 0 })),
+        ("minimumCalls", json!({ "minimumCalls": 11 })),
+        ("successThreshold", json!({ "successThreshold": 0 })),
+        ("halfOpenMaxCalls", json!({ "halfOpenMaxCalls": 0 })),
+        ("halfOpenMaxCalls", json!({ "halfOpenMaxCalls": u32::MAX })),
+        ("failureRateThreshold", json!({ "failureRateThreshold": 0.0 })),
+        ("failureRateThreshold", json!({ "failureRateThreshold": -0.0 })),
+        ("failureRateThreshold", json!({ "failureRateThreshold": 1.000_000_1 })),
+        ("resetTimeoutMs", json!({ "resetTimeoutMs": u64::MAX })),
+        ("resetTimeoutMs", json!({ "resetTimeoutMs": too_long })),
+        ("windowMs", json!({ "windowMs": u64::MAX })),
+        ("slowCallMs", json!({ "slowCallMs": too_long })),
+        ("probeTimeoutMs", json!({ "probeTimeoutMs": u64::MAX })),
+        ("maxResetTimeoutMs", json!({ "maxResetTimeoutMs": too_long })),
+        ("maxResetTimeoutMs", json!({ "resetTimeoutMs": 100, "maxResetTimeoutMs": 99 })),
     ];
-    for (option, config) in &cases {
-        let created = plugin.create(None, *config).expect("a refused config is an answer, not a trap");
-        let error = created.err().unwrap_or_else(|| panic!("{option}: {config:?} was accepted"));
-        assert_eq!(error.option, *option, "{config:?}");
-        assert_eq!(error.message, native_error(config).to_string(), "{config:?}");
-        let registered = plugin.get_or_create("hostile", *config).expect("no trap");
+    for (option, json) in &cases {
+        refused_as_the_core_refuses(&mut plugin, json, option).unwrap_or_else(|why| panic!("{json}: {why}"));
+        let registered = plugin.get_or_create("hostile", config_from_json(json).unwrap()).expect("no trap");
         assert_eq!(registered.err().map(|error| error.option), Some((*option).to_owned()));
+        assert_still_working(&mut plugin, survivor);
+    }
+    // Rates JSON cannot carry: the native core is given the same number.
+    for rate in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let config = Config { failure_rate_threshold: Some(rate), ..defaults() };
+        let error = plugin.create(None, config).expect("no trap").expect_err("refused");
+        let native = Breaker::new(edgebreaker_core::Config { failure_rate_threshold: Some(rate), ..Default::default() });
+        assert_eq!(error.option, "failureRateThreshold", "{rate}");
+        assert_eq!(Some(error.message), native.err().map(|native| native.to_string()), "{rate}");
+        let registered = plugin.get_or_create("hostile", config).expect("no trap");
+        assert_eq!(registered.err().map(|error| error.option), Some("failureRateThreshold".to_owned()));
         assert_still_working(&mut plugin, survivor);
     }
     assert_eq!(plugin.list().unwrap().len(), 0, "a refused config registers nothing");

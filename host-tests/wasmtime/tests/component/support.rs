@@ -21,6 +21,11 @@ pub fn plugin() -> Plugin {
     runtime().instantiate().expect("the component instantiates")
 }
 
+/// A wasmtime error as a test failure's words.
+pub fn trap(error: wasmtime::Error) -> String {
+    format!("wasmtime error (the component must never trap): {error:?}")
+}
+
 fn assert_fresh() {
     let built = component_path();
     let Ok(built_at) = std::fs::metadata(&built).and_then(|meta| meta.modified()) else {

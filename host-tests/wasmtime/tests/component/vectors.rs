@@ -4,201 +4,147 @@
 //! answer, every transition, and the whole status (every counter, the rates
 //! to the last bit, the config), not only the keys a vector lists.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use edgebreaker_core::{Breaker, Millis, Outcome};
-use edgebreaker_wasmtime::{AcquireError, Permit, Plugin, State, Status, Transition};
+use edgebreaker_core::{Breaker, Millis, Outcome, Rejected, Transition};
+use edgebreaker_wasmtime::{AcquireError, Permit, Plugin, State, Status};
 use serde_json::{json, Value};
+use wasmtime::component::ResourceAny;
 
 #[path = "../../../../crate/core/tests/support/expect.rs"]
 mod expect;
-use expect::{expect_equal, expect_subset};
-use wasmtime::component::ResourceAny;
+#[path = "../../../../crate/core/tests/support/runner.rs"]
+mod runner;
+use runner::{run_every_vector, VectorHost};
 
-use crate::config_json::config_from_json;
-use crate::support::plugin;
+use crate::config_json::{config_from_json, refused_as_the_core_refuses};
+use crate::support::{plugin, trap};
 
 #[test]
 fn every_vector_passes_in_wasmtime_and_agrees_with_the_native_core() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("host-tests/vectors exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 40, "expected at least 40 vectors, found {}", files.len());
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|path| {
-            let vector: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("JSON");
-            run(&vector).err().map(|why| format!("{}: {why}", path.file_name().unwrap_or_default().to_string_lossy()))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
-    println!("{} vectors passed in wasmtime", files.len());
+    let count = run_every_vector::<Beside>(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors"));
+    println!("{count} vectors passed in wasmtime");
 }
 
-fn run(vector: &Value) -> Result<(), String> {
-    let config_json = vector.get("config").cloned().unwrap_or_else(|| json!({}));
-    let mut plugin = plugin();
-    if let Some(expected) = vector.get("expectConfigError").and_then(Value::as_str) {
-        return expect_config_error(&mut plugin, &config_json, expected);
-    }
-    let config = config_from_json(&config_json).map_err(|option| format!("host refused {option}"))?;
-    let breaker = plugin.create(None, config).map_err(trap)?.map_err(|e| format!("config refused: {}", e.message))?;
-    let native_config = serde_json::from_value(config_json).map_err(|e| format!("bad config: {e}"))?;
-    let native = Breaker::new(native_config).map_err(|e| format!("native refused: {e}"))?;
-    let mut run = Run { plugin, breaker, native, permits: HashMap::new(), seen: 0, transitions: Vec::new() };
-    let steps = vector.get("steps").and_then(Value::as_array).ok_or("no steps")?;
-    for (index, step) in steps.iter().enumerate() {
-        let op = step.get("op").and_then(Value::as_str).unwrap_or_default();
-        run.step(step, op).map_err(|why| format!("step {index} ({op}): {why}"))?;
-    }
-    Ok(())
-}
-
-/// Refused by the host's conversion (a value the WIT record cannot hold) or
-/// by the component, naming `expected`; a component error says what the core says.
-fn expect_config_error(plugin: &mut Plugin, config_json: &Value, expected: &str) -> Result<(), String> {
-    let config = match config_from_json(config_json) {
-        Err(option) if option == expected => return Ok(()),
-        Err(option) => return Err(format!("host refused {option}, expected {expected}")),
-        Ok(config) => config,
-    };
-    match plugin.create(None, config).map_err(trap)? {
-        Ok(_) => Err(format!("config accepted, expected an error naming {expected}")),
-        Err(error) if error.option != expected => Err(format!("config error names {}, expected {expected}", error.option)),
-        Err(error) => {
-            let native = serde_json::from_value(config_json.clone()).map_err(|e| e.to_string())?;
-            match Breaker::new(native) {
-                Err(native) if native.to_string() == error.message => Ok(()),
-                other => Err(format!("component says {:?}, native core says {other:?}", error.message)),
-            }
-        }
-    }
-}
-
-/// One vector in progress: the component's breaker and the native one beside it.
-struct Run {
+/// The component's breaker with the native one beside it: each step is done
+/// on both, at the same time (the component's clock is set before every
+/// call), and what the component answers must be what the core answers.
+struct Beside {
     plugin: Plugin,
     breaker: ResourceAny,
     native: Breaker,
-    permits: HashMap<String, (Permit, edgebreaker_core::Permit)>,
-    /// State changes already collected (the same count on both sides, or a step fails).
-    seen: u64,
-    transitions: Vec<Value>,
 }
 
-impl Run {
-    fn step(&mut self, step: &Value, op: &str) -> Result<(), String> {
-        let at = step.get("at").and_then(Value::as_u64).unwrap_or(0);
-        self.plugin.set_time(at);
-        let now = Millis(at);
-        let label = step.get("permit").and_then(Value::as_str).unwrap_or_default().to_owned();
-        match op {
-            "acquire" => {
-                let got = match (self.plugin.acquire(self.breaker).map_err(trap)?, self.native.acquire(now)) {
-                    (Ok(permit), Ok(native)) => {
-                        self.permits.insert(label, (permit, native));
-                        json!("admitted")
-                    }
-                    (Err(AcquireError::Rejected(rejection)), Err(native)) => {
-                        let got = json!({ "rejected": {
-                            "state": state_name(rejection.state), "retryAfterMs": rejection.retry_after_ms } });
-                        let native = json!({ "rejected": {
-                            "state": native.state.as_str(), "retryAfterMs": native.retry_after.map(|ms| ms.0) } });
-                        same("acquire", &got, &native)?;
-                        got
-                    }
-                    (got, native) => return Err(format!("component {got:?}, native core {native:?}")),
-                };
-                expect_equal(&step["expect"], &got)?;
-            }
-            "settle" => {
-                let (permit, native) = *self.permits.get(&label).ok_or_else(|| format!("unknown permit {label}"))?;
-                let breaker = self.breaker;
-                let settled = match (step["outcome"].as_str(), step.get("retryAfterMs").and_then(Value::as_u64)) {
-                    (_, Some(ms)) => {
-                        self.native.record_retry_after(native, Millis(ms), now);
-                        self.plugin.failure_with_retry_after(breaker, permit, ms)
-                    }
-                    (Some("success"), None) => {
-                        self.native.record(native, Outcome::Success, now);
-                        self.plugin.success(breaker, permit)
-                    }
-                    (Some("failure"), None) => {
-                        self.native.record(native, Outcome::Failure, now);
-                        self.plugin.failure(breaker, permit)
-                    }
-                    (Some("ignored"), None) => {
-                        self.native.record(native, Outcome::Ignored, now);
-                        self.plugin.ignore(breaker, permit)
-                    }
-                    (other, None) => return Err(format!("bad outcome {other:?}")),
-                };
-                settled.map_err(trap)?.map_err(|error| format!("permit refused: {error:?}"))?;
-            }
-            "status" => {
-                let got = status_json(&self.plugin.status(self.breaker).map_err(trap)?);
-                let native = serde_json::to_value(self.native.status(now)).map_err(|e| e.to_string())?;
-                same("status", &got, &native)?;
-                expect_subset(&step["expect"], &got, "status")?;
-            }
-            "reset" => {
-                self.plugin.reset(self.breaker).map_err(trap)?;
-                self.native.reset(now);
-            }
-            "forceOpen" => {
-                let duration = step["durationMs"].as_u64();
-                self.plugin.force_open(self.breaker, duration).map_err(trap)?;
-                self.native.force_open(duration.map(Millis), now);
-            }
-            "transitions" => expect_equal(&step["expect"], &Value::Array(std::mem::take(&mut self.transitions)))?,
-            other => return Err(format!("unknown op {other:?}")),
+impl VectorHost for Beside {
+    type Permit = (Permit, edgebreaker_core::Permit);
+
+    /// Refused by the host's conversion (a value the WIT record cannot hold)
+    /// or by the component, as the native core refuses it.
+    fn expect_refused(config: &Value, option: &str) -> Result<(), String> {
+        match config_from_json(config) {
+            Err(refused) if refused == option => Ok(()),
+            Err(refused) => Err(format!("host refused {refused}, expected {option}")),
+            Ok(_) => refused_as_the_core_refuses(&mut plugin(), config, option),
         }
-        self.collect_transitions()
     }
 
-    /// The state changes this step caused, read through the component's
-    /// `transitions-since`, which must match the native core's.
-    fn collect_transitions(&mut self) -> Result<(), String> {
-        let changes = self.plugin.transitions_since(self.breaker, self.seen).map_err(trap)?;
-        let got: Vec<Value> = changes.iter().map(transition_json).collect();
-        let native: Vec<Value> = self
-            .native
-            .transitions_since(self.seen)
-            .map(|change| json!({ "from": change.from.as_str(), "to": change.to.as_str(), "at": change.at.0 }))
+    fn create(config: &Value) -> Result<Beside, String> {
+        let mut plugin = plugin();
+        let wit = config_from_json(config).map_err(|option| format!("host refused {option}"))?;
+        let breaker = plugin.create(None, wit).map_err(trap)?.map_err(|e| format!("config refused: {}", e.message))?;
+        let native_config = serde_json::from_value(config.clone()).map_err(|e| format!("bad config: {e}"))?;
+        let native = Breaker::new(native_config).map_err(|e| format!("native refused: {e}"))?;
+        Ok(Beside { plugin, breaker, native })
+    }
+
+    fn acquire(&mut self, at: Millis) -> Result<Result<Self::Permit, Rejected>, String> {
+        self.plugin.set_time(at.0);
+        match (self.plugin.acquire(self.breaker).map_err(trap)?, self.native.acquire(at)) {
+            (Ok(permit), Ok(native)) => Ok(Ok((permit, native))),
+            (Err(AcquireError::Rejected(rejection)), Err(native)) => {
+                let got = Rejected { state: core_state(rejection.state), retry_after: rejection.retry_after_ms.map(Millis) };
+                same("acquire", &got, &native)?;
+                Ok(Err(got))
+            }
+            (got, native) => Err(format!("component {got:?}, native core {native:?}")),
+        }
+    }
+
+    fn settle(&mut self, (permit, native): Self::Permit, outcome: Outcome, retry_after: Option<Millis>, at: Millis) -> Result<(), String> {
+        self.plugin.set_time(at.0);
+        let breaker = self.breaker;
+        let settled = match (retry_after, outcome) {
+            (Some(wait), _) => {
+                self.native.record_retry_after(native, wait, at);
+                self.plugin.failure_with_retry_after(breaker, permit, wait.0)
+            }
+            (None, outcome) => {
+                self.native.record(native, outcome, at);
+                match outcome {
+                    Outcome::Success => self.plugin.success(breaker, permit),
+                    Outcome::Failure => self.plugin.failure(breaker, permit),
+                    Outcome::Ignored => self.plugin.ignore(breaker, permit),
+                }
+            }
+        };
+        settled.map_err(trap)?.map_err(|error| format!("permit refused: {error:?}"))
+    }
+
+    /// The whole status must agree (every counter, the rates to the last
+    /// bit, the config), not only the keys a vector lists.
+    fn status(&mut self, at: Millis) -> Result<Value, String> {
+        self.plugin.set_time(at.0);
+        let got = status_json(&self.plugin.status(self.breaker).map_err(trap)?);
+        let native = serde_json::to_value(self.native.status(at)).map_err(|e| e.to_string())?;
+        same("status", &got, &native)?;
+        Ok(got)
+    }
+
+    fn reset(&mut self, at: Millis) -> Result<(), String> {
+        self.plugin.set_time(at.0);
+        self.plugin.reset(self.breaker).map_err(trap)?;
+        self.native.reset(at);
+        Ok(())
+    }
+
+    fn force_open(&mut self, duration: Option<Millis>, at: Millis) -> Result<(), String> {
+        self.plugin.set_time(at.0);
+        self.plugin.force_open(self.breaker, duration.map(|ms| ms.0)).map_err(trap)?;
+        self.native.force_open(duration, at);
+        Ok(())
+    }
+
+    /// Read through the component's `transitions-since` and `state-changes`,
+    /// which must match the native core's.
+    fn transitions_since(&mut self, seen: u64) -> Result<(Vec<Transition>, u64), String> {
+        let got: Vec<Transition> = self
+            .plugin
+            .transitions_since(self.breaker, seen)
+            .map_err(trap)?
+            .iter()
+            .map(|change| Transition { from: core_state(change.from), to: core_state(change.to), at: Millis(change.at) })
             .collect();
-        same("transitions", &Value::Array(got.clone()), &Value::Array(native))?;
-        self.transitions.extend(got);
-        self.seen = self.plugin.state_changes(self.breaker).map_err(trap)?;
-        same("state changes", &json!(self.seen), &json!(self.native.state_changes()))
+        let native: Vec<Transition> = self.native.transitions_since(seen).collect();
+        same("transitions", &got, &native)?;
+        let count = self.plugin.state_changes(self.breaker).map_err(trap)?;
+        same("state changes", &count, &self.native.state_changes())?;
+        Ok((got, count))
     }
 }
 
-fn trap(error: wasmtime::Error) -> String {
-    format!("wasmtime error (the component must never trap): {error:?}")
-}
-
-fn state_name(state: State) -> &'static str {
+fn core_state(state: State) -> edgebreaker_core::State {
     match state {
-        State::Closed => "closed",
-        State::Open => "open",
-        State::HalfOpen => "half_open",
+        State::Closed => edgebreaker_core::State::Closed,
+        State::Open => edgebreaker_core::State::Open,
+        State::HalfOpen => edgebreaker_core::State::HalfOpen,
     }
-}
-
-fn transition_json(change: &Transition) -> Value {
-    json!({ "from": state_name(change.from), "to": state_name(change.to), "at": change.at })
 }
 
 /// The status as the core's serde shape (what the vectors are written against); the name aside.
 fn status_json(status: &Status) -> Value {
     let (config, metrics) = (&status.config, &status.metrics);
     json!({
-        "state": state_name(status.state),
+        "state": core_state(status.state).as_str(),
         "retryAfterMs": status.retry_after_ms,
         "metrics": {
             "totalCalls": metrics.total_calls,
@@ -231,10 +177,10 @@ fn status_json(status: &Status) -> Value {
 }
 
 /// The component and the native core must agree exactly.
-fn same(what: &str, component: &Value, native: &Value) -> Result<(), String> {
+fn same<T: PartialEq + std::fmt::Debug>(what: &str, component: &T, native: &T) -> Result<(), String> {
     if component == native {
         Ok(())
     } else {
-        Err(format!("{what}: component {component}, native core {native}"))
+        Err(format!("{what}: component {component:?}, native core {native:?}"))
     }
 }

@@ -1,0 +1,133 @@
+//! The conformance vectors' runner: one walker over host-tests/vectors and
+//! one interpreter of their steps, shared by the core's runner
+//! (crate/core/tests/vectors.rs) and the component's
+//! (host-tests/wasmtime/tests/component/vectors.rs), which include this file
+//! by path beside `expect.rs`. A host says only how it does each step
+//! ([`VectorHost`]); what a step means and how its result is judged is here.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use edgebreaker_core::{Millis, Outcome, Rejected, Transition};
+use serde_json::{json, Value};
+
+use super::expect::{expect_equal, expect_subset};
+
+/// A breaker the vectors drive: the native core, or the component in
+/// wasmtime. An `Err` is a failure of the host (a trap, a disagreement with
+/// the native core), and fails the vector with its words.
+pub trait VectorHost: Sized {
+    type Permit: Copy;
+
+    /// Passes when the host refuses `config` (the vector's JSON) naming `option`.
+    fn expect_refused(config: &Value, option: &str) -> Result<(), String>;
+
+    /// A breaker with `config` (the vector's JSON, options by their JS names).
+    fn create(config: &Value) -> Result<Self, String>;
+
+    fn acquire(&mut self, at: Millis) -> Result<Result<Self::Permit, Rejected>, String>;
+
+    /// Settles with `outcome` or, given a Retry-After, as a failure that asks for that wait.
+    fn settle(&mut self, permit: Self::Permit, outcome: Outcome, retry_after: Option<Millis>, at: Millis) -> Result<(), String>;
+
+    /// The status as the core serialises it (what the vectors are written against).
+    fn status(&mut self, at: Millis) -> Result<Value, String>;
+
+    fn reset(&mut self, at: Millis) -> Result<(), String>;
+
+    fn force_open(&mut self, duration: Option<Millis>, at: Millis) -> Result<(), String>;
+
+    /// The state changes after the first `seen`, and the count of state changes so far.
+    fn transitions_since(&mut self, seen: u64) -> Result<(Vec<Transition>, u64), String>;
+}
+
+/// Runs every vector in `dir` on `H`; fails naming each vector that did not
+/// pass, and why. Returns how many ran.
+pub fn run_every_vector<H: VectorHost>(dir: &Path) -> usize {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("host-tests/vectors exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "expected at least 40 vectors, found {}", files.len());
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).expect("readable vector");
+            let vector: Value = serde_json::from_str(&text).expect("vector is JSON");
+            run::<H>(&vector).err().map(|why| format!("{}: {why}", path.file_name().unwrap_or_default().to_string_lossy()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    files.len()
+}
+
+fn run<H: VectorHost>(vector: &Value) -> Result<(), String> {
+    let config = vector.get("config").cloned().unwrap_or_else(|| json!({}));
+    if let Some(option) = vector.get("expectConfigError").and_then(Value::as_str) {
+        return H::expect_refused(&config, option);
+    }
+    let mut run = Run { host: H::create(&config)?, permits: HashMap::new(), seen: 0, transitions: Vec::new() };
+    let steps = vector.get("steps").and_then(Value::as_array).ok_or("no steps")?;
+    for (index, step) in steps.iter().enumerate() {
+        let op = step.get("op").and_then(Value::as_str).unwrap_or_default();
+        run.step(step, op).map_err(|why| format!("step {index} ({op}): {why}"))?;
+    }
+    Ok(())
+}
+
+/// One vector in progress.
+struct Run<H: VectorHost> {
+    host: H,
+    /// Permits by the vector's labels.
+    permits: HashMap<String, H::Permit>,
+    /// State changes already collected.
+    seen: u64,
+    /// Collected since the last "transitions" step, as the vectors write them.
+    transitions: Vec<Value>,
+}
+
+impl<H: VectorHost> Run<H> {
+    fn step(&mut self, step: &Value, op: &str) -> Result<(), String> {
+        let at = Millis(step.get("at").and_then(Value::as_u64).unwrap_or(0));
+        let label = step.get("permit").and_then(Value::as_str).unwrap_or_default().to_owned();
+        match op {
+            "acquire" => {
+                let got = match self.host.acquire(at)? {
+                    Ok(permit) => {
+                        self.permits.insert(label, permit);
+                        json!("admitted")
+                    }
+                    Err(rejected) => json!({ "rejected": {
+                        "state": rejected.state.as_str(),
+                        "retryAfterMs": rejected.retry_after.map(|ms| ms.0),
+                    }}),
+                };
+                expect_equal(&step["expect"], &got)?;
+            }
+            "settle" => {
+                let permit = *self.permits.get(&label).ok_or_else(|| format!("unknown permit {label}"))?;
+                let outcome = match step["outcome"].as_str() {
+                    Some("success") => Outcome::Success,
+                    Some("failure") => Outcome::Failure,
+                    Some("ignored") => Outcome::Ignored,
+                    other => return Err(format!("bad outcome {other:?}")),
+                };
+                let retry_after = step.get("retryAfterMs").and_then(Value::as_u64).map(Millis);
+                self.host.settle(permit, outcome, retry_after, at)?;
+            }
+            "status" => expect_subset(&step["expect"], &self.host.status(at)?, "status")?,
+            "reset" => self.host.reset(at)?,
+            "forceOpen" => self.host.force_open(step["durationMs"].as_u64().map(Millis), at)?,
+            "transitions" => expect_equal(&step["expect"], &Value::Array(std::mem::take(&mut self.transitions)))?,
+            other => return Err(format!("unknown op {other:?}")),
+        }
+        let (changes, seen) = self.host.transitions_since(self.seen)?;
+        self.transitions.extend(changes.iter().map(|change| {
+            json!({ "from": change.from.as_str(), "to": change.to.as_str(), "at": change.at.0 })
+        }));
+        self.seen = seen;
+        Ok(())
+    }
+}
