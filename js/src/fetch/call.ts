@@ -1,9 +1,10 @@
 // One fetch through a breaker: read the request (the caller's mistakes fail
-// there, before any permit), acquire, send, judge the response at its headers,
-// and (through body.ts) judge a body that is still coming when it ends,
-// errors, stalls or is cancelled. A probe is judged at its first chunk.
+// there, before any permit), acquire, send, judge the response at its headers
+// (by judge.ts's rules), and (through body.ts) judge a body that is still
+// coming when it ends, errors, stalls or is cancelled. A probe is judged at
+// its first chunk. This file orchestrates; the rules are judge.ts's.
 //
-// Two things end once, each in one place: the permit (#settle) and the
+// Two things end once, each in one place: the permit (a Settlement, through #settle) and the
 // exchange with the upstream (#finish: the caller's abort, the probe's timer
 // and the watch for an unread body let go). Between them the body may go on
 // after its call was settled (a failure response, an SSE error event, a probe
@@ -67,8 +68,6 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   readonly #engine: Engine;
   /** The call's permit, settled once (by the headers, the body, a time limit or the caller). */
   readonly #permit: Settlement;
-  /** The clock's reading at acquire, or UNKNOWN_TIME when the breaker times no calls (no slowCallMs). */
-  readonly #acquiredAt: number;
   readonly #probe: boolean;
   /** The clock's reading when the headers came, when calls are timed. */
   #firstByteAt = UNKNOWN_TIME;
@@ -91,8 +90,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
 
   constructor(engine: Engine, token: number, settings: FetchSettings, callerSignal: AbortSignal | undefined, probe: boolean) {
     this.#engine = engine;
-    this.#acquiredAt = engine.acquiredAt;
-    this.#permit = new Settlement(engine, token, this.#acquiredAt);
+    this.#permit = new Settlement(engine, token, engine.acquiredAt);
     this.#probe = probe;
     this.#settings = settings;
     this.#callerSignal = callerSignal;
@@ -122,7 +120,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   }
 
   #judge(response: Response): Response {
-    if (this.#acquiredAt !== UNKNOWN_TIME) this.#firstByteAt = this.#engine.now();
+    if (this.#permit.acquiredAt !== UNKNOWN_TIME) this.#firstByteAt = this.#engine.now();
     if (isFailureResponse(response, this.#settings.isFailureResponse)) {
       // An HTTP-date is a point on the wall clock, which the breaker's clock need not be (a fake one, performance.now).
       this.#settle(FAILURE, retryAfterMs(response, this.#settings.maxRetryAfterMs, Date.now()));
@@ -260,7 +258,7 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
    * by the time the body took.
    */
   #timedFrom(now: number): number {
-    const acquiredAt = this.#acquiredAt;
+    const acquiredAt = this.#permit.acquiredAt;
     if (acquiredAt === UNKNOWN_TIME || this.#firstByteAt < acquiredAt || now === UNKNOWN_TIME) return acquiredAt;
     return Math.max(acquiredAt, now - (this.#firstByteAt - acquiredAt));
   }
