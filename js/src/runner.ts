@@ -1,6 +1,7 @@
 // How a protected call runs (`call`, `callSync`, `wrap`): admitted or
 // refused, run, raced against `timeoutMs`, and its outcome recorded once.
-// `refusal` is the one place a refused call is answered, for `breaker.fetch` too.
+// `refusal` is the one place a refused call is answered: `breaker.fetch` asks
+// it too, once its own `onOpen: "respond"` has had its say.
 import { notAFunction } from "./checks.js";
 import { FAILURE, SUCCESS, type Engine, type Outcome } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
