@@ -1,0 +1,183 @@
+//! The fleet's state machine, where the fleet keeps its shared state. A
+//! [`Breaker`] is the fleet's phases (generation, open time with backoff,
+//! half-open probe slots and their expiry): a lease is one of its probe
+//! permits, settling a lease records that permit, and a lease not settled
+//! within `probeTimeoutMs` expires as a failed probe. What a breaker lacks is
+//! the fleet window (reported counts over time) and the pacing of syncs.
+
+use crate::breaker::Breaker;
+use crate::config::{Config, ConfigError};
+use crate::permit::{Outcome, Permit};
+use crate::status::State;
+use crate::time::Millis;
+
+use super::window::{Counts, TimeBuckets};
+use super::wire::MAX_SYNC_AFTER_MS;
+use super::{FleetReport, FleetSnapshot, Lease, PersistedFleet};
+#[cfg(feature = "json")]
+use super::FleetError;
+
+/// The syncs per second a coordinator aims to answer: each answer asks its
+/// member to wait long enough that the fleet's syncs stay within it.
+pub const SYNC_BUDGET_PER_S: u64 = 500;
+/// The fleet window's span without `windowMs`.
+const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
+/// The span over which syncs are counted for pacing.
+const PACING_SPAN: Millis = Millis(1_000);
+
+/// The fleet's decisions: see the module documentation.
+#[derive(Debug)]
+pub struct Coordinator {
+    breaker: Breaker,
+    config: Config,
+    /// Reported outcomes while closed, over `windowMs` (or 60 s).
+    window: TimeBuckets,
+    /// The generation whose closed period the window counts: a window from
+    /// an earlier closed period is emptied before it counts again.
+    window_generation: u64,
+    /// Syncs over the last second (in `successes`).
+    syncs: TimeBuckets,
+}
+
+impl Coordinator {
+    /// Validates `config` like [`Breaker::new`]. `slowCallMs` is left out of
+    /// the coordinator's breaker: members judge slowness before they report.
+    pub fn new(config: Config) -> Result<Coordinator, ConfigError> {
+        let breaker = Breaker::new(Config { slow_call_ms: None, ..config.clone() })?;
+        let span = config.window_ms.map_or(DEFAULT_FLEET_WINDOW, Millis);
+        Ok(Coordinator {
+            breaker,
+            config,
+            window: TimeBuckets::new(span),
+            window_generation: 0,
+            syncs: TimeBuckets::new(PACING_SPAN),
+        })
+    }
+
+    /// A coordinator in a state [`persisted`](Coordinator::persisted) earlier
+    /// (perhaps by another machine: it holds remaining durations only), with
+    /// `config` (never taken from storage). The window starts empty.
+    pub fn restore(config: Config, persisted: &PersistedFleet, now: Millis) -> Result<Coordinator, ConfigError> {
+        let mut coordinator = Coordinator::new(config)?;
+        let open_for = persisted.open_for_ms.map(Millis);
+        coordinator.breaker.resume(persisted.state, open_for, persisted.generation, persisted.consecutive_opens, now);
+        coordinator.window_generation = coordinator.breaker.generation();
+        Ok(coordinator)
+    }
+
+    /// [`restore`](Coordinator::restore) from the JSON of [`PersistedFleet`].
+    #[cfg(feature = "json")]
+    pub fn restore_json(config: Config, persisted: &str, now: Millis) -> Result<Coordinator, RestoreError> {
+        let persisted = PersistedFleet::from_json(persisted).map_err(RestoreError::Persisted)?;
+        Coordinator::restore(config, &persisted, now).map_err(RestoreError::Config)
+    }
+
+    /// A member's report at `now`: counted in the fleet window while the
+    /// fleet is closed (and may trip it); ignored otherwise. Answers the
+    /// fleet's state, with how long that member should wait before its next sync.
+    pub fn sync(&mut self, report: &FleetReport, now: Millis) -> FleetSnapshot {
+        let now = self.breaker.core_time(now);
+        self.syncs.add(now, Counts { successes: 1, failures: 0 });
+        if self.breaker.open_for(now).0 == State::Closed {
+            if self.window_generation != self.breaker.generation() {
+                self.window.clear();
+                self.window_generation = self.breaker.generation();
+            }
+            self.window.add(now, Counts { successes: report.successes, failures: report.failures });
+            let fleet = self.window.total(now);
+            if fleet_trip_due(report.tripped, fleet.failures, fleet.outcomes(), &self.config) {
+                self.breaker.trip_now(now);
+            }
+        }
+        self.snapshot(now)
+    }
+
+    /// A probe lease, granted only while the fleet is half-open and fewer than
+    /// `halfOpenMaxCalls` leases are in flight; with the fleet's state.
+    pub fn lease(&mut self, now: Millis) -> (Option<Lease>, FleetSnapshot) {
+        let lease = match self.breaker.open_for(now).0 {
+            State::HalfOpen => {
+                let probe = self.breaker.acquire(now).ok().filter(Permit::is_probe);
+                probe.map(|permit| Lease { token: permit.token() })
+            }
+            State::Closed | State::Open => None,
+        };
+        (lease, self.snapshot(now))
+    }
+
+    /// Settles a lease with the probe call's outcome (a slow call already
+    /// counted as a failure by the member). A lease from an earlier half-open
+    /// period, settled twice or never granted changes nothing.
+    pub fn settle(&mut self, lease: Lease, outcome: Outcome, now: Millis) -> FleetSnapshot {
+        self.breaker.record(Permit::from_token(lease.token, Millis::ZERO), outcome, now);
+        self.snapshot(now)
+    }
+
+    /// The fleet's state at `now`, with the pacing the last second's syncs call for.
+    pub fn snapshot(&mut self, now: Millis) -> FleetSnapshot {
+        let now = self.breaker.core_time(now);
+        let (state, open_for) = self.breaker.open_for(now);
+        FleetSnapshot {
+            generation: self.breaker.generation(),
+            state,
+            open_for_ms: open_for.map(|open_for| open_for.0),
+            sync_after_ms: sync_after_ms(self.syncs.total(now).successes),
+        }
+    }
+
+    /// What must survive a restart, at `now`.
+    pub fn persisted(&mut self, now: Millis) -> PersistedFleet {
+        let (state, open_for) = self.breaker.open_for(now);
+        PersistedFleet {
+            state,
+            generation: self.breaker.generation(),
+            open_for_ms: open_for.map(|open_for| open_for.0),
+            consecutive_opens: self.breaker.consecutive_opens(),
+        }
+    }
+
+    /// The fleet's generation: it changes with every change of state.
+    pub fn generation(&self) -> u64 {
+        self.breaker.generation()
+    }
+}
+
+/// Why [`Coordinator::restore_json`] refused.
+#[cfg(feature = "json")]
+#[derive(Clone, Debug, PartialEq)]
+pub enum RestoreError {
+    Config(ConfigError),
+    Persisted(FleetError),
+}
+
+#[cfg(feature = "json")]
+impl core::fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RestoreError::Config(error) => write!(f, "{error}"),
+            RestoreError::Persisted(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// Whether the closed fleet opens, with `failures` of `outcomes` in the fleet
+/// window: on a member's local trip; or when the failures reach
+/// `failureThreshold` and their share of the outcomes reaches the local
+/// count rule's share (`failureThreshold / windowSize`), so a busy fleet does
+/// not open on a handful of failures among thousands of successes; or on the
+/// failure-rate rule, once the window holds `minimumCalls` outcomes.
+pub fn fleet_trip_due(tripped: bool, failures: u64, outcomes: u64, config: &Config) -> bool {
+    let threshold = u64::from(config.failure_threshold);
+    let scaled_failures = u128::from(failures).saturating_mul(u128::from(config.window_size));
+    let scaled_outcomes = u128::from(threshold).saturating_mul(u128::from(outcomes));
+    let by_count = failures >= threshold && scaled_failures >= scaled_outcomes;
+    let by_rate = config.failure_rate_threshold.is_some_and(|rate| {
+        outcomes > 0 && outcomes >= u64::from(config.effective_minimum_calls()) && failures as f64 / outcomes as f64 >= rate
+    });
+    tripped || by_count || by_rate
+}
+
+/// `ceil(syncs · 1000 / SYNC_BUDGET_PER_S)`, at most a minute.
+fn sync_after_ms(syncs_last_second: u64) -> u64 {
+    syncs_last_second.saturating_mul(1_000).div_ceil(SYNC_BUDGET_PER_S).min(MAX_SYNC_AFTER_MS)
+}
