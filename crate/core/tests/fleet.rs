@@ -129,6 +129,19 @@ fn a_failed_lease_reopens_the_fleet_with_backoff() {
 }
 
 #[test]
+fn a_settlement_delivered_twice_frees_no_slot_a_later_lease_holds() {
+    let mut coordinator = Coordinator::new(Config { half_open_max_calls: 1, success_threshold: 3, ..config() }).unwrap();
+    coordinator.sync(&report(0, 0, true), Millis(0));
+    let first = coordinator.lease(Millis(1_000)).0.unwrap();
+    coordinator.settle(first, Outcome::Success, Millis(1_001));
+    let second = coordinator.lease(Millis(1_002)).0.unwrap();
+    assert_ne!(first, second, "lease ids are not reused within a half-open period");
+    coordinator.settle(first, Outcome::Success, Millis(1_003)); // the first again, e.g. a retried request
+    assert_eq!(coordinator.lease(Millis(1_004)).0, None, "the second still holds the only slot");
+    assert_eq!(coordinator.settle(second, Outcome::Success, Millis(1_005)).state, State::HalfOpen, "2 of 3 successes");
+}
+
+#[test]
 fn a_forged_lease_changes_nothing() {
     let mut coordinator = tripped_coordinator(0);
     coordinator.lease(Millis(1_000)).0.unwrap();

@@ -1,9 +1,14 @@
 //! The fleet's state machine, where the fleet keeps its shared state. A
 //! [`Breaker`] is the fleet's phases (generation, open time with backoff,
-//! half-open probe slots and their expiry): a lease is one of its probe
-//! permits, settling a lease records that permit, and a lease not settled
-//! within `probeTimeoutMs` expires as a failed probe. What a breaker lacks is
-//! the fleet window (reported counts over time) and the pacing of syncs.
+//! half-open probe slots and their expiry): a lease stands for one of its
+//! probe permits, settling a lease records that permit, and a lease not
+//! settled within `probeTimeoutMs` expires as a failed probe. What a breaker
+//! lacks is the fleet window (reported counts over time), the pacing of
+//! syncs, and lease ids that are never reused within a half-open period (a
+//! permit's token is, once its slot is free), so that a settlement delivered
+//! twice frees no slot a later lease holds.
+
+use alloc::vec::Vec;
 
 use crate::breaker::Breaker;
 use crate::config::{Config, ConfigError};
@@ -24,6 +29,8 @@ pub const SYNC_BUDGET_PER_S: u64 = 500;
 const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
 /// The span over which syncs are counted for pacing.
 const PACING_SPAN: Millis = Millis(1_000);
+/// A lease id is the generation it was granted in, then a count of leases in 13 bits.
+const LEASE_COUNT_BITS: u32 = 13;
 
 /// The fleet's decisions: see the module documentation.
 #[derive(Debug)]
@@ -37,6 +44,11 @@ pub struct Coordinator {
     window_generation: u64,
     /// Syncs over the last second (in `successes`).
     syncs: TimeBuckets,
+    /// The leases in flight with the probe permit each stands for; allocated
+    /// once for `halfOpenMaxCalls`, which the breaker's probe slots bound.
+    leases: Vec<(Lease, Permit)>,
+    /// Leases granted so far, for the next lease's id.
+    leases_granted: u64,
 }
 
 impl Coordinator {
@@ -45,12 +57,15 @@ impl Coordinator {
     pub fn new(config: Config) -> Result<Coordinator, ConfigError> {
         let breaker = Breaker::new(Config { slow_call_ms: None, ..config.clone() })?;
         let span = config.window_ms.map_or(DEFAULT_FLEET_WINDOW, Millis);
+        let max_leases = usize::try_from(config.half_open_max_calls).unwrap_or(1);
         Ok(Coordinator {
             breaker,
             config,
             window: TimeBuckets::new(span),
             window_generation: 0,
             syncs: TimeBuckets::new(PACING_SPAN),
+            leases: Vec::with_capacity(max_leases),
+            leases_granted: 0,
         })
     }
 
@@ -96,10 +111,7 @@ impl Coordinator {
     /// `halfOpenMaxCalls` leases are in flight; with the fleet's state.
     pub fn lease(&mut self, now: Millis) -> (Option<Lease>, FleetSnapshot) {
         let lease = match self.breaker.open_for(now).0 {
-            State::HalfOpen => {
-                let probe = self.breaker.acquire(now).ok().filter(Permit::is_probe);
-                probe.map(|permit| Lease { token: permit.token() })
-            }
+            State::HalfOpen => self.breaker.acquire(now).ok().filter(Permit::is_probe).map(|permit| self.grant(permit)),
             State::Closed | State::Open => None,
         };
         (lease, self.snapshot(now))
@@ -109,7 +121,10 @@ impl Coordinator {
     /// counted as a failure by the member). A lease from an earlier half-open
     /// period, settled twice or never granted changes nothing.
     pub fn settle(&mut self, lease: Lease, outcome: Outcome, now: Millis) -> FleetSnapshot {
-        self.breaker.record(Permit::from_token(lease.token, Millis::ZERO), outcome, now);
+        if let Some(index) = self.leases.iter().position(|(held, _)| *held == lease) {
+            let (_, permit) = self.leases.swap_remove(index);
+            self.breaker.record(permit, outcome, now);
+        }
         self.snapshot(now)
     }
 
@@ -139,6 +154,24 @@ impl Coordinator {
     /// The fleet's generation: it changes with every change of state.
     pub fn generation(&self) -> u64 {
         self.breaker.generation()
+    }
+
+    /// A lease for a probe permit just issued: an id not held by any lease
+    /// in flight. Leases of earlier generations are dropped first (their
+    /// permits would settle as stale), so at most `halfOpenMaxCalls` are kept.
+    fn grant(&mut self, permit: Permit) -> Lease {
+        let generation = self.breaker.generation();
+        self.leases.retain(|(lease, _)| lease.token >> LEASE_COUNT_BITS == generation);
+        let lease = loop {
+            let count = self.leases_granted & ((1 << LEASE_COUNT_BITS) - 1);
+            self.leases_granted = self.leases_granted.wrapping_add(1);
+            let lease = Lease { token: (generation << LEASE_COUNT_BITS) | count };
+            if !self.leases.iter().any(|(held, _)| *held == lease) {
+                break lease;
+            }
+        };
+        self.leases.push((lease, permit));
+        lease
     }
 }
 
