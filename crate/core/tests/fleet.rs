@@ -152,6 +152,16 @@ fn a_forged_lease_changes_nothing() {
 }
 
 #[test]
+fn a_coordinator_clock_set_back_delays_nothing() {
+    let mut coordinator = Coordinator::new(config()).unwrap();
+    coordinator.sync(&report(0, 0, true), Millis(10_000)); // open until 11_000
+    // Set back by 5 s: the open period still ends 1 s after it began, in real time.
+    assert_eq!(coordinator.sync(&report(0, 0, false), Millis(5_000)).open_for_ms, Some(1_000));
+    assert_eq!(coordinator.snapshot(Millis(5_500)).open_for_ms, Some(500));
+    assert_eq!(coordinator.snapshot(Millis(6_000)).state, State::HalfOpen);
+}
+
+#[test]
 fn pacing_asks_for_longer_waits_as_syncs_per_second_grow() {
     let mut coordinator = Coordinator::new(config()).unwrap();
     let mut last = FleetSnapshot { generation: 0, state: State::Closed, open_for_ms: Some(0), sync_after_ms: 0 };

@@ -19,8 +19,6 @@ use crate::time::Millis;
 use super::window::{Counts, TimeBuckets};
 use super::wire::MAX_SYNC_AFTER_MS;
 use super::{FleetReport, FleetSnapshot, Lease, PersistedFleet};
-#[cfg(feature = "json")]
-use super::FleetError;
 
 /// The syncs per second a coordinator aims to answer: each answer asks its
 /// member to wait long enough that the fleet's syncs stay within it.
@@ -80,26 +78,20 @@ impl Coordinator {
         Ok(coordinator)
     }
 
-    /// [`restore`](Coordinator::restore) from the JSON of [`PersistedFleet`].
-    #[cfg(feature = "json")]
-    pub fn restore_json(config: Config, persisted: &str, now: Millis) -> Result<Coordinator, RestoreError> {
-        let persisted = PersistedFleet::from_json(persisted).map_err(RestoreError::Persisted)?;
-        Coordinator::restore(config, &persisted, now).map_err(RestoreError::Config)
-    }
-
     /// A member's report at `now`: counted in the fleet window while the
     /// fleet is closed (and may trip it); ignored otherwise. Answers the
     /// fleet's state, with how long that member should wait before its next sync.
     pub fn sync(&mut self, report: &FleetReport, now: Millis) -> FleetSnapshot {
-        let now = self.breaker.core_time(now);
-        self.syncs.add(now, Counts { successes: 1, failures: 0 });
+        // The buckets are on the core's time; the breaker takes readings.
+        let time = self.breaker.core_time(now);
+        self.syncs.add(time, Counts { successes: 1, failures: 0 });
         if self.breaker.open_for(now).0 == State::Closed {
             if self.window_generation != self.breaker.generation() {
                 self.window.clear();
                 self.window_generation = self.breaker.generation();
             }
-            self.window.add(now, Counts { successes: report.successes, failures: report.failures });
-            let fleet = self.window.total(now);
+            self.window.add(time, Counts { successes: report.successes, failures: report.failures });
+            let fleet = self.window.total(time);
             if fleet_trip_due(report.tripped, fleet.failures, fleet.outcomes(), &self.config) {
                 self.breaker.trip_now(now);
             }
@@ -130,13 +122,13 @@ impl Coordinator {
 
     /// The fleet's state at `now`, with the pacing the last second's syncs call for.
     pub fn snapshot(&mut self, now: Millis) -> FleetSnapshot {
-        let now = self.breaker.core_time(now);
+        let time = self.breaker.core_time(now);
         let (state, open_for) = self.breaker.open_for(now);
         FleetSnapshot {
             generation: self.breaker.generation(),
             state,
             open_for_ms: open_for.map(|open_for| open_for.0),
-            sync_after_ms: sync_after_ms(self.syncs.total(now).successes),
+            sync_after_ms: sync_after_ms(self.syncs.total(time).successes),
         }
     }
 
@@ -172,24 +164,6 @@ impl Coordinator {
         };
         self.leases.push((lease, permit));
         lease
-    }
-}
-
-/// Why [`Coordinator::restore_json`] refused.
-#[cfg(feature = "json")]
-#[derive(Clone, Debug, PartialEq)]
-pub enum RestoreError {
-    Config(ConfigError),
-    Persisted(FleetError),
-}
-
-#[cfg(feature = "json")]
-impl core::fmt::Display for RestoreError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            RestoreError::Config(error) => write!(f, "{error}"),
-            RestoreError::Persisted(error) => write!(f, "{error}"),
-        }
     }
 }
 
