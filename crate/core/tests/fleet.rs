@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 //! Fleet mode's rules, one test each: the coordinator (trip rule, leases,
 //! expiry, pacing, persistence), the member (report, merge, admission) and
 //! the wire format's refusals.
@@ -349,4 +349,64 @@ fn tampered_wire_documents_are_refused_naming_the_field() {
     assert_eq!(PersistedFleet::from_json(forced_closed).map_err(refused), Err("forcedOpen".to_string()));
     let backoff = r#"{"version":1,"state":"closed","generation":1,"openForMs":0,"forcedOpen":false,"consecutiveOpens":65}"#;
     assert_eq!(PersistedFleet::from_json(backoff).map_err(refused), Err("consecutiveOpens".to_string()));
+}
+
+/// xorshift64: a fixed sequence, so a failure is reproducible.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % bound
+    }
+}
+
+#[test]
+fn random_syncs_leases_and_settlements_never_put_more_than_half_open_max_calls_leases_in_flight() {
+    for seed in 1..=8 {
+        let config = Config { half_open_max_calls: 3, success_threshold: 4, ..config() };
+        let mut coordinator = Coordinator::new(config).unwrap();
+        let mut random = Random(seed);
+        let mut now = 0u64;
+        let mut granted: Vec<(Lease, u64)> = Vec::new(); // every lease ever granted, with its generation
+        let mut in_flight: Vec<Lease> = Vec::new(); // of the current half-open period
+        let mut period = u64::MAX;
+        for _ in 0..20_000 {
+            now = match random.below(20) {
+                0 => now.saturating_sub(random.below(3_000)), // the clock set back (or reordered)
+                _ => now + random.below(120),
+            };
+            let snapshot = match random.below(4) {
+                0 => coordinator.sync(&report(random.below(5), random.below(3), random.below(50) == 0), Millis(now)),
+                1 => {
+                    let (lease, snapshot) = coordinator.lease(Millis(now));
+                    if let Some(lease) = lease {
+                        assert_eq!(snapshot.state, State::HalfOpen);
+                        if snapshot.generation != period {
+                            (period, in_flight) = (snapshot.generation, Vec::new());
+                        }
+                        in_flight.push(lease);
+                        assert!(in_flight.len() <= 3, "seed {seed}: {} leases in flight", in_flight.len());
+                        granted.push((lease, snapshot.generation));
+                    }
+                    snapshot
+                }
+                2 if !granted.is_empty() => {
+                    let (lease, _) = granted[random.below(granted.len() as u64) as usize];
+                    in_flight.retain(|held| *held != lease);
+                    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Ignored][random.below(3) as usize];
+                    coordinator.settle(lease, outcome, Millis(now))
+                }
+                _ => coordinator.snapshot(Millis(now)),
+            };
+            if snapshot.generation != period {
+                (period, in_flight) = (snapshot.generation, Vec::new());
+            }
+            assert!(snapshot.sync_after_ms <= 60_000);
+            assert!(snapshot.state == State::Open || snapshot.open_for_ms == Some(0));
+        }
+        assert!(granted.len() > 50, "seed {seed}: the fleet half-opened and leased ({})", granted.len());
+    }
 }
