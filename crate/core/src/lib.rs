@@ -23,6 +23,7 @@ extern crate alloc;
 mod breaker;
 mod config;
 pub mod fleet;
+pub mod json;
 mod numbers;
 mod permit;
 mod probes;

@@ -5,7 +5,7 @@
 //! [`FleetMember`] beside it, which reports the local outcomes and merges the
 //! coordinator's answers. What crosses between machines is plain data
 //! ([`FleetReport`], [`FleetSnapshot`], [`Lease`]) with a JSON form that the
-//! core parses and validates (feature `json`); machines exchange remaining
+//! core parses and validates; machines exchange remaining
 //! durations only, never instants, because their clocks differ.
 
 mod coordinator;
