@@ -200,28 +200,27 @@ pub fn write_u64(out: &mut String, value: u64) {
     out.extend(char::from_digit((value % 10) as u32, 10));
 }
 
-/// Appends `text` as a JSON string: quoted, with `"`, `\` and control
-/// characters escaped, everything else as is.
+/// Appends `text` as a JSON string: quoted, with `"` and `\` escaped by a
+/// backslash and control characters as `\u00XX`, everything else as is.
 pub fn write_string(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\0'..='\u{1f}' => {
-                out.push_str("\\u00");
-                let code = u32::from(c);
-                out.extend(char::from_digit(code >> 4, 16));
-                out.extend(char::from_digit(code & 0xf, 16));
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            // An ASCII byte's offset is a character boundary.
+            out.push_str(text.get(run..at).unwrap_or_default());
+            run = at.saturating_add(1);
+            out.push('\\');
+            if byte < 0x20 {
+                out.push_str("u00");
+                out.extend(char::from_digit(u32::from(byte >> 4), 16));
+                out.extend(char::from_digit(u32::from(byte & 0xf), 16));
+            } else {
+                out.push(char::from(byte));
             }
-            _ => out.push(c),
         }
     }
+    out.push_str(text.get(run..).unwrap_or_default());
     out.push('"');
 }
 

@@ -178,7 +178,7 @@ fn printing_reads_back_to_the_same_value() {
     let text = value.to_json();
     assert_eq!(
         text,
-        r#"{"text":"quote \" backslash \\ newline \n tab \t nul \u0000 unit \u001f é 😀","numbers":[0,18446744073709551615,-0.5e-7],"empty":{},"nothing":[null,false]}"#
+        r#"{"text":"quote \" backslash \\ newline \u000a tab \u0009 nul \u0000 unit \u001f é 😀","numbers":[0,18446744073709551615,-0.5e-7],"empty":{},"nothing":[null,false]}"#
     );
     assert_eq!(parse(&text), Ok(value));
 }
