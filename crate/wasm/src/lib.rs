@@ -7,6 +7,8 @@
 use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State};
 use wasm_bindgen::prelude::*;
 
+mod snapshot;
+
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
@@ -81,12 +83,7 @@ impl WasmBreaker {
     /// wrote it, and turns the message into a RangeError).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
-        let mut numbers = NumberOptions::default();
-        for (name, field) in CORE_OPTION_FIELDS {
-            *field(&mut numbers) = option(options, name);
-        }
-        let refused = |error: ConfigError| error.requirement().to_string();
-        let core = Config::from_numbers(&numbers).and_then(Breaker::new).map_err(refused)?;
+        let core = Breaker::new(config_from(options)?).map_err(refused)?;
         Ok(WasmBreaker { core, last_rejection: None })
     }
 
@@ -179,6 +176,20 @@ impl WasmBreaker {
     pub fn latest_time(&self) -> f64 {
         self.core.latest_time().as_f64()
     }
+}
+
+/// The options read by name and checked by the core; a refusal is "<option> must be <rule>".
+fn config_from(options: &CoreOptions) -> Result<Config, String> {
+    let mut numbers = NumberOptions::default();
+    for (name, field) in CORE_OPTION_FIELDS {
+        *field(&mut numbers) = option(options, name);
+    }
+    Config::from_numbers(&numbers).map_err(refused)
+}
+
+/// A refused config as the constructor throws it: "<option> must be <rule>", without the value.
+fn refused(error: ConfigError) -> String {
+    error.requirement().to_string()
 }
 
 fn token(permit: Permit) -> f64 {
