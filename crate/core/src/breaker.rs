@@ -12,7 +12,7 @@ use crate::window::Window;
 
 /// Where the circuit is, with what each state needs to know.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Phase {
+pub(crate) enum Phase {
     Closed,
     /// `until: None` is forced open until `reset()`.
     Open { until: Option<Millis> },
@@ -20,13 +20,23 @@ enum Phase {
 }
 
 impl Phase {
-    fn state(self) -> State {
+    pub(crate) fn state(self) -> State {
         match self {
             Phase::Closed => State::Closed,
             Phase::Open { .. } => State::Open,
             Phase::HalfOpen { .. } => State::HalfOpen,
         }
     }
+}
+
+/// What a snapshot keeps of a breaker besides its window (see snapshot.rs).
+/// Instants are on the core's time; `counters.in_flight` is not restored.
+#[derive(Clone, Debug)]
+pub(crate) struct Parts {
+    pub(crate) phase: Phase,
+    pub(crate) generation: u64,
+    pub(crate) consecutive_opens: u32,
+    pub(crate) counters: Metrics,
 }
 
 /// A circuit breaker. Create it once with [`Breaker::new`]; drive it with
@@ -164,6 +174,48 @@ impl Breaker {
     /// A permit issued now is `acquired_at` this time.
     pub fn latest_time(&self) -> Millis {
         self.timeline.reading()
+    }
+
+    /// For snapshots (snapshot.rs): applies what `now` implies, as `status`
+    /// does, and returns the core's time, which the kept instants are on.
+    pub(crate) fn observe_all(&mut self, now: Millis) -> Millis {
+        let now = self.observe(now);
+        if self.phase == Phase::Closed {
+            self.expire_window(now);
+        }
+        now
+    }
+
+    /// What a snapshot keeps besides the window, as it is.
+    pub(crate) fn parts(&self) -> Parts {
+        Parts {
+            phase: self.phase,
+            generation: self.generation,
+            consecutive_opens: self.consecutive_opens,
+            counters: self.counters.clone(),
+        }
+    }
+
+    /// Puts restored parts in place on a new breaker (snapshot.rs checked
+    /// them against the config): no probe in flight, and no call either.
+    pub(crate) fn set_parts(&mut self, parts: Parts) {
+        self.probes.clear();
+        self.phase = parts.phase;
+        self.generation = parts.generation & crate::permit::GENERATION_MASK;
+        self.consecutive_opens = parts.consecutive_opens;
+        self.counters = Metrics { in_flight: 0, failure_rate: 0.0, success_rate: 0.0, ..parts.counters };
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn window(&self) -> &Window {
+        &self.window
+    }
+
+    pub(crate) fn window_mut(&mut self) -> &mut Window {
+        &mut self.window
     }
 
     fn admit(&mut self, probe_slot: Option<u16>) -> Permit {

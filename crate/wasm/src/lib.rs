@@ -9,6 +9,7 @@ use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, Num
 use wasm_bindgen::prelude::*;
 
 mod fleet;
+mod snapshot;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
@@ -81,6 +82,13 @@ pub struct WasmBreaker {
     fleet_retry_after: Option<Millis>,
 }
 
+impl WasmBreaker {
+    /// A binding around a core breaker, new or restored: no rejection yet, no fleet view.
+    fn wrapping(core: Breaker) -> WasmBreaker {
+        WasmBreaker { core, last_rejection: None, fleet: FleetMember::new(), fleet_retry_after: None }
+    }
+}
+
 #[wasm_bindgen]
 impl WasmBreaker {
     /// Validates and builds. Throws "<option> must be <rule>" (the core's
@@ -89,7 +97,7 @@ impl WasmBreaker {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
         let core = Breaker::new(config_from(options)?).map_err(refused)?;
-        Ok(WasmBreaker { core, last_rejection: None, fleet: FleetMember::new(), fleet_retry_after: None })
+        Ok(WasmBreaker::wrapping(core))
     }
 
     /// A permit token (≥ 0), or -1 when rejected (then see `rejectedState`/`rejectedRetryAfterMs`).
@@ -183,7 +191,7 @@ impl WasmBreaker {
     }
 }
 
-/// The options, read by name and validated: "<option> must be <rule>" when refused.
+/// The options read by name and checked by the core; a refusal is "<option> must be <rule>".
 fn config_from(options: &CoreOptions) -> Result<Config, String> {
     let mut numbers = NumberOptions::default();
     for (name, field) in CORE_OPTION_FIELDS {
@@ -192,7 +200,7 @@ fn config_from(options: &CoreOptions) -> Result<Config, String> {
     Config::from_numbers(&numbers).map_err(refused)
 }
 
-/// A refused config's message without the value (the JS wrapper appends it as the caller wrote it).
+/// A refused config as the constructor throws it: "<option> must be <rule>", without the value.
 fn refused(error: ConfigError) -> String {
     error.requirement().to_string()
 }
