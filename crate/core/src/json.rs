@@ -10,8 +10,9 @@
 //!
 //! Strict RFC 8259 syntax, and bounded work: the text is at most
 //! [`MAX_JSON_BYTES`] long (checked before reading), arrays and objects nest at
-//! most [`MAX_DEPTH`] deep (so reading recurses a bounded depth), a key appears
-//! once per object, and nothing but whitespace follows the value. Strings
+//! most [`MAX_DEPTH`] deep (so reading recurses a bounded depth), an object has
+//! at most [`MAX_KEYS`] keys, each once, and nothing but whitespace follows
+//! the value. Strings
 //! take every escape JSON has; an escaped unpaired surrogate, which no Rust
 //! string can hold, is refused. Nothing here panics.
 
@@ -25,6 +26,10 @@ pub const MAX_JSON_BYTES: usize = 65_536;
 /// How deep arrays and objects may nest (the top level counts as 1): a breaker
 /// snapshot needs 3.
 pub const MAX_DEPTH: usize = 8;
+
+/// How many keys an object may have: a wire document has a dozen at most,
+/// and the check that keys are distinct compares each with those before it.
+pub const MAX_KEYS: usize = 256;
 
 /// A JSON value. Objects keep their keys in the order read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,6 +360,9 @@ impl Reader<'_> {
             let key_at = self.at;
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a key in double quotes"));
+            }
+            if members.len() >= MAX_KEYS {
+                return Err(self.error("an object with more than 256 keys"));
             }
             let key = self.string()?;
             if members.iter().any(|(name, _)| *name == key) {

@@ -2,7 +2,7 @@
 //! The wire's JSON reader and writer (`edgebreaker_core::json`): what it
 //! reads, what it refuses and where, and that printing reads back.
 
-use edgebreaker_core::json::{parse, write_u64, JsonError, Map, Number, Value, MAX_DEPTH, MAX_JSON_BYTES};
+use edgebreaker_core::json::{parse, write_u64, JsonError, Map, Number, Value, MAX_DEPTH, MAX_JSON_BYTES, MAX_KEYS};
 
 fn string(text: &str) -> Value {
     Value::String(text.to_string())
@@ -196,4 +196,13 @@ fn whole_numbers_print_in_decimal() {
 fn errors_display_the_offset() {
     let error = parse("[1,]").unwrap_err();
     assert_eq!(error.to_string(), "expected a value at byte 3");
+}
+
+#[test]
+fn an_object_may_have_at_most_256_keys() {
+    let object = |count: usize| format!("{{{}}}", (0..count).map(|key| format!(r#""{key}":0"#)).collect::<Vec<_>>().join(","));
+    assert_eq!(parse(&object(MAX_KEYS)).map(|value| value.as_object().map(Map::len)), Ok(Some(256)));
+    let text = object(MAX_KEYS + 1);
+    let last_key = text.rfind(r#""256""#).unwrap();
+    assert_eq!(refusal(&text), ("an object with more than 256 keys".to_string(), last_key));
 }
