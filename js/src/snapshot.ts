@@ -3,6 +3,7 @@
 // here a snapshot is only turned into text, and its shape typed.
 import { describe } from "./describe.js";
 import type { State } from "./state.js";
+import type { BreakerMetrics } from "./status.js";
 
 /**
  * A breaker's state at one instant, from `breaker.snapshot()`: plain
@@ -43,17 +44,12 @@ export interface BreakerSnapshotEntry {
 }
 
 /**
- * A snapshot's counters: `BreakerMetrics` without `inFlight` and the rates,
- * and with ages instead of times. `totalCalls === successfulCalls + failedCalls + blockedCalls + ignoredCalls`.
+ * A snapshot's counters: `BreakerMetrics` without `inFlight` and the window's
+ * rates, and with ages instead of times.
+ * `totalCalls === successfulCalls + failedCalls + blockedCalls + ignoredCalls`.
  */
-export interface BreakerSnapshotMetrics {
-  totalCalls: number;
-  successfulCalls: number;
-  failedCalls: number;
-  blockedCalls: number;
-  ignoredCalls: number;
-  slowCalls: number;
-  stateChanges: number;
+export interface BreakerSnapshotMetrics
+  extends Omit<BreakerMetrics, "inFlight" | "failureRate" | "successRate" | "lastFailureTime" | "lastSuccessTime"> {
   /** Milliseconds since the latest failure, or `null`. */
   lastFailureAgoMs: number | null;
   /** Milliseconds since the latest success, or `null`. */

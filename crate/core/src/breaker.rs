@@ -20,7 +20,7 @@ pub(crate) enum Phase {
 }
 
 impl Phase {
-    pub(crate) fn state(self) -> State {
+    fn state(self) -> State {
         match self {
             Phase::Closed => State::Closed,
             Phase::Open { .. } => State::Open,
@@ -31,7 +31,7 @@ impl Phase {
 
 /// What a snapshot keeps of a breaker besides its window (see snapshot.rs).
 /// Instants are on the core's time; `counters.in_flight` is not restored.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Parts {
     pub(crate) phase: Phase,
     pub(crate) generation: u64,
@@ -135,10 +135,7 @@ impl Breaker {
 
     /// State, time until a probe, metrics and configuration at `now`.
     pub fn status(&mut self, now: Millis) -> Status {
-        let now = self.observe(now);
-        if self.phase == Phase::Closed {
-            self.expire_window(now);
-        }
+        let now = self.observe_for_report(now);
         let retry_after_ms = match self.phase {
             Phase::Open { until } => until.map(|until| until.since(now).0),
             Phase::Closed | Phase::HalfOpen { .. } => Some(0),
@@ -176,9 +173,10 @@ impl Breaker {
         self.timeline.reading()
     }
 
-    /// For snapshots (snapshot.rs): applies what `now` implies, as `status`
-    /// does, and returns the core's time, which the kept instants are on.
-    pub(crate) fn observe_all(&mut self, now: Millis) -> Millis {
+    /// For a report of the whole state (status, a snapshot): applies what
+    /// `now` implies, the window's `windowMs` expiry included, and returns
+    /// the core's time, which every instant kept is on.
+    pub(crate) fn observe_for_report(&mut self, now: Millis) -> Millis {
         let now = self.observe(now);
         if self.phase == Phase::Closed {
             self.expire_window(now);

@@ -210,7 +210,7 @@ impl Breaker {
     /// [`status`](Breaker::status) does), to restore later or elsewhere with
     /// [`restore`](Breaker::restore).
     pub fn snapshot(&mut self, now: Millis) -> Snapshot {
-        let now = self.observe_all(now);
+        let now = self.observe_for_report(now);
         let reading = self.latest_time();
         let Parts { phase, generation, consecutive_opens, counters } = self.parts();
         let (state, open_for_ms, forced_open, probe_successes) = match phase {
@@ -255,7 +255,7 @@ impl Breaker {
         let mut breaker = Breaker::new(config)?;
         snapshot.validate()?;
         fits(snapshot, breaker.config())?;
-        let now = breaker.observe_all(now);
+        let now = breaker.observe_for_report(now);
         let reading = breaker.latest_time();
         let phase = match snapshot.state {
             State::Closed => Phase::Closed,

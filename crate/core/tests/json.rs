@@ -206,3 +206,21 @@ fn an_object_may_have_at_most_256_keys() {
     let last_key = text.rfind(r#""256""#).unwrap();
     assert_eq!(refusal(&text), ("an object with more than 256 keys".to_string(), last_key));
 }
+
+#[test]
+fn the_wire_documents_refuse_what_the_reader_refuses_as_a_whole_document() {
+    use edgebreaker_core::fleet::FleetReport;
+    use edgebreaker_core::Snapshot;
+    let twice = r#"{"version":1,"successes":1,"successes":2,"failures":0,"tripped":false}"#;
+    assert_eq!(FleetReport::from_json(twice).unwrap_err().to_string(), r#"report is not JSON: duplicate key "successes" at byte 27"#);
+    let fraction = r#"{"version":1,"successes":1.0,"failures":0,"tripped":false}"#;
+    assert_eq!(FleetReport::from_json(fraction).unwrap_err().to_string(), "successes must be a whole number from 0 to 9007199254740991");
+    let minus_zero = r#"{"version":1,"successes":-0,"failures":0,"tripped":false}"#;
+    assert_eq!(FleetReport::from_json(minus_zero).unwrap_err().field, "successes");
+    let huge = r#"{"version":1,"successes":18446744073709551616,"failures":0,"tripped":false}"#;
+    assert_eq!(FleetReport::from_json(huge).unwrap_err().field, "successes");
+    let deep = format!(r#"{{"version":1,"window":{}{}}}"#, "[".repeat(8), "]".repeat(8));
+    assert_eq!(Snapshot::from_json(&deep).unwrap_err().to_string(), "snapshot is not JSON: arrays and objects nested more than 8 deep at byte 29");
+    let trailing = r#"{"version":1,"successes":1,"failures":0,"tripped":false} {}"#;
+    assert_eq!(FleetReport::from_json(trailing).unwrap_err().to_string(), "report is not JSON: unexpected text after the value at byte 57");
+}

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Rejected, Snapshot, Transition};
+use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Rejected, Transition};
 use serde_json::Value;
 
 #[path = "support/expect.rs"]
@@ -79,7 +79,7 @@ impl VectorHost for Breaker {
 
     fn restore(&mut self, config: &Value, snapshot: &str, at: Millis) -> Result<Result<(), String>, String> {
         let config: Config = serde_json::from_value(config.clone()).map_err(|e| format!("bad config: {e}"))?;
-        match Snapshot::from_json(snapshot).and_then(|snapshot| Breaker::restore(config, &snapshot, at)) {
+        match Breaker::restore_json(config, snapshot, at) {
             Ok(restored) => {
                 *self = restored;
                 Ok(Ok(()))

@@ -1,7 +1,7 @@
 //! Snapshots cross as JSON text: the core writes it, and reads and checks it
 //! (naming the field it refuses); the JS wrapper parses and stringifies.
 
-use edgebreaker_core::{Breaker, Millis, Snapshot, SnapshotError, MAX_SNAPSHOT_BYTES};
+use edgebreaker_core::{Breaker, Millis, MAX_SNAPSHOT_BYTES};
 use wasm_bindgen::prelude::*;
 
 use crate::{config_from, CoreOptions, WasmBreaker};
@@ -19,9 +19,8 @@ impl WasmBreaker {
     /// a refused snapshot (text longer than `maxSnapshotBytes()` included).
     pub fn restore(options: &CoreOptions, json: &str, now: f64) -> Result<WasmBreaker, JsValue> {
         let config = config_from(options)?;
-        let refused = |error: SnapshotError| JsValue::from(JsError::new(&error.to_string()));
-        let snapshot = Snapshot::from_json(json).map_err(refused)?;
-        let core = Breaker::restore(config, &snapshot, Millis::reading_from_f64(now)).map_err(refused)?;
+        let core = Breaker::restore_json(config, json, Millis::reading_from_f64(now))
+            .map_err(|refused| JsError::new(&refused.to_string()))?;
         Ok(WasmBreaker::wrapping(core))
     }
 }

@@ -8,10 +8,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{whole_up_to, Snapshot, SnapshotError, SnapshotMetrics, WindowEntry, MAX_CONSECUTIVE_OPENS, MAX_SNAPSHOT_BYTES, SNAPSHOT_VERSION};
+use crate::breaker::Breaker;
+use crate::config::Config;
 use crate::json::{self, Map, Value};
 use crate::permit::GENERATION_MASK;
 use crate::status::State;
-use crate::time::MAX_MILLIS;
+use crate::time::{Millis, MAX_MILLIS};
 
 const FIELDS: [&str; 9] =
     ["version", "state", "generation", "openForMs", "forcedOpen", "probeSuccesses", "consecutiveOpens", "window", "metrics"];
@@ -41,6 +43,16 @@ impl Snapshot {
         let snapshot = read(&value)?;
         snapshot.validate()?;
         Ok(snapshot)
+    }
+}
+
+impl Breaker {
+    /// [`Breaker::restore`] from a snapshot's JSON text, for hosts that carry
+    /// it as text: the config is checked first (the field is the option),
+    /// then the text is read ([`Snapshot::from_json`]).
+    pub fn restore_json(config: Config, text: &str, now: Millis) -> Result<Breaker, SnapshotError> {
+        config.validate()?;
+        Breaker::restore(config, &Snapshot::from_json(text)?, now)
     }
 }
 
