@@ -231,7 +231,11 @@ impl Breaker {
             consecutive_opens: consecutive_opens.min(MAX_CONSECUTIVE_OPENS),
             window,
             metrics: SnapshotMetrics {
-                total_calls: counters.total_calls.wrapping_sub(counters.in_flight),
+                // What `total_calls - in_flight` is, but consistent even when a
+                // caller settled a permit twice or forged one (counted, yet never admitted).
+                total_calls: [counters.failed_calls, counters.blocked_calls, counters.ignored_calls]
+                    .into_iter()
+                    .fold(counters.successful_calls, u64::wrapping_add),
                 successful_calls: counters.successful_calls,
                 failed_calls: counters.failed_calls,
                 blocked_calls: counters.blocked_calls,
