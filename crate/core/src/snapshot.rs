@@ -159,7 +159,10 @@ impl Snapshot {
         let mut previous_age = MAX_MILLIS;
         for (index, entry) in self.window.iter().enumerate() {
             if entry.age_ms > previous_age {
-                let message = if index == 0 { whole_up_to(MAX_MILLIS) } else { format!("must be at most window[{}].ageMs (oldest first)", index.saturating_sub(1)) };
+                let message = match index.checked_sub(1) {
+                    None => whole_up_to(MAX_MILLIS),
+                    Some(before) => format!("must be at most window[{before}].ageMs (oldest first)"),
+                };
                 return Err(SnapshotError::new(format!("window[{index}].ageMs"), message));
             }
             previous_age = entry.age_ms;
