@@ -158,7 +158,10 @@ impl Snapshot {
         let mut previous_age = MAX_MILLIS;
         for (index, entry) in self.window.iter().enumerate() {
             if entry.age_ms > previous_age {
-                let message = if index == 0 { whole_up_to(MAX_MILLIS) } else { format!("must be at most window[{}].ageMs (oldest first)", index.saturating_sub(1)) };
+                let message = match index.checked_sub(1) {
+                    None => whole_up_to(MAX_MILLIS),
+                    Some(before) => format!("must be at most window[{before}].ageMs (oldest first)"),
+                };
                 return Err(SnapshotError::new(format!("window[{index}].ageMs"), message));
             }
             previous_age = entry.age_ms;
@@ -230,7 +233,11 @@ impl Breaker {
             consecutive_opens: consecutive_opens.min(MAX_CONSECUTIVE_OPENS),
             window,
             metrics: SnapshotMetrics {
-                total_calls: counters.total_calls.wrapping_sub(counters.in_flight),
+                // What `total_calls - in_flight` is, but consistent even when a
+                // caller settled a permit twice or forged one (counted, yet never admitted).
+                total_calls: [counters.failed_calls, counters.blocked_calls, counters.ignored_calls]
+                    .into_iter()
+                    .fold(counters.successful_calls, u64::wrapping_add),
                 successful_calls: counters.successful_calls,
                 failed_calls: counters.failed_calls,
                 blocked_calls: counters.blocked_calls,

@@ -95,6 +95,15 @@ fn forced_open_until_reset_survives() {
 }
 
 #[test]
+fn a_breaker_given_a_forged_permit_still_snapshots_what_it_can_restore() {
+    let mut breaker = Breaker::new(config()).unwrap();
+    breaker.record(edgebreaker_core::Permit::from_token(u64::MAX, Millis(0)), Outcome::Failure, Millis(1));
+    let snapshot = breaker.snapshot(Millis(2));
+    assert_eq!((snapshot.metrics.total_calls, snapshot.metrics.failed_calls), (1, 1));
+    round_trip(&mut breaker, 2, 3);
+}
+
+#[test]
 fn ages_older_than_the_restoring_clock_saturate_at_zero() {
     let mut breaker = Breaker::new(Config { window_ms: Some(10_000), ..config() }).unwrap();
     fail(&mut breaker, 1_000);

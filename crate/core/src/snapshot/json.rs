@@ -7,7 +7,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{whole_up_to, Snapshot, SnapshotError, SnapshotMetrics, WindowEntry, MAX_CONSECUTIVE_OPENS, MAX_SNAPSHOT_BYTES, SNAPSHOT_VERSION};
+use super::{
+    whole_up_to, Snapshot, SnapshotError, SnapshotMetrics, WindowEntry, MAX_CONSECUTIVE_OPENS, MAX_SNAPSHOT_BYTES,
+    SNAPSHOT_VERSION,
+};
 use crate::breaker::Breaker;
 use crate::config::Config;
 use crate::json::{self, Map, Value};
@@ -163,7 +166,8 @@ impl<'a> Object<'a> {
         if self.field(name)?.is_null() {
             return Ok(None);
         }
-        self.whole(name, MAX_MILLIS).map(Some).map_err(|error| SnapshotError { message: format!("{} or null", error.message), ..error })
+        let or_null = |error: SnapshotError| SnapshotError { message: format!("{} or null", error.message), ..error };
+        self.whole(name, MAX_MILLIS).map(Some).map_err(or_null)
     }
 
     fn boolean(&self, name: &str) -> Result<bool, SnapshotError> {

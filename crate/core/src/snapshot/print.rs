@@ -21,7 +21,11 @@ impl Snapshot {
     fn write_json(&self, out: &mut String) -> fmt::Result {
         write!(
             out,
-            r#"{{"version":{SNAPSHOT_VERSION},"state":"{}","generation":{},"openForMs":{},"forcedOpen":{},"probeSuccesses":{},"consecutiveOpens":{},"window":["#,
+            concat!(
+                r#"{{"version":{},"state":"{}","generation":{},"openForMs":{},"forcedOpen":{},"#,
+                r#""probeSuccesses":{},"consecutiveOpens":{},"window":["#,
+            ),
+            SNAPSHOT_VERSION,
             self.state.as_str(),
             self.generation,
             self.open_for_ms,
@@ -36,7 +40,10 @@ impl Snapshot {
         let m = &self.metrics;
         write!(
             out,
-            r#"],"metrics":{{"totalCalls":{},"successfulCalls":{},"failedCalls":{},"blockedCalls":{},"ignoredCalls":{},"slowCalls":{},"stateChanges":{},"lastFailureAgoMs":{},"lastSuccessAgoMs":{}}}}}"#,
+            concat!(
+                r#"],"metrics":{{"totalCalls":{},"successfulCalls":{},"failedCalls":{},"blockedCalls":{},"#,
+                r#""ignoredCalls":{},"slowCalls":{},"stateChanges":{},"lastFailureAgoMs":{},"lastSuccessAgoMs":{}}}}}"#,
+            ),
             m.total_calls,
             m.successful_calls,
             m.failed_calls,

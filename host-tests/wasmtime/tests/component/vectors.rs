@@ -152,7 +152,8 @@ impl VectorHost for Beside {
                 Ok(Ok(()))
             }
             (Err(refused), Err(native)) => {
-                same("refusal", &(refused.field.as_str(), refused.message.as_str()), &(native.field.as_str(), native.to_string().as_str()))?;
+                let native = (native.field.clone(), native.to_string());
+                same("refusal", &(refused.field.clone(), refused.message), &native)?;
                 Ok(Err(refused.field))
             }
             (got, native) => Err(format!("component {:?}, native core {:?}", got.map(drop), native.map(drop))),
