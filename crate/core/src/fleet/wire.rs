@@ -1,7 +1,8 @@
 //! The JSON form of what crosses between machines. Parsing reads a
 //! [`Value`] tree (`crate::json`) field by field, so every refusal names its
-//! field, and refuses unknown keys, wrong versions and numbers out of range. Numbers are whole, 0 to 2^53 - 1 (what a
-//! JavaScript number holds exactly) unless a tighter bound applies.
+//! field, and refuses unknown keys, wrong versions and numbers out of range.
+//! Numbers are whole, 0 to 2^53 - 1 (what a JavaScript number holds exactly)
+//! unless a tighter bound applies.
 
 use alloc::format;
 use alloc::string::String;
