@@ -198,7 +198,7 @@ impl Value {
 }
 
 /// Appends `value` in decimal (without `core::fmt`, which a caller may not otherwise need).
-pub fn write_u64(out: &mut String, value: u64) {
+fn write_u64(out: &mut String, value: u64) {
     if value >= 10 {
         write_u64(out, value / 10);
     }
@@ -207,7 +207,7 @@ pub fn write_u64(out: &mut String, value: u64) {
 
 /// Appends `text` as a JSON string: quoted, with `"` and `\` escaped by a
 /// backslash and control characters as `\u00XX`, everything else as is.
-pub fn write_string(out: &mut String, text: &str) {
+fn write_string(out: &mut String, text: &str) {
     out.push('"');
     let mut run = 0;
     for (at, byte) in text.bytes().enumerate() {
