@@ -81,13 +81,14 @@ bench: build
 	node host-tests/bench/soak.mjs
 
 # Coverage-guided fuzzing, not part of `make test`: the core against its
-# invariants, then the component's boundary, FUZZ_SECONDS each (fuzz/README.md).
+# invariants, the component's boundary, then the JSON reader, FUZZ_SECONDS each (fuzz/README.md).
 FUZZ_SECONDS ?= 600
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	cd fuzz && cargo +nightly fuzz run -O core_ops -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
 	cd fuzz && cargo +nightly fuzz run -O component_boundary -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+	cd fuzz && cargo +nightly fuzz run -O json_reader -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
 
 # The demo page, the example edge proxy in workerd and a fake LLM upstream, on
 # 127.0.0.1. Needs only the npm package: no root, no Chromium, no component.

@@ -32,13 +32,15 @@ function runVector(edgebreaker, vector) {
   if (vector.expectConfigError !== undefined) return expectConfigError(edgebreaker, vector);
   const { CircuitBreaker, CircuitBreakerError } = edgebreaker;
   let now = 0;
-  const breaker = new CircuitBreaker({ ...vector.config, clock: () => now });
+  const options = { ...vector.config, clock: () => now };
+  let breaker = new CircuitBreaker(options);
   const permits = new Map();
   let transitions = [];
-  breaker.addEventListener("statechange", (event) => {
+  const collect = (event) => {
     const { from, to, at } = event.detail;
     transitions.push({ from, to, at });
-  });
+  };
+  breaker.addEventListener("statechange", collect);
   vector.steps.forEach((step, index) => {
     if (step.at !== undefined) now = step.at;
     const where = `step ${index} (${step.op}${step.at === undefined ? "" : ` at ${step.at}`})`;
@@ -79,6 +81,19 @@ function runVector(edgebreaker, vector) {
         expectEqual(transitions, step.expect, `${where}: "statechange" events`);
         transitions = [];
         break;
+      case "snapshot":
+        expectEqual(breaker.snapshot(), step.expect, `${where}: snapshot`);
+        break;
+      case "restore":
+        if (step.expectError !== undefined) {
+          expectSnapshotRefused(() => CircuitBreaker.restore(step.snapshot, options), step.expectError, where);
+          break;
+        }
+        // A new breaker: the old one's permits are forgotten, its events no longer heard.
+        breaker = CircuitBreaker.restore(step.snapshot, options);
+        breaker.addEventListener("statechange", collect);
+        permits.clear();
+        break;
       default:
         throw new Error(`${where}: unknown op`);
     }
@@ -101,15 +116,30 @@ function expectConfigError(edgebreaker, vector) {
   throw new Error(`config ${JSON.stringify(vector.config)} accepted, expected an error naming ${option}`);
 }
 
+/** `restore` throws a TypeError or RangeError whose message is about `field` of the snapshot. */
+function expectSnapshotRefused(restore, field, where) {
+  const named = field === "snapshot" ? "snapshot " : `snapshot.${field} `;
+  try {
+    restore();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) {
+      throw new Error(`${where}: refused with ${error?.name}, expected a TypeError or RangeError naming ${field}`);
+    }
+    if (!String(error.message).startsWith(named)) throw new Error(`${where}: "${error.message}" does not name ${field}`);
+    return;
+  }
+  throw new Error(`${where}: snapshot restored, expected a refusal naming ${field}`);
+}
+
 /** Exact equality of JSON data. */
-function expectEqual(actual, expected, where) {
+export function expectEqual(actual, expected, where) {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
 }
 
 /** Every key in `expected` must match `actual`; numbers within RATE_TOLERANCE (only the rates are fractional). */
-function expectSubset(actual, expected, where) {
+export function expectSubset(actual, expected, where) {
   if (typeof expected === "object" && expected !== null) {
     if (typeof actual !== "object" || actual === null) {
       throw new Error(`${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);

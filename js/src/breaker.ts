@@ -5,10 +5,14 @@ import { duration, requiredFunction } from "./checks.js";
 import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { CallRunner } from "./runner.js";
+import { snapshotText, type BreakerSnapshot } from "./snapshot.js";
 import { STATE_NAMES, type State } from "./state.js";
 import type { BreakerStatus } from "./status.js";
 
 type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
+
+/** The snapshot text `CircuitBreaker.restore` hands to the constructor it calls. */
+let restoring: string | undefined;
 
 /**
  * A circuit breaker. Protect calls with `call`, `callSync` or `wrap`, or make
@@ -35,10 +39,34 @@ export class CircuitBreaker<F = never> extends EventTarget {
    */
   constructor(options?: CircuitBreakerOptions<F> | null) {
     super();
+    const snapshot = restoring;
+    restoring = undefined;
     const valid = validateOptions(options);
-    this.#engine = new Engine(this, valid);
+    this.#engine = new Engine(this, valid, snapshot);
     this.#runner = new CallRunner(this.#engine, valid.timeoutMs, valid.fallback);
     this.#fetch = { ...valid.fetch, timeoutMs: valid.timeoutMs, fallback: valid.fallback };
+  }
+
+  /**
+   * A breaker with `options` in the state a snapshot describes (from
+   * `snapshot()`, as the object or its JSON text), at the clock's time: the
+   * open period ends `openForMs` from now, window entries and the last
+   * failure and success are their age before now. Options never come from
+   * the snapshot.
+   * @throws TypeError when an option has the wrong type, or `snapshot` is
+   *   neither an object nor a string; RangeError when an option is out of
+   *   range or the snapshot is refused: malformed, tampered, longer than
+   *   64 KiB of JSON, or not fitting the options (a window longer than
+   *   `windowSize`, `probeSuccesses` reaching `successThreshold`). The
+   *   message names the option or the field (`snapshot.generation`). Nothing is created.
+   */
+  static restore<F = never>(snapshot: BreakerSnapshot | string, options?: CircuitBreakerOptions<F> | null): CircuitBreaker<F> {
+    restoring = snapshotText(snapshot);
+    try {
+      return new CircuitBreaker<F>(options);
+    } finally {
+      restoring = undefined;
+    }
   }
 
   /** Identifies the breaker in status, errors, logs and the registry. */
@@ -126,6 +154,18 @@ export class CircuitBreaker<F = never> extends EventTarget {
       metrics: status.metrics,
       config: status.config,
     };
+  }
+
+  /**
+   * The breaker's state now, as plain JSON-safe data to restore later or
+   * elsewhere with `CircuitBreaker.restore()`: ages and durations, never
+   * absolute times; no options; no calls in flight.
+   */
+  snapshot(): BreakerSnapshot {
+    const engine = this.#engine;
+    const snapshot = JSON.parse(engine.core.snapshot(engine.now())) as BreakerSnapshot;
+    engine.announceUpTo(engine.core.stateChanges());
+    return snapshot;
   }
 
   /** Closes the circuit with an empty window and no backoff. Lifetime metrics are kept. */

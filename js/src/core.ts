@@ -5,7 +5,7 @@
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
-import { initSync, WasmBreaker, type CoreOptions } from "./wasm/edgebreaker.js";
+import { initSync, maxSnapshotBytes, WasmBreaker, type CoreOptions } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
 let initialised = false;
@@ -41,17 +41,55 @@ type NumberFor<Names extends readonly string[]> = { -readonly [index in keyof Na
  * the value is added here, as the caller gave it.
  */
 export function createCore(args: CoreArguments): WasmBreaker {
+  const options = coreOptions(args);
+  try {
+    return new WasmBreaker(options);
+  } catch (error) {
+    throw refusal(error, options);
+  }
+}
+
+/**
+ * A core breaker restored from a snapshot's JSON text at `now`, or a
+ * RangeError naming the option or the snapshot's field the core refused
+ * (`snapshot.generation`, `snapshot.window[2].ageMs`). Text longer than the
+ * core reads is refused before it is copied into wasm memory.
+ */
+export function restoreCore(args: CoreArguments, json: string, now: number): WasmBreaker {
+  const options = coreOptions(args);
+  // A UTF-16 unit is at least one byte of UTF-8, so no text within the cap is refused here.
+  if (json.length > maxSnapshotBytes()) {
+    throw new RangeError(`snapshot must be at most ${maxSnapshotBytes()} bytes of JSON; got ${json.length}`);
+  }
+  try {
+    return WasmBreaker.restore(options, json, now);
+  } catch (error) {
+    throw refusal(error, options);
+  }
+}
+
+/** The options object the binding reads (after instantiating the wasm, once). */
+function coreOptions(args: CoreArguments): CoreOptions {
   if (!initialised) {
     initSync({ module: wasmModule() });
     initialised = true;
   }
   const options: CoreOptions = {};
   CORE_OPTION_NAMES.forEach((option, index) => (options[option] = args[index]));
-  try {
-    return new WasmBreaker(options);
-  } catch (error) {
-    throw typeof error === "string" ? new RangeError(withValueGiven(error, options)) : error;
+  return options;
+}
+
+/**
+ * What the binding threw, as a RangeError: a string is a refused option; an
+ * Error, a refused snapshot ("<field> <message>", the field named from the
+ * snapshot down, as option paths are).
+ */
+function refusal(error: unknown, options: CoreOptions): unknown {
+  if (typeof error === "string") return new RangeError(withValueGiven(error, options));
+  if (error instanceof Error) {
+    return new RangeError(error.message.startsWith("snapshot ") ? error.message : `snapshot.${error.message}`);
   }
+  return error;
 }
 
 /** The core's message, ending "; got <value>" for the option it names first. */

@@ -1,7 +1,7 @@
 // What a breaker does with the core: admit, record, read the clock, and
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
-import { createCore, type WasmBreaker } from "./core.js";
+import { createCore, restoreCore, type WasmBreaker } from "./core.js";
 import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
@@ -45,10 +45,12 @@ export class Engine {
   acquiredAt = UNKNOWN_TIME;
   #probeTimeoutMs: number | undefined;
 
-  constructor(target: EventTarget, options: ValidOptions) {
-    this.core = createCore(options.core);
-    this.name = options.name ?? `breaker-${++breakersNamed}`;
+  /** With `snapshot` (JSON text), the core is restored from it at the clock's time. */
+  constructor(target: EventTarget, options: ValidOptions, snapshot?: string) {
     this.#clock = options.clock ?? Date.now;
+    this.core =
+      snapshot === undefined ? createCore(options.core) : restoreCore(options.core, snapshot, clockReading(this.#clock()));
+    this.name = options.name ?? `breaker-${++breakersNamed}`;
     this.#isFailure = options.isFailure;
     this.#target = target;
     this.#onStateChange = options.onStateChange;

@@ -24,6 +24,11 @@ const expectedOutput = {
     "half_open 0 2 1",
     "{}",
   ],
+  "snapshot.mjs": [
+    "6000",
+    "open 6000",
+    "RangeError snapshot.generation must be a whole number from 0 to 1099511627775",
+  ],
   "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
 };
 

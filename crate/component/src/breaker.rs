@@ -12,7 +12,7 @@ use spin::Mutex;
 use crate::bindings::edgebreaker::breaker::clock;
 use crate::bindings::exports::edgebreaker::breaker::breakers::{Breaker as BreakerResource, GuestBreaker};
 use crate::bindings::exports::edgebreaker::breaker::types::{
-    AcquireError, Config, ConfigError, Permit, PermitError, State, Status, Transition,
+    AcquireError, Config, ConfigError, Permit, PermitError, SnapshotError, State, Status, Transition,
 };
 use crate::circuit::Circuit;
 
@@ -47,6 +47,11 @@ impl BreakerHandle {
 impl GuestBreaker for BreakerHandle {
     fn create(name: Option<String>, config: Config) -> Result<BreakerResource, ConfigError> {
         create(name, &config).map(BreakerHandle::resource)
+    }
+
+    fn restore(name: Option<String>, config: Config, snapshot: String) -> Result<BreakerResource, SnapshotError> {
+        let circuit = Circuit::restore(name, &config, &snapshot, now())?;
+        Ok(BreakerHandle::resource(Arc::new(Mutex::new(circuit))))
     }
 
     fn name(&self) -> String {
@@ -92,6 +97,11 @@ impl GuestBreaker for BreakerHandle {
     fn force_open(&self, duration_ms: Option<u64>) {
         let now = now();
         self.0.lock().force_open(duration_ms, now);
+    }
+
+    fn snapshot(&self) -> String {
+        let now = now();
+        self.0.lock().snapshot(now)
     }
 
     fn state_changes(&self) -> u64 {

@@ -11,9 +11,9 @@ use alloc::vec::Vec;
 use edgebreaker_core::{Breaker, Millis, Outcome, MAX_MILLIS};
 
 use crate::bindings::exports::edgebreaker::breaker::types::{
-    AcquireError, Config, ConfigError, Permit, PermitError, Rejection, State, Status, Transition,
+    AcquireError, Config, ConfigError, Permit, PermitError, Rejection, SnapshotError, State, Status, Transition,
 };
-use crate::convert::{config_error_to_wit, config_from_wit, state_to_wit, status_to_wit};
+use crate::convert::{config_error_to_wit, config_from_wit, snapshot_error_to_wit, state_to_wit, status_to_wit};
 use crate::permits::PermitBook;
 
 #[derive(Debug)]
@@ -31,9 +31,21 @@ impl Circuit {
     /// the n-th of the instance. `clock` is read for the instance's first breaker only.
     pub(crate) fn create(name: Option<String>, config: &Config, clock: impl FnOnce() -> u64) -> Result<Circuit, ConfigError> {
         let core = Breaker::new(config_from_wit(config)).map_err(|error| config_error_to_wit(&error))?;
+        Ok(Circuit::named(name, core, clock))
+    }
+
+    /// As `create`, with the core restored from a snapshot's JSON text at the
+    /// reading `now` (which is also the clock an instance's first breaker reads).
+    pub(crate) fn restore(name: Option<String>, config: &Config, snapshot: &str, now: u64) -> Result<Circuit, SnapshotError> {
+        let core = Breaker::restore_json(config_from_wit(config), snapshot, Millis(now))
+            .map_err(|error| snapshot_error_to_wit(&error))?;
+        Ok(Circuit::named(name, core, || now))
+    }
+
+    fn named(name: Option<String>, core: Breaker, clock: impl FnOnce() -> u64) -> Circuit {
         let (number, id) = crate::ids::next(clock);
         let name = name.unwrap_or_else(|| format!("breaker-{number}"));
-        Ok(Circuit { id, name, core, permits: PermitBook::new() })
+        Circuit { id, name, core, permits: PermitBook::new() }
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -94,6 +106,10 @@ impl Circuit {
 
     pub(crate) fn force_open(&mut self, duration_ms: Option<u64>, now: u64) {
         self.core.force_open(duration_ms.map(Millis), Millis(now));
+    }
+
+    pub(crate) fn snapshot(&mut self, now: u64) -> String {
+        self.core.snapshot(Millis(now)).to_json()
     }
 
     pub(crate) fn state_changes(&self) -> u64 {

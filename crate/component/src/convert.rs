@@ -2,7 +2,7 @@
 
 use alloc::string::ToString;
 
-use edgebreaker_core::{Config, ConfigError, Metrics, State, Status};
+use edgebreaker_core::{Config, ConfigError, Metrics, SnapshotError, State, Status};
 
 use crate::bindings::exports::edgebreaker::breaker::types as wit;
 
@@ -42,6 +42,10 @@ pub(crate) fn config_to_wit(config: &Config) -> wit::Config {
 
 pub(crate) fn config_error_to_wit(error: &ConfigError) -> wit::ConfigError {
     wit::ConfigError { option: error.option().into(), message: error.to_string() }
+}
+
+pub(crate) fn snapshot_error_to_wit(error: &SnapshotError) -> wit::SnapshotError {
+    wit::SnapshotError { field: error.field.clone(), message: error.to_string() }
 }
 
 pub(crate) fn state_to_wit(state: State) -> wit::State {

@@ -12,7 +12,7 @@ use crate::window::Window;
 
 /// Where the circuit is, with what each state needs to know.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Phase {
+pub(crate) enum Phase {
     Closed,
     /// `until: None` is forced open until `reset()`.
     Open { until: Option<Millis> },
@@ -27,6 +27,16 @@ impl Phase {
             Phase::HalfOpen { .. } => State::HalfOpen,
         }
     }
+}
+
+/// What a snapshot keeps of a breaker besides its window (see snapshot.rs).
+/// Instants are on the core's time; `counters.in_flight` is not restored.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) phase: Phase,
+    pub(crate) generation: u64,
+    pub(crate) consecutive_opens: u32,
+    pub(crate) counters: Metrics,
 }
 
 /// A circuit breaker. Create it once with [`Breaker::new`]; drive it with
@@ -52,6 +62,9 @@ pub struct Breaker {
     timeline: Timeline,
     counters: Metrics,
     log: TransitionLog,
+    /// Times the closed circuit opened on a failure (the window's rules or a
+    /// Retry-After): what a fleet member reports as a local trip.
+    failure_trips: u64,
 }
 
 impl Breaker {
@@ -71,6 +84,7 @@ impl Breaker {
             timeline: Timeline::default(),
             counters: Metrics::default(),
             log: TransitionLog::new(),
+            failure_trips: 0,
         })
     }
 
@@ -121,10 +135,7 @@ impl Breaker {
 
     /// State, time until a probe, metrics and configuration at `now`.
     pub fn status(&mut self, now: Millis) -> Status {
-        let now = self.observe(now);
-        if self.phase == Phase::Closed {
-            self.expire_window(now);
-        }
+        let now = self.observe_for_report(now);
         let retry_after_ms = match self.phase {
             Phase::Open { until } => until.map(|until| until.since(now).0),
             Phase::Closed | Phase::HalfOpen { .. } => Some(0),
@@ -162,6 +173,49 @@ impl Breaker {
         self.timeline.reading()
     }
 
+    /// For a report of the whole state (status, a snapshot): applies what
+    /// `now` implies, the window's `windowMs` expiry included, and returns
+    /// the core's time, which every instant kept is on.
+    pub(crate) fn observe_for_report(&mut self, now: Millis) -> Millis {
+        let now = self.observe(now);
+        if self.phase == Phase::Closed {
+            self.expire_window(now);
+        }
+        now
+    }
+
+    /// What a snapshot keeps besides the window, as it is.
+    pub(crate) fn parts(&self) -> Parts {
+        Parts {
+            phase: self.phase,
+            generation: self.generation,
+            consecutive_opens: self.consecutive_opens,
+            counters: self.counters.clone(),
+        }
+    }
+
+    /// Puts restored parts in place on a new breaker (snapshot.rs checked
+    /// them against the config): no probe in flight, and no call either.
+    pub(crate) fn set_parts(&mut self, parts: Parts) {
+        self.probes.clear();
+        self.phase = parts.phase;
+        self.generation = parts.generation & crate::permit::GENERATION_MASK;
+        self.consecutive_opens = parts.consecutive_opens;
+        self.counters = Metrics { in_flight: 0, failure_rate: 0.0, success_rate: 0.0, ..parts.counters };
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn window(&self) -> &Window {
+        &self.window
+    }
+
+    pub(crate) fn window_mut(&mut self) -> &mut Window {
+        &mut self.window
+    }
+
     fn admit(&mut self, probe_slot: Option<u16>) -> Permit {
         self.counters.in_flight = self.counters.in_flight.saturating_add(1);
         Permit { generation: self.generation, probe_slot, acquired_at: self.timeline.reading() }
@@ -186,8 +240,10 @@ impl Breaker {
                 self.expire_window(now);
                 self.window.push(now, outcome == Outcome::Failure);
                 if let Some(duration) = retry_after {
+                    self.failure_trips = self.failure_trips.wrapping_add(1);
                     self.open(now, Some(duration));
                 } else if outcome == Outcome::Failure && self.trip_due() {
+                    self.failure_trips = self.failure_trips.wrapping_add(1);
                     self.trip(now);
                 }
             }
@@ -374,5 +430,68 @@ fn ratio(part: usize, whole: usize) -> f64 {
         0.0
     } else {
         part as f64 / whole as f64
+    }
+}
+
+/// What fleet mode needs of a breaker (crate-private): the coordinator drives
+/// one as the fleet's state machine, a member reads its local one.
+impl Breaker {
+    /// Counts `reading` like any operation and returns the core's time, which
+    /// never goes backwards (the fleet window's buckets are on it).
+    pub(crate) fn core_time(&mut self, reading: Millis) -> Millis {
+        self.observe(reading)
+    }
+
+    /// Opens a closed circuit on failures now, with the backoff's next open
+    /// time, as a local trip would; does nothing in any other state.
+    pub(crate) fn trip_now(&mut self, now: Millis) {
+        let now = self.observe(now);
+        if self.phase == Phase::Closed {
+            self.trip(now);
+        }
+    }
+
+    /// The state at `now` and the time left open: `Some(0)` unless open,
+    /// `None` when open until reset.
+    pub(crate) fn open_for(&mut self, now: Millis) -> (State, Option<Millis>) {
+        let now = self.observe(now);
+        match self.phase {
+            Phase::Open { until } => (State::Open, until.map(|until| until.since(now))),
+            Phase::Closed | Phase::HalfOpen { .. } => (self.phase.state(), Some(Millis::ZERO)),
+        }
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn consecutive_opens(&self) -> u32 {
+        self.consecutive_opens
+    }
+
+    pub(crate) fn failure_trips(&self) -> u64 {
+        self.failure_trips
+    }
+
+    /// The lifetime counters as they are (no window rates computed).
+    pub(crate) fn counters(&self) -> &Metrics {
+        &self.counters
+    }
+
+    /// Puts the breaker in a persisted state at `now`: `open_for` is the time
+    /// left open (`None`: until reset), a half-open one has no probe in
+    /// flight and no success yet. Not a state change: nothing is logged.
+    pub(crate) fn resume(&mut self, state: State, open_for: Option<Millis>, generation: u64, opens: u32, now: Millis) {
+        let now = self.observe(now);
+        self.window.clear();
+        self.probes.clear();
+        let until = open_for.map(|open_for| now.after(open_for.min(Millis(MAX_MILLIS))));
+        self.phase = match state {
+            State::Closed => Phase::Closed,
+            State::Open => Phase::Open { until },
+            State::HalfOpen => Phase::HalfOpen { probe_successes: 0 },
+        };
+        self.generation = generation & crate::permit::GENERATION_MASK;
+        self.consecutive_opens = opens;
     }
 }

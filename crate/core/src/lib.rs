@@ -22,9 +22,12 @@ extern crate alloc;
 
 mod breaker;
 mod config;
+pub mod fleet;
+pub mod json;
 mod numbers;
 mod permit;
 mod probes;
+mod snapshot;
 mod status;
 mod time;
 mod transitions;
@@ -34,5 +37,8 @@ pub use breaker::Breaker;
 pub use config::{Config, ConfigError, NumberOptions, Requirement, Rule, MAX_WINDOW_SIZE};
 pub use numbers::count_from_f64;
 pub use permit::{Outcome, Permit, Rejected};
+pub use snapshot::{
+    Snapshot, SnapshotError, SnapshotMetrics, WindowEntry, MAX_CONSECUTIVE_OPENS, MAX_SNAPSHOT_BYTES, SNAPSHOT_VERSION,
+};
 pub use status::{Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};

@@ -73,6 +73,13 @@ impl Window {
         }
     }
 
+    /// The outcomes in the window, oldest first: `(recorded_at, failed)`.
+    pub(crate) fn oldest_first(&self) -> impl Iterator<Item = (Millis, bool)> + '_ {
+        let (newer, older) = self.entries.split_at(self.next.min(self.entries.len()));
+        let kept = older.iter().chain(newer).skip(self.entries.len().saturating_sub(self.len));
+        kept.map(|entry| (entry.recorded_at, entry.failed))
+    }
+
     /// Moves every recorded time back by `by` (see `Breaker::move_back`).
     pub(crate) fn move_back(&mut self, by: Millis) {
         self.entries.iter_mut().for_each(|entry| entry.recorded_at = entry.recorded_at.since(by));

@@ -3,7 +3,7 @@
 //! fixed-seed xorshift), so a failure reproduces.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, State, MAX_MILLIS};
+use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, Snapshot, State, MAX_MILLIS};
 
 struct Rng(u64);
 
@@ -95,6 +95,17 @@ fn invariants_hold_under_random_operations() {
                 State::Closed | State::HalfOpen => assert_eq!(status.retry_after_ms, Some(0)),
                 State::Open => {}
             }
+            // Its snapshot, through JSON, restores a breaker that snapshots the
+            // same and decides the same now (taking it changes nothing: it reads
+            // the latest time, which has been observed).
+            let reading = breaker.latest_time();
+            let snapshot = breaker.snapshot(reading);
+            assert_eq!(Snapshot::from_json(&snapshot.to_json()).as_ref(), Ok(&snapshot));
+            let mut restored = Breaker::restore(config.clone(), &snapshot, reading).unwrap();
+            assert_eq!(restored.snapshot(reading), snapshot);
+            let again = restored.status(reading);
+            assert_eq!((again.state, again.retry_after_ms), (status.state, status.retry_after_ms));
+            assert_eq!(again.metrics.failure_rate, status.metrics.failure_rate);
         }
     }
 }

@@ -72,4 +72,19 @@ impl VectorHost for Breaker {
     fn transitions_since(&mut self, seen: u64) -> Result<(Vec<Transition>, u64), String> {
         Ok((Breaker::transitions_since(self, seen).collect(), self.state_changes()))
     }
+
+    fn snapshot(&mut self, at: Millis) -> Result<String, String> {
+        Ok(Breaker::snapshot(self, at).to_json())
+    }
+
+    fn restore(&mut self, config: &Value, snapshot: &str, at: Millis) -> Result<Result<(), String>, String> {
+        let config: Config = serde_json::from_value(config.clone()).map_err(|e| format!("bad config: {e}"))?;
+        match Breaker::restore_json(config, snapshot, at) {
+            Ok(restored) => {
+                *self = restored;
+                Ok(Ok(()))
+            }
+            Err(refused) => Ok(Err(refused.field)),
+        }
+    }
 }

@@ -15,7 +15,7 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::edgebreaker::breaker::types::{
-    AcquireError, Config, ConfigError, Metrics, Permit, PermitError, Rejection, State, Status, Transition,
+    AcquireError, Config, ConfigError, Metrics, Permit, PermitError, Rejection, SnapshotError, State, Status, Transition,
 };
 
 /// Where `cargo build -p edgebreaker-component --target wasm32-wasip2 --release`
@@ -144,6 +144,14 @@ impl Plugin {
 
     pub fn force_open(&mut self, breaker: ResourceAny, duration_ms: Option<u64>) -> wasmtime::Result<()> {
         self.bindings.edgebreaker_breaker_breakers().breaker().call_force_open(&mut self.store, breaker, duration_ms)
+    }
+
+    pub fn snapshot(&mut self, breaker: ResourceAny) -> wasmtime::Result<String> {
+        self.bindings.edgebreaker_breaker_breakers().breaker().call_snapshot(&mut self.store, breaker)
+    }
+
+    pub fn restore(&mut self, name: Option<&str>, config: Config, snapshot: &str) -> Answer<ResourceAny, SnapshotError> {
+        self.bindings.edgebreaker_breaker_breakers().breaker().call_restore(&mut self.store, name, config, snapshot)
     }
 
     pub fn state_changes(&mut self, breaker: ResourceAny) -> wasmtime::Result<u64> {

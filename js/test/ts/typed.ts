@@ -11,6 +11,7 @@ import {
   getCircuitBreaker,
   presets,
   protectFetch,
+  type BreakerSnapshot,
   type BreakerStatus,
   type CircuitBreakerOptions,
   type StateChange,
@@ -206,6 +207,20 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       new CircuitBreaker({ clock, streamEnd: null });
       // @ts-expect-error: no such rule
       check(throws(() => new CircuitBreaker({ clock, streamEnd: "openai" })), "refused at run time too");
+    },
+  },
+  {
+    name: "a snapshot is typed, and restore keeps the fallback's type",
+    async run() {
+      const snapshot: BreakerSnapshot = new CircuitBreaker({ clock }).snapshot();
+      const state: State = snapshot.state;
+      const ago: number | null = snapshot.metrics.lastFailureAgoMs;
+      const restored = CircuitBreaker.restore(snapshot, { clock, fallback: () => null });
+      const result: string | null = await restored.call(async () => "fresh");
+      check(state === "closed" && ago === null && result === "fresh", "values");
+      CircuitBreaker.restore(JSON.stringify(snapshot), { clock });
+      // @ts-expect-error: a snapshot is an object from snapshot() or its JSON text
+      check(throws(() => CircuitBreaker.restore(5, { clock })), "refused at run time too");
     },
   },
 ];

@@ -39,6 +39,14 @@ pub trait VectorHost: Sized {
 
     /// The state changes after the first `seen`, and the count of state changes so far.
     fn transitions_since(&mut self, seen: u64) -> Result<(Vec<Transition>, u64), String>;
+
+    /// The snapshot's JSON text, as the host hands it out.
+    fn snapshot(&mut self, at: Millis) -> Result<String, String>;
+
+    /// Replaces the breaker with one restored from `snapshot` (JSON text) with
+    /// `config` (the vector's JSON); `Ok(Err(field))` when the host refuses it
+    /// naming `field`, the breaker left as it was.
+    fn restore(&mut self, config: &Value, snapshot: &str, at: Millis) -> Result<Result<(), String>, String>;
 }
 
 /// Runs every vector in `dir` on `H`; fails naming each vector that did not
@@ -68,7 +76,7 @@ fn run<H: VectorHost>(vector: &Value) -> Result<(), String> {
     if let Some(option) = vector.get("expectConfigError").and_then(Value::as_str) {
         return H::expect_refused(&config, option);
     }
-    let mut run = Run { host: H::create(&config)?, permits: HashMap::new(), seen: 0, transitions: Vec::new() };
+    let mut run = Run { host: H::create(&config)?, config, permits: HashMap::new(), seen: 0, transitions: Vec::new() };
     let steps = vector.get("steps").and_then(Value::as_array).ok_or("no steps")?;
     for (index, step) in steps.iter().enumerate() {
         let op = step.get("op").and_then(Value::as_str).unwrap_or_default();
@@ -80,6 +88,8 @@ fn run<H: VectorHost>(vector: &Value) -> Result<(), String> {
 /// One vector in progress.
 struct Run<H: VectorHost> {
     host: H,
+    /// The vector's config, which a restored breaker takes too.
+    config: Value,
     /// Permits by the vector's labels.
     permits: HashMap<String, H::Permit>,
     /// State changes already collected.
@@ -121,6 +131,24 @@ impl<H: VectorHost> Run<H> {
             "reset" => self.host.reset(at)?,
             "forceOpen" => self.host.force_open(step["durationMs"].as_u64().map(Millis), at)?,
             "transitions" => expect_equal(&step["expect"], &Value::Array(std::mem::take(&mut self.transitions)))?,
+            "snapshot" => {
+                let text = self.host.snapshot(at)?;
+                let got: Value = serde_json::from_str(&text).map_err(|e| format!("snapshot is not JSON ({e}): {text}"))?;
+                expect_equal(&step["expect"], &got)?;
+            }
+            "restore" => {
+                let snapshot = step.get("snapshot").ok_or("no snapshot")?.to_string();
+                match (self.host.restore(&self.config, &snapshot, at)?, step.get("expectError").and_then(Value::as_str)) {
+                    // A new breaker: its state changes count from 0, and permits of the old one are gone.
+                    (Ok(()), None) => {
+                        self.seen = 0;
+                        self.permits.clear();
+                    }
+                    (Err(field), Some(expected)) if field == expected => {}
+                    (Err(field), expected) => return Err(format!("refused naming {field}, expected {expected:?}")),
+                    (Ok(()), Some(expected)) => return Err(format!("restored, expected a refusal naming {expected}")),
+                }
+            }
             other => return Err(format!("unknown op {other:?}")),
         }
         let (changes, seen) = self.host.transitions_since(self.seen)?;

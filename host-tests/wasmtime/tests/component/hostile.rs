@@ -272,3 +272,34 @@ fn odd_names_are_just_names() {
     assert!(!plugin.remove("").unwrap());
     assert_eq!(plugin.list().unwrap().len(), 4);
 }
+
+/// A 10 MB snapshot, text that is not JSON or not UTF-8-shaped data, a
+/// config the core refuses and clocks beyond 2^53: each a `snapshot-error`
+/// naming the field (the option for a config), never a trap.
+#[test]
+fn hostile_snapshots_are_refused_naming_the_field() {
+    let mut plugin = plugin();
+    let survivor = plugin.create(Some("survivor"), defaults()).unwrap().unwrap();
+    let huge = format!("{{\"version\":1,\"pad\":\"{}\"}}", "x".repeat(10 << 20));
+    let cases: Vec<(&str, Config, String)> = vec![
+        ("snapshot", defaults(), huge),
+        ("snapshot", defaults(), "\u{0}\u{ffff}".into()),
+        ("snapshot", defaults(), "[1,2,3]".into()),
+        ("version", defaults(), "{}".into()),
+        ("failureThreshold", Config { failure_threshold: Some(0), ..defaults() }, "{}".into()),
+    ];
+    for (field, config, text) in cases {
+        let refused = plugin.restore(None, config, &text).expect("no trap").expect_err("refused");
+        assert_eq!(refused.field, field, "{}", refused.message);
+        assert!(refused.message.starts_with(field), "{}", refused.message);
+        assert_still_working(&mut plugin, survivor);
+    }
+    let text = plugin.snapshot(survivor).expect("no trap");
+    for now in [0, MAX_MILLIS, MAX_MILLIS + 1, u64::MAX] {
+        plugin.set_time(now);
+        let restored = plugin.restore(Some("restored"), defaults(), &text).expect("no trap").expect("restored");
+        assert_eq!(plugin.snapshot(restored).expect("no trap"), text);
+        plugin.set_time(0); // beyond 2^53, no call is admitted
+        assert_still_working(&mut plugin, restored);
+    }
+}

@@ -130,6 +130,35 @@ impl VectorHost for Beside {
         same("state changes", &count, &self.native.state_changes())?;
         Ok((got, count))
     }
+
+    /// The component's text must be the native core's, to the byte.
+    fn snapshot(&mut self, at: Millis) -> Result<String, String> {
+        self.plugin.set_time(at.0);
+        let got = self.plugin.snapshot(self.breaker).map_err(trap)?;
+        same("snapshot", &got, &self.native.snapshot(at).to_json())?;
+        Ok(got)
+    }
+
+    /// Restored, or refused with the native core's field and words, by both.
+    fn restore(&mut self, config: &Value, snapshot: &str, at: Millis) -> Result<Result<(), String>, String> {
+        self.plugin.set_time(at.0);
+        let wit = config_from_json(config).map_err(|option| format!("host refused {option}"))?;
+        let native_config = serde_json::from_value(config.clone()).map_err(|e| format!("bad config: {e}"))?;
+        match (self.plugin.restore(None, wit, snapshot).map_err(trap)?, Breaker::restore_json(native_config, snapshot, at)) {
+            (Ok(breaker), Ok(native)) => {
+                let replaced = std::mem::replace(&mut self.breaker, breaker);
+                self.plugin.drop_breaker(replaced).map_err(trap)?;
+                self.native = native;
+                Ok(Ok(()))
+            }
+            (Err(refused), Err(native)) => {
+                let native = (native.field.clone(), native.to_string());
+                same("refusal", &(refused.field.clone(), refused.message), &native)?;
+                Ok(Err(refused.field))
+            }
+            (got, native) => Err(format!("component {:?}, native core {:?}", got.map(drop), native.map(drop))),
+        }
+    }
 }
 
 fn core_state(state: State) -> edgebreaker_core::State {
