@@ -36,7 +36,8 @@ function runVector({ WasmBreaker, WasmFleetCoordinator }, vector) {
     switch (step.op) {
       case "call": {
         const token = local.acquire(memberNow);
-        if (token >= 0) local.record(token, memberNow, OUTCOMES[step.outcome], memberNow);
+        if (token >= 0 && step.retryAfterMs !== undefined) local.recordRetryAfter(token, memberNow, step.retryAfterMs, memberNow);
+        else if (token >= 0) local.record(token, memberNow, OUTCOMES[step.outcome], memberNow);
         expectEqual(token >= 0 ? "admitted" : "rejected", step.expect ?? "admitted", where);
         break;
       }

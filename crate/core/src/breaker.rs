@@ -65,6 +65,8 @@ pub struct Breaker {
     /// Times the closed circuit opened on a failure (the window's rules or a
     /// Retry-After): what a fleet member reports as a local trip.
     failure_trips: u64,
+    /// The latest of those trips was a Retry-After (its open time is the upstream's, not the backoff's).
+    tripped_by_retry_after: bool,
 }
 
 impl Breaker {
@@ -85,6 +87,7 @@ impl Breaker {
             counters: Metrics::default(),
             log: TransitionLog::new(),
             failure_trips: 0,
+            tripped_by_retry_after: false,
         })
     }
 
@@ -240,10 +243,10 @@ impl Breaker {
                 self.expire_window(now);
                 self.window.push(now, outcome == Outcome::Failure);
                 if let Some(duration) = retry_after {
-                    self.failure_trips = self.failure_trips.wrapping_add(1);
+                    self.count_failure_trip(true);
                     self.open(now, Some(duration));
                 } else if outcome == Outcome::Failure && self.trip_due() {
-                    self.failure_trips = self.failure_trips.wrapping_add(1);
+                    self.count_failure_trip(false);
                     self.trip(now);
                 }
             }
@@ -471,6 +474,21 @@ impl Breaker {
 
     pub(crate) fn failure_trips(&self) -> u64 {
         self.failure_trips
+    }
+
+    fn count_failure_trip(&mut self, by_retry_after: bool) {
+        self.failure_trips = self.failure_trips.wrapping_add(1);
+        self.tripped_by_retry_after = by_retry_after;
+    }
+
+    /// The open time left, as of the latest reading, when the circuit is open
+    /// because the upstream's Retry-After opened it: what a fleet member
+    /// reports so that the fleet opens for the upstream's time, not the backoff's.
+    pub(crate) fn retry_after_left(&self) -> Option<Millis> {
+        match self.phase {
+            Phase::Open { until: Some(until) } if self.tripped_by_retry_after => Some(until.since(self.timeline.now())),
+            _ => None,
+        }
     }
 
     /// The lifetime counters as they are (no window rates computed).

@@ -22,7 +22,7 @@ fn config() -> Config {
 }
 
 fn report(successes: u64, failures: u64, tripped: bool) -> FleetReport {
-    FleetReport { successes, failures, tripped }
+    FleetReport { successes, failures, tripped, retry_after_ms: None }
 }
 
 /// A coordinator tripped by a reported local trip at `at`.
@@ -409,4 +409,32 @@ fn random_syncs_leases_and_settlements_never_put_more_than_half_open_max_calls_l
         }
         assert!(granted.len() > 50, "seed {seed}: the fleet half-opened and leased ({})", granted.len());
     }
+}
+
+#[test]
+fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s() {
+    let mut breaker = local();
+    let mut member = FleetMember::new();
+    let permit = breaker.acquire(Millis(0)).unwrap();
+    breaker.record_retry_after(permit, Millis(2_000), Millis(500));
+    let sent = member.report(&breaker);
+    assert_eq!(sent, FleetReport { retry_after_ms: Some(2_000), ..report(0, 1, true) });
+    assert_eq!(FleetReport::from_json(&sent.to_json()), Ok(sent), "the wire carries it");
+
+    let mut coordinator = Coordinator::new(config()).unwrap();
+    let answer = coordinator.sync(&sent, Millis(9_000));
+    assert_eq!((answer.state, answer.open_for_ms), (State::Open, Some(2_000)));
+    // The backoff is left as it was: the next trip opens for resetTimeoutMs.
+    coordinator.lease(Millis(11_000));
+    let reopened = coordinator.sync(&report(0, 0, false), Millis(11_000 + 500));
+    assert_eq!(reopened.state, State::Open, "the lease expired at probeTimeoutMs: a failed probe");
+    assert_eq!(reopened.open_for_ms, Some(config().reset_timeout_ms), "first backoff step, as after one ordinary trip");
+    // An ordinary trip after it carries no Retry-After.
+    assert_eq!(member.report(&breaker).retry_after_ms, None);
+}
+
+#[test]
+fn a_retry_after_without_a_trip_is_refused() {
+    let text = r#"{"version":1,"successes":0,"failures":1,"tripped":false,"retryAfterMs":5}"#;
+    assert_eq!(FleetReport::from_json(text).unwrap_err().to_string(), "retryAfterMs is only for a trip (tripped: true)");
 }

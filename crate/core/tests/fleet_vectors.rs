@@ -85,7 +85,10 @@ impl Fleet {
                 let outcome = outcome(&step["outcome"]);
                 let got = match member.local.acquire(now) {
                     Ok(permit) => {
-                        member.local.record(permit, outcome, now);
+                        match step["retryAfterMs"].as_u64() {
+                            Some(retry_after) => member.local.record_retry_after(permit, Millis(retry_after), now),
+                            None => member.local.record(permit, outcome, now),
+                        }
                         "admitted"
                     }
                     Err(_) => "rejected",

@@ -92,7 +92,11 @@ impl Coordinator {
             }
             self.window.add(time, Counts { successes: report.successes, failures: report.failures });
             let fleet = self.window.total(time);
-            if fleet_trip_due(report.tripped, fleet.failures, fleet.outcomes(), &self.config) {
+            if let Some(retry_after) = report.retry_after_ms.filter(|_| report.tripped) {
+                // The upstream said how long to leave it alone: the fleet opens for
+                // exactly that, leaving the backoff as it was, as one breaker would.
+                self.breaker.force_open(Some(Millis(retry_after)), now);
+            } else if fleet_trip_due(report.tripped, fleet.failures, fleet.outcomes(), &self.config) {
                 self.breaker.trip_now(now);
             }
         }

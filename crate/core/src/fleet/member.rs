@@ -53,10 +53,12 @@ impl FleetMember {
     /// opened on failures meanwhile; the next report starts from here.
     pub fn report(&mut self, local: &Breaker) -> FleetReport {
         let counters = local.counters();
+        let tripped = self.trip_pending(local);
         let report = FleetReport {
             successes: counters.successful_calls.wrapping_sub(self.reported_successes).min(MAX_MILLIS),
             failures: counters.failed_calls.wrapping_sub(self.reported_failures).min(MAX_MILLIS),
-            tripped: self.trip_pending(local),
+            tripped,
+            retry_after_ms: local.retry_after_left().filter(|_| tripped).map(|left| left.0),
         };
         self.reported_successes = counters.successful_calls;
         self.reported_failures = counters.failed_calls;

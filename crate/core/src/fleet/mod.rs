@@ -30,6 +30,9 @@ pub struct FleetReport {
     pub failures: u64,
     /// The member's local breaker opened on failures since its previous report.
     pub tripped: bool,
+    /// The upstream's Retry-After opened it: the time it had left open, for
+    /// which the fleet opens too (only with `tripped`).
+    pub retry_after_ms: Option<u64>,
 }
 
 /// The fleet's state as the coordinator answers it.

@@ -19,9 +19,13 @@ pub const MAX_FLEET_JSON_BYTES: usize = json::MAX_JSON_BYTES;
 pub(crate) const MAX_SYNC_AFTER_MS: u64 = 60_000;
 
 impl FleetReport {
-    /// `{"version":1,"successes":n,"failures":n,"tripped":b}`
+    /// `{"version":1,"successes":n,"failures":n,"tripped":b}`, with `"retryAfterMs":n` after a Retry-After trip.
     pub fn to_json(&self) -> String {
-        format!(r#"{{"version":1,"successes":{},"failures":{},"tripped":{}}}"#, self.successes, self.failures, self.tripped)
+        let retry_after = self.retry_after_ms.map(|ms| format!(r#","retryAfterMs":{ms}"#)).unwrap_or_default();
+        format!(
+            r#"{{"version":1,"successes":{},"failures":{},"tripped":{}{retry_after}}}"#,
+            self.successes, self.failures, self.tripped
+        )
     }
 }
 
@@ -86,11 +90,18 @@ const MAX_CONSECUTIVE_OPENS: u64 = 64;
 impl FleetReport {
     /// Parses and validates a report; the error names the field at fault.
     pub fn from_json(text: &str) -> Result<FleetReport, FleetError> {
-        let doc = Document::parse("report", text, &["version", "successes", "failures", "tripped"])?;
+        let doc = Document::parse("report", text, &["version", "successes", "failures", "tripped", "retryAfterMs"])?;
+        let tripped = doc.boolean("tripped")?;
+        let retry_after_ms = match doc.fields.get("retryAfterMs") {
+            None => None,
+            Some(_) if !tripped => return Err(FleetError::new("retryAfterMs", "is only for a trip (tripped: true)")),
+            Some(_) => Some(doc.whole("retryAfterMs", MAX_MILLIS)?),
+        };
         Ok(FleetReport {
             successes: doc.whole("successes", MAX_MILLIS)?,
             failures: doc.whole("failures", MAX_MILLIS)?,
-            tripped: doc.boolean("tripped")?,
+            tripped,
+            retry_after_ms,
         })
     }
 }
