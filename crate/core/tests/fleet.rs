@@ -22,7 +22,7 @@ fn config() -> Config {
 }
 
 fn report(successes: u64, failures: u64, tripped: bool) -> FleetReport {
-    FleetReport { successes, failures, tripped, retry_after_ms: None }
+    FleetReport { successes, failures, tripped, retry_after_ms: None, period_ms: None }
 }
 
 /// A coordinator tripped by a reported local trip at `at`.
@@ -213,13 +213,14 @@ fn a_report_carries_the_outcomes_since_the_last_and_a_local_trip() {
     let mut member = FleetMember::new();
     call(&mut breaker, Outcome::Success, 0);
     call(&mut breaker, Outcome::Failure, 1);
-    assert_eq!(member.report(&breaker), report(1, 1, false));
-    assert_eq!(member.report(&breaker), report(0, 0, false), "nothing new");
+    assert_eq!(member.report(&breaker), report(1, 1, false), "the first report: no period yet");
+    let nothing_new = FleetReport { period_ms: Some(0), ..report(0, 0, false) };
+    assert_eq!(member.report(&breaker), nothing_new, "nothing new, at once");
     call(&mut breaker, Outcome::Failure, 2);
     assert!(!member.trip_pending(&breaker));
     call(&mut breaker, Outcome::Failure, 3); // third failure: the local breaker trips
     assert!(member.trip_pending(&breaker));
-    assert_eq!(member.report(&breaker), report(0, 2, true));
+    assert_eq!(member.report(&breaker), FleetReport { period_ms: Some(2), ..report(0, 2, true) }, "2 ms since the last");
     assert!(!member.trip_pending(&breaker));
 }
 
@@ -419,6 +420,7 @@ fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s(
     breaker.record_retry_after(permit, Millis(2_000), Millis(500));
     let sent = member.report(&breaker);
     assert_eq!(sent, FleetReport { retry_after_ms: Some(2_000), ..report(0, 1, true) });
+
     assert_eq!(FleetReport::from_json(&sent.to_json()), Ok(sent), "the wire carries it");
 
     let mut coordinator = Coordinator::new(config()).unwrap();
@@ -437,4 +439,24 @@ fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s(
 fn a_retry_after_without_a_trip_is_refused() {
     let text = r#"{"version":1,"successes":0,"failures":1,"tripped":false,"retryAfterMs":5}"#;
     assert_eq!(FleetReport::from_json(text).unwrap_err().to_string(), "retryAfterMs is only for a trip (tripped: true)");
+}
+
+#[test]
+fn pacing_holds_a_fleet_of_any_size_to_the_budget() {
+    // 3,000 members, each syncing as told; after a few rounds the coordinator
+    // answers 3000 · 1000 / 500 = 6 s, which is 500 syncs a second.
+    let mut coordinator = Coordinator::new(config()).unwrap();
+    let members = 3_000u64;
+    let mut period = 1_000u64; // every member's first sync: the default interval
+    let mut at = 0u64;
+    for _round in 0..4 {
+        let mut answer = 0;
+        for member in 0..members {
+            let report = FleetReport { period_ms: Some(period), ..report(1, 0, false) };
+            answer = coordinator.sync(&report, Millis(at + member * period / members)).sync_after_ms;
+        }
+        at += period;
+        period = answer.max(1_000);
+    }
+    assert_eq!(period, 6_000, "3000 members at 500 syncs a second");
 }

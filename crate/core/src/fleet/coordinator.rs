@@ -27,6 +27,8 @@ pub const SYNC_BUDGET_PER_S: u64 = 500;
 const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
 /// The span over which syncs are counted for pacing.
 const PACING_SPAN: Millis = Millis(1_000);
+/// The period of a member that has not reported one yet (its first sync): the default `syncIntervalMs`.
+const ASSUMED_PERIOD_MS: u64 = 1_000;
 /// A lease id is the generation it was granted in, then a count of leases in 13 bits.
 const LEASE_COUNT_BITS: u32 = 13;
 
@@ -40,7 +42,7 @@ pub struct Coordinator {
     /// The generation whose closed period the window counts: a window from
     /// an earlier closed period is emptied before it counts again.
     window_generation: u64,
-    /// Syncs over the last second (in `successes`).
+    /// Syncs over the last second, each weighed by its member's period in ms (in `successes`).
     syncs: TimeBuckets,
     /// The leases in flight with the probe permit each stands for; allocated
     /// once for `halfOpenMaxCalls`, which the breaker's probe slots bound.
@@ -84,7 +86,9 @@ impl Coordinator {
     pub fn sync(&mut self, report: &FleetReport, now: Millis) -> FleetSnapshot {
         // The buckets are on the core's time; the breaker takes readings.
         let time = self.breaker.core_time(now);
-        self.syncs.add(time, Counts { successes: 1, failures: 0 });
+        // Each sync stands for as much of a member as its period is of a second.
+        let weight = report.period_ms.unwrap_or(ASSUMED_PERIOD_MS).clamp(1, MAX_SYNC_AFTER_MS);
+        self.syncs.add(time, Counts { successes: weight, failures: 0 });
         if self.breaker.open_for(now).0 == State::Closed {
             if self.window_generation != self.breaker.generation() {
                 self.window.clear();
@@ -188,7 +192,11 @@ pub fn fleet_trip_due(tripped: bool, failures: u64, outcomes: u64, config: &Conf
     tripped || by_count || by_rate
 }
 
-/// `ceil(syncs · 1000 / SYNC_BUDGET_PER_S)`, at most a minute.
-fn sync_after_ms(syncs_last_second: u64) -> u64 {
-    syncs_last_second.saturating_mul(1_000).div_ceil(SYNC_BUDGET_PER_S).min(MAX_SYNC_AFTER_MS)
+/// The wait that holds the fleet to [`SYNC_BUDGET_PER_S`]: the members
+/// syncing are `Σ period / 1000` (a member syncing every `p` ms syncs
+/// `1000 / p` times a second), and so many members at the budget each wait
+/// `members · 1000 / SYNC_BUDGET_PER_S` = `Σ period / SYNC_BUDGET_PER_S` ms;
+/// at most a minute.
+fn sync_after_ms(periods_last_second: u64) -> u64 {
+    periods_last_second.div_ceil(SYNC_BUDGET_PER_S).min(MAX_SYNC_AFTER_MS)
 }

@@ -41,6 +41,8 @@ pub struct FleetMember {
     reported_successes: u64,
     reported_failures: u64,
     reported_trips: u64,
+    /// The local breaker's latest reading at the last report.
+    reported_at: Option<Millis>,
     view: Option<FleetView>,
 }
 
@@ -59,7 +61,9 @@ impl FleetMember {
             failures: counters.failed_calls.wrapping_sub(self.reported_failures).min(MAX_MILLIS),
             tripped,
             retry_after_ms: local.retry_after_left().filter(|_| tripped).map(|left| left.0),
+            period_ms: self.reported_at.map(|at| local.latest_time().since(at).0.min(MAX_MILLIS)),
         };
+        self.reported_at = Some(local.latest_time());
         self.reported_successes = counters.successful_calls;
         self.reported_failures = counters.failed_calls;
         self.reported_trips = local.failure_trips();

@@ -33,6 +33,9 @@ pub struct FleetReport {
     /// The upstream's Retry-After opened it: the time it had left open, for
     /// which the fleet opens too (only with `tripped`).
     pub retry_after_ms: Option<u64>,
+    /// Time since the member's previous report, by its clock (`None` on its
+    /// first): how often it syncs, for the coordinator's pacing.
+    pub period_ms: Option<u64>,
 }
 
 /// The fleet's state as the coordinator answers it.

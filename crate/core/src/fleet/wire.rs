@@ -19,11 +19,13 @@ pub const MAX_FLEET_JSON_BYTES: usize = json::MAX_JSON_BYTES;
 pub(crate) const MAX_SYNC_AFTER_MS: u64 = 60_000;
 
 impl FleetReport {
-    /// `{"version":1,"successes":n,"failures":n,"tripped":b}`, with `"retryAfterMs":n` after a Retry-After trip.
+    /// `{"version":1,"successes":n,"failures":n,"tripped":b}`, with `"retryAfterMs":n`
+    /// after a Retry-After trip and `"periodMs":n` after the member's first report.
     pub fn to_json(&self) -> String {
         let retry_after = self.retry_after_ms.map(|ms| format!(r#","retryAfterMs":{ms}"#)).unwrap_or_default();
+        let period = self.period_ms.map(|ms| format!(r#","periodMs":{ms}"#)).unwrap_or_default();
         format!(
-            r#"{{"version":1,"successes":{},"failures":{},"tripped":{}{retry_after}}}"#,
+            r#"{{"version":1,"successes":{},"failures":{},"tripped":{}{retry_after}{period}}}"#,
             self.successes, self.failures, self.tripped
         )
     }
@@ -90,7 +92,7 @@ const MAX_CONSECUTIVE_OPENS: u64 = 64;
 impl FleetReport {
     /// Parses and validates a report; the error names the field at fault.
     pub fn from_json(text: &str) -> Result<FleetReport, FleetError> {
-        let doc = Document::parse("report", text, &["version", "successes", "failures", "tripped", "retryAfterMs"])?;
+        let doc = Document::parse("report", text, &["version", "successes", "failures", "tripped", "retryAfterMs", "periodMs"])?;
         let tripped = doc.boolean("tripped")?;
         let retry_after_ms = match doc.fields.get("retryAfterMs") {
             None => None,
@@ -102,6 +104,7 @@ impl FleetReport {
             failures: doc.whole("failures", MAX_MILLIS)?,
             tripped,
             retry_after_ms,
+            period_ms: doc.fields.get("periodMs").map(|_| doc.whole("periodMs", MAX_MILLIS)).transpose()?,
         })
     }
 }
