@@ -76,22 +76,20 @@ export class Engine {
    */
   admit(canLease = false): number {
     const fleet = this.fleet;
-    if (fleet === undefined) {
-      const token = this.core.acquireIfClosed();
-      if (token >= 0) {
-        this.acquiredAt = UNKNOWN_TIME;
-        return token;
+    if (fleet !== undefined) {
+      const admission = fleet.admission(clockReading(this.#clock()));
+      if (admission === FLEET_BLOCKED) throw fleet.blocked();
+      if (admission === FLEET_LEASE) {
+        if (canLease && fleet.startLease()) return AWAIT_LEASE;
+        throw new CircuitBreakerError(this.name, "half_open", 0);
       }
-      return this.#acquire(clockReading(this.#clock()));
     }
-    const now = clockReading(this.#clock());
-    const admission = fleet.admission(now);
-    if (admission === FLEET_BLOCKED) throw fleet.blocked();
-    if (admission === FLEET_LEASE) {
-      if (canLease && fleet.startLease()) return AWAIT_LEASE;
-      throw new CircuitBreakerError(this.name, "half_open", 0);
+    const token = this.core.acquireIfClosed();
+    if (token >= 0) {
+      this.acquiredAt = UNKNOWN_TIME;
+      return token;
     }
-    return this.#acquire(now);
+    return this.#acquire(clockReading(this.#clock()));
   }
 
   /** A permit from the local breaker alone, at the clock's time (a fleet's lease granted, or its coordinator failing). */
