@@ -12,7 +12,8 @@ import { stage } from "../edge/runtimes.mjs";
 
 export const ISOLATES = 4;
 
-const folder = stage(join(import.meta.dirname, "workers"));
+/** workers/, staged beside the installed package. */
+export const folder = stage(join(import.meta.dirname, "workers"));
 
 /** Starts the fleet; `isolates[i].post(route, plan)` drives isolate i; `stop()` ends it all. */
 export async function startFleet() {

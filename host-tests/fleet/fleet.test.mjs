@@ -10,10 +10,14 @@
 // measurement: `make bench` reports the figures).
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { sleep } from "../edge/upstream.mjs";
-import { ISOLATES, startFleet } from "./fleet.mjs";
+import { hostTestsDir } from "../harness/packed.mjs";
+import { runCommand } from "../harness/processes.mjs";
+import { folder, ISOLATES, startFleet } from "./fleet.mjs";
 
 const SYNC_INTERVAL_MS = 500;
 const TIMEOUT_MS = 300;
@@ -69,7 +73,7 @@ async function until(what, check, { timeoutMs = 10_000, everyMs = 50 } = {}) {
 }
 
 /** One successful call in each isolate, until each has merged a snapshot: the fleet as every isolate knows it. */
-async function join(breaker, isolates = everyIsolate) {
+async function joinFleet(breaker, isolates = everyIsolate) {
   for (const isolate of isolates) {
     await until(`isolate ${isolate + 1} to sync`, async () => {
       assert.deepEqual(await breaker.calls(isolate), { ok: 1 });
@@ -118,7 +122,7 @@ async function tripLocally(breaker, isolate) {
 async function outageAndRecovery(breaker) {
   const told = {};
   upstream.reset();
-  await join(breaker);
+  await joinFleet(breaker);
 
   // The upstream fails. Isolate 1 trips on its own; the others, calling all along (successes), learn it from the fleet.
   const others = everyIsolate.slice(1);
@@ -205,7 +209,7 @@ describe("a coordinator that fails does not fail the calls", () => {
     test(`a coordinator that ${mode === "garbage" ? "answers garbage" : `${mode}s`}: calls flow through the local breakers, status counts it, and the fleet recovers with the coordinator`, async () => {
       const breaker = fleetBreaker();
       upstream.reset();
-      await join(breaker);
+      await joinFleet(breaker);
       await breaker.tellCoordinator("setMode", mode);
 
       // Calls go on in every isolate, admitted by their own breakers, until each has counted the failure.
@@ -257,7 +261,7 @@ describe("a coordinator that fails does not fail the calls", () => {
   test("a coordinator reset mid-outage (memory lost, storage kept) answers the stored state: the fleet stays open, at its generation", async () => {
     const breaker = fleetBreaker({ options: { ...BREAKER_OPTIONS, resetTimeoutMs: 60_000 } });
     upstream.reset();
-    await join(breaker);
+    await joinFleet(breaker);
     const traffic = keepCalling(breaker, [1, 2, 3]);
     upstream.setFaults({ errorRate: 1, errorStatus: 500 });
     await tripLocally(breaker, 0);
@@ -300,7 +304,7 @@ describe("snapshots that fail validation are refused and counted", () => {
     test(`a snapshot with ${tamper === "tenMegabytes" ? "a 10 MB body" : `a tampered ${tamper}`} changes nothing, and is counted in status.fleet.refused`, async () => {
       const breaker = fleetBreaker({ options: { ...BREAKER_OPTIONS, resetTimeoutMs: 60_000 } });
       upstream.reset();
-      await join(breaker, [0]);
+      await joinFleet(breaker, [0]);
       if (tamper === "lowerGeneration") {
         upstream.setFaults({ errorRate: 1, errorStatus: 500 });
         await tripLocally(breaker, 0);
@@ -324,7 +328,7 @@ describe("snapshots that fail validation are refused and counted", () => {
 
   test("the coordinator refuses a 10 MB report before its core reads it, and goes on answering", async () => {
     const breaker = fleetBreaker();
-    await join(breaker, [0]);
+    await joinFleet(breaker, [0]);
     assert.match((await breaker.oversize()).error, /reportJson must be at most 65536 characters; got 10485760/);
     const { syncs } = await breaker.fleetStatus(0);
     await until("another sync", async () => {
@@ -332,4 +336,22 @@ describe("snapshots that fail validation are refused and counted", () => {
       return (await breaker.fleetStatus(0)).syncs > syncs;
     });
   });
+});
+
+test("a Workers project type-checks against the published types of both entries (tsc, @cloudflare/workers-types, workerd conditions)", async () => {
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    target: "es2022",
+    lib: ["es2022"],
+    module: "esnext",
+    moduleResolution: "bundler",
+    customConditions: ["workerd", "worker", "browser"],
+    types: ["@cloudflare/workers-types"],
+    typeRoots: [join(hostTestsDir, "node_modules")],
+  };
+  writeFileSync(join(folder, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["typed-worker.ts"] }));
+  const { code, stdout } = await runCommand(join(hostTestsDir, "node_modules", ".bin", "tsc"), ["-p", join(folder, "tsconfig.json")], { cwd: folder });
+  assert.equal(code, 0, stdout);
 });
