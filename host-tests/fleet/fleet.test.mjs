@@ -38,12 +38,15 @@ after(async () => {
 
 let breakersMade = 0;
 
-/** A breaker of the test's own in every isolate, isolate i's clock skewed by `skews[i]` ms. */
+/**
+ * A breaker of the test's own in every isolate, isolate i's clock skewed by
+ * `skews[i]` ms; `options` for all, or `options(i)` for isolate i.
+ */
 function fleetBreaker({ skews = [0, 0, 0, 0], options = BREAKER_OPTIONS } = {}) {
   const name = `fleet-${++breakersMade}`;
   const plan = (isolate, more) => ({
     breaker: name,
-    options,
+    options: typeof options === "function" ? options(isolate) : options,
     fleet: { syncIntervalMs: SYNC_INTERVAL_MS, timeoutMs: TIMEOUT_MS },
     skewMs: skews[isolate],
     upstream: upstream.url,
@@ -289,6 +292,30 @@ describe("a coordinator that fails does not fail the calls", () => {
       assert.equal(status.refused, 0, `isolate ${isolate + 1} was never answered a lower generation`);
     }
   });
+});
+
+test("isolates whose options differ (a deployment rolling out): the coordinator rebuilds its core from its own state, and the fleet stays open", async () => {
+  const breaker = fleetBreaker({ options: (isolate) => ({ ...BREAKER_OPTIONS, resetTimeoutMs: 60_000, failureThreshold: isolate === 0 ? 3 : 4, windowSize: 8 }) });
+  upstream.reset();
+  await joinFleet(breaker);
+  upstream.setFaults({ errorRate: 1, errorStatus: 500 });
+  await tripLocally(breaker, 0);
+  const { generation } = await until("the fleet to open", async () => {
+    const status = await breaker.fleetStatus(0);
+    return status.state === "open" && status;
+  });
+  for (const isolate of [1, 0, 2, 1, 3]) {
+    await until(`isolate ${isolate + 1} to sync`, async () => {
+      const before = (await breaker.fleetStatus(isolate)).syncs;
+      await breaker.calls(isolate);
+      await sleep(SYNC_INTERVAL_MS);
+      await breaker.calls(isolate);
+      return (await breaker.fleetStatus(isolate)).syncs > before;
+    });
+    const status = await breaker.fleetStatus(isolate);
+    assert.deepEqual([status.state, status.generation, status.errors, status.refused], ["open", generation, 0, 0], `isolate ${isolate + 1}`);
+  }
+  assert.equal(upstream.counters.requests, 3, "only isolate 1's failures reached the upstream");
 });
 
 describe("snapshots that fail validation are refused and counted", () => {

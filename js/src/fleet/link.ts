@@ -36,7 +36,7 @@ export class FleetLink {
   readonly #optionsJson: string;
   readonly #syncIntervalMs: number;
   readonly #timeoutMs: number;
-  /** After this long without a merged snapshot, the core takes the fleet's view as unknown (and the local breaker decides). */
+  /** Once an exchange has failed: after this long without a merged snapshot, the core takes the fleet's view as unknown (and the local breaker decides). */
   #staleAfterMs: number;
   #syncing = false;
   /** A local trip came while a sync was in flight: report again as soon as it is back. */
