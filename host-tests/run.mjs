@@ -24,7 +24,7 @@ import { hostTestsDir, packAndInstall, repoDir } from "./harness/packed.mjs";
  */
 const suites = [
   { name: "js", about: "js/test: the Node API, the README's snippets, the types", stage: stageNodeApiTests },
-  { name: "node", about: "vectors, smoke, snippets and types in Node", files: ["node/node.test.mjs"] },
+  { name: "node", about: "vectors, fleet vectors, smoke, snippets and types in Node", files: ["node/node.test.mjs", "node/fleet-vectors.test.mjs"] },
   { name: "deno", about: "the same in Deno", files: ["deno/deno.test.mjs"] },
   { name: "workerd", about: "the same and the fuzz in workerd (Miniflare)", files: ["workerd/workerd.test.mjs"] },
   { name: "browser", about: "the same in Chromium", files: ["browser/browser.test.mjs"] },

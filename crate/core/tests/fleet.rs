@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 //! Fleet mode's rules, one test each: the coordinator (trip rule, leases,
 //! expiry, pacing, persistence), the member (report, merge, admission) and
 //! the wire format's refusals.
@@ -129,6 +129,19 @@ fn a_failed_lease_reopens_the_fleet_with_backoff() {
 }
 
 #[test]
+fn a_settlement_delivered_twice_frees_no_slot_a_later_lease_holds() {
+    let mut coordinator = Coordinator::new(Config { half_open_max_calls: 1, success_threshold: 3, ..config() }).unwrap();
+    coordinator.sync(&report(0, 0, true), Millis(0));
+    let first = coordinator.lease(Millis(1_000)).0.unwrap();
+    coordinator.settle(first, Outcome::Success, Millis(1_001));
+    let second = coordinator.lease(Millis(1_002)).0.unwrap();
+    assert_ne!(first, second, "lease ids are not reused within a half-open period");
+    coordinator.settle(first, Outcome::Success, Millis(1_003)); // the first again, e.g. a retried request
+    assert_eq!(coordinator.lease(Millis(1_004)).0, None, "the second still holds the only slot");
+    assert_eq!(coordinator.settle(second, Outcome::Success, Millis(1_005)).state, State::HalfOpen, "2 of 3 successes");
+}
+
+#[test]
 fn a_forged_lease_changes_nothing() {
     let mut coordinator = tripped_coordinator(0);
     coordinator.lease(Millis(1_000)).0.unwrap();
@@ -136,6 +149,16 @@ fn a_forged_lease_changes_nothing() {
         assert_eq!(coordinator.settle(Lease { token }, Outcome::Success, Millis(1_001)).state, State::HalfOpen);
     }
     assert_eq!(coordinator.generation(), 2);
+}
+
+#[test]
+fn a_coordinator_clock_set_back_delays_nothing() {
+    let mut coordinator = Coordinator::new(config()).unwrap();
+    coordinator.sync(&report(0, 0, true), Millis(10_000)); // open until 11_000
+    // Set back by 5 s: the open period still ends 1 s after it began, in real time.
+    assert_eq!(coordinator.sync(&report(0, 0, false), Millis(5_000)).open_for_ms, Some(1_000));
+    assert_eq!(coordinator.snapshot(Millis(5_500)).open_for_ms, Some(500));
+    assert_eq!(coordinator.snapshot(Millis(6_000)).state, State::HalfOpen);
 }
 
 #[test]
@@ -326,4 +349,64 @@ fn tampered_wire_documents_are_refused_naming_the_field() {
     assert_eq!(PersistedFleet::from_json(forced_closed).map_err(refused), Err("forcedOpen".to_string()));
     let backoff = r#"{"version":1,"state":"closed","generation":1,"openForMs":0,"forcedOpen":false,"consecutiveOpens":65}"#;
     assert_eq!(PersistedFleet::from_json(backoff).map_err(refused), Err("consecutiveOpens".to_string()));
+}
+
+/// xorshift64: a fixed sequence, so a failure is reproducible.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % bound
+    }
+}
+
+#[test]
+fn random_syncs_leases_and_settlements_never_put_more_than_half_open_max_calls_leases_in_flight() {
+    for seed in 1..=8 {
+        let config = Config { half_open_max_calls: 3, success_threshold: 4, ..config() };
+        let mut coordinator = Coordinator::new(config).unwrap();
+        let mut random = Random(seed);
+        let mut now = 0u64;
+        let mut granted: Vec<(Lease, u64)> = Vec::new(); // every lease ever granted, with its generation
+        let mut in_flight: Vec<Lease> = Vec::new(); // of the current half-open period
+        let mut period = u64::MAX;
+        for _ in 0..20_000 {
+            now = match random.below(20) {
+                0 => now.saturating_sub(random.below(3_000)), // the clock set back (or reordered)
+                _ => now + random.below(120),
+            };
+            let snapshot = match random.below(4) {
+                0 => coordinator.sync(&report(random.below(5), random.below(3), random.below(50) == 0), Millis(now)),
+                1 => {
+                    let (lease, snapshot) = coordinator.lease(Millis(now));
+                    if let Some(lease) = lease {
+                        assert_eq!(snapshot.state, State::HalfOpen);
+                        if snapshot.generation != period {
+                            (period, in_flight) = (snapshot.generation, Vec::new());
+                        }
+                        in_flight.push(lease);
+                        assert!(in_flight.len() <= 3, "seed {seed}: {} leases in flight", in_flight.len());
+                        granted.push((lease, snapshot.generation));
+                    }
+                    snapshot
+                }
+                2 if !granted.is_empty() => {
+                    let (lease, _) = granted[random.below(granted.len() as u64) as usize];
+                    in_flight.retain(|held| *held != lease);
+                    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Ignored][random.below(3) as usize];
+                    coordinator.settle(lease, outcome, Millis(now))
+                }
+                _ => coordinator.snapshot(Millis(now)),
+            };
+            if snapshot.generation != period {
+                (period, in_flight) = (snapshot.generation, Vec::new());
+            }
+            assert!(snapshot.sync_after_ms <= 60_000);
+            assert!(snapshot.state == State::Open || snapshot.open_for_ms == Some(0));
+        }
+        assert!(granted.len() > 50, "seed {seed}: the fleet half-opened and leased ({})", granted.len());
+    }
 }

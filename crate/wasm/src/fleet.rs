@@ -3,7 +3,7 @@
 //! Everything crossing machines is JSON text, parsed and validated by the
 //! core; a refusal is an `Error` whose message names the field.
 
-use edgebreaker_core::fleet::{lease_answer_json, Admission, Coordinator, FleetReport, Lease, PersistedFleet};
+use edgebreaker_core::fleet::{lease_answer_json, Admission, Coordinator, FleetReport, FleetSnapshot, Lease, PersistedFleet};
 use edgebreaker_core::{Millis, Outcome};
 use wasm_bindgen::prelude::*;
 
@@ -90,7 +90,7 @@ impl WasmBreaker {
     #[wasm_bindgen(js_name = fleetMerge)]
     pub fn fleet_merge(&mut self, snapshot_json: &str, now: f64) -> Option<String> {
         let now = Millis::reading_from_f64(now);
-        edgebreaker_core::fleet::FleetSnapshot::from_json(snapshot_json)
+        FleetSnapshot::from_json(snapshot_json)
             .and_then(|snapshot| self.fleet.merge(&snapshot, &mut self.core, now))
             .err()
             .map(|error| error.to_string())

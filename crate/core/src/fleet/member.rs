@@ -76,13 +76,13 @@ impl FleetMember {
     /// failures since its last report (that trip is the fleet's to judge);
     /// half-open leaves it be (its forced open period ends with the fleet's).
     pub fn merge(&mut self, snapshot: &FleetSnapshot, local: &mut Breaker, now: Millis) -> Result<(), FleetError> {
-        local.core_time(now);
-        let now = local.latest_time(); // a reading that is none counts as the latest
         let last = self.view.map(|view| view.generation);
         if let Some(last) = last.filter(|last| snapshot.generation < *last) {
             let message = format!("must be at least {last} (the last merged); got {}", snapshot.generation);
             return Err(FleetError::new("generation", message));
         }
+        local.core_time(now);
+        let now = local.latest_time(); // a reading that is none counts as the latest
         let open_for = snapshot.open_for_ms.map(Millis);
         if last.is_none_or(|last| snapshot.generation > last) {
             match snapshot.state {

@@ -44,7 +44,8 @@ pub struct FleetSnapshot {
 }
 
 /// Leave from the coordinator to make one probe call while the fleet is
-/// half-open: the token of the coordinator's probe permit.
+/// half-open. The token is an id below 2^53 (the generation it was granted
+/// in, then a count), never reused while that half-open period lasts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lease {
     pub token: u64,
