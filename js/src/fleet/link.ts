@@ -42,6 +42,9 @@ export class FleetLink {
   /** A local trip came while a sync was in flight: report again as soon as it is back. */
   #reportWaiting = false;
   #leasing = false;
+  /** A lease fetched for a call that could not wait, for the next call to take; and what tells its keeper it was taken. */
+  #readyLease: string | undefined;
+  #readyLeaseTaken: (() => void) | undefined;
   /** Clock readings: the next sync is due at `#nextSyncAt`; the last one started at `#syncStartedAt`. */
   #nextSyncAt = 0;
   #syncStartedAt = 0;
@@ -119,11 +122,61 @@ export class FleetLink {
     const lease = this.#readLease(answer, now);
     if (lease === undefined) return this.#engine.admitLocally();
     if (lease === null) return this.#withoutLease(now);
+    return this.#admitOnLease(lease);
+  }
+
+  /**
+   * After `startLease()`, for a call that cannot wait (`acquire`, `callSync`,
+   * refused meanwhile as by a full half-open): asks for a lease in the
+   * background, which the next call takes (`admitOnReadyLease`). One that no
+   * call takes within syncIntervalMs is given back, so that the fleet does not
+   * count it as a lost probe.
+   */
+  prefetchLease(): void {
+    const work = this.#exchange(() => this.#transport.lease(this.#engine.name, this.#optionsJson)).then(
+      (answer) => {
+        this.#leasing = false;
+        const lease = this.#readLease(answer, this.#engine.now());
+        if (typeof lease !== "string") return undefined;
+        this.#readyLease = lease;
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            if (this.#readyLease === lease) {
+              this.#readyLease = undefined;
+              this.#settle(lease, IGNORED);
+            }
+            resolve();
+          }, this.#syncIntervalMs);
+          this.#readyLeaseTaken = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      },
+      (error: unknown) => {
+        this.#leasing = false;
+        this.#failed("lease", error);
+      },
+    );
+    this.#keepAlive(work);
+  }
+
+  /** A call admitted on the lease `prefetchLease` brought, if one is waiting: its token (a handle, below 0); else undefined. */
+  admitOnReadyLease(): number | undefined {
+    const lease = this.#readyLease;
+    if (lease === undefined) return undefined;
+    this.#readyLease = undefined;
+    this.#readyLeaseTaken?.();
+    return this.#admitOnLease(lease);
+  }
+
+  /** The local permit of a call the fleet leased a probe to; the lease is given back if the local breaker refuses. */
+  #admitOnLease(lease: string): number {
     let token: number;
     try {
       token = this.#engine.admitLocally();
     } catch (error) {
-      this.#settle(lease, IGNORED); // the local breaker refused: the fleet's probe slot is given back
+      this.#settle(lease, IGNORED);
       throw error;
     }
     return this.#hold({ token, acquiredAt: this.#engine.acquiredAt, lease });
