@@ -39,6 +39,8 @@ export class FleetLink {
   /** Once an exchange has failed: after this long without a merged snapshot, the core takes the fleet's view as unknown (and the local breaker decides). */
   #staleAfterMs: number;
   #syncing = false;
+  /** Whether the last snapshot merged said closed (nothing merged yet: no view, which the core answers like one). */
+  #fleetClosed = false;
   /** A local trip came while a sync was in flight: report again as soon as it is back. */
   #reportWaiting = false;
   #leasing = false;
@@ -75,7 +77,8 @@ export class FleetLink {
    */
   admission(now: number): number {
     if (!this.#syncing && (now >= this.#nextSyncAt || now < this.#syncStartedAt)) this.#sync(now);
-    return this.#core.fleetAdmission(now, this.#trustViewForMs());
+    // The core admits every call locally while the fleet is closed, fresh or not: the common case skips the question.
+    return this.#fleetClosed ? FLEET_LOCAL : this.#core.fleetAdmission(now, this.#trustViewForMs());
   }
 
   /**
@@ -294,6 +297,7 @@ export class FleetLink {
     const refusal = this.#core.fleetMerge(text, now);
     this.#engine.announceUpTo(this.#core.stateChanges());
     if (refusal !== undefined) return this.#refuse(refusal);
+    this.#fleetClosed = this.#view()?.state === "closed";
     this.#syncs += 1;
     this.#lastMergedAt = now;
     return true;
