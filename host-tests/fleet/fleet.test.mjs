@@ -10,12 +10,12 @@
 // measurement: `make bench` reports the figures).
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { sleep } from "../edge/upstream.mjs";
-import { hostTestsDir } from "../harness/packed.mjs";
+import { consumerFolder, hostTestsDir } from "../harness/packed.mjs";
 import { runCommand } from "../harness/processes.mjs";
 import { folder, ISOLATES, startFleet } from "./fleet.mjs";
 
@@ -381,4 +381,10 @@ test("a Workers project type-checks against the published types of both entries 
   writeFileSync(join(folder, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["typed-worker.ts"] }));
   const { code, stdout } = await runCommand(join(hostTestsDir, "node_modules", ".bin", "tsc"), ["-p", join(folder, "tsconfig.json")], { cwd: folder });
   assert.equal(code, 0, stdout);
+});
+
+test("only edgebreaker/cloudflare imports cloudflare:workers: the main entries know a fleet by its interface alone", () => {
+  const dist = join(consumerFolder(), "node_modules", "edgebreaker", "dist");
+  for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.doesNotMatch(readFileSync(join(dist, entry), "utf8"), /cloudflare:/, entry);
+  assert.match(readFileSync(join(dist, "cloudflare.js"), "utf8"), /^import \{ DurableObject \} from "cloudflare:workers";$/m);
 });
