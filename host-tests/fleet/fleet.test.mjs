@@ -367,6 +367,23 @@ describe("snapshots that fail validation are refused and counted", () => {
   });
 });
 
+test("durableObjectFleet gives one transport per namespace and options (so protectFetch may be made in every request), and names what is wrong", async () => {
+  for (const request of [1, 2]) {
+    assert.deepEqual(
+      await fleet.isolates[0].post("/transports", {}),
+      {
+        sameAgain: true,
+        otherForOtherOptions: true,
+        defaults: { syncIntervalMs: 1000, timeoutMs: 500 },
+        noNamespace: "TypeError: namespace must be a Durable Object namespace (env.BREAKER_FLEET); got undefined",
+        typo: 'TypeError: unknown option "syncIntervalMS" of durableObjectFleet',
+        zeroTimeout: "RangeError: timeoutMs must be a whole number of milliseconds from 1 to 2147483647; got 0",
+      },
+      `request ${request}`,
+    );
+  }
+});
+
 test("a Workers project type-checks against the published types of both entries (tsc, @cloudflare/workers-types, workerd conditions)", async () => {
   const compilerOptions = {
     strict: true,
