@@ -41,11 +41,12 @@ type NumberFor<Names extends readonly string[]> = { -readonly [index in keyof Na
  * the value is added here, as the caller gave it.
  */
 export function createCore(args: CoreArguments): WasmBreaker {
+  initialiseWasm();
   const options = coreOptions(args);
   try {
     return new WasmBreaker(options);
   } catch (error) {
-    throw refusal(error, options);
+    throw refusedOptions(error, options);
   }
 }
 
@@ -56,6 +57,7 @@ export function createCore(args: CoreArguments): WasmBreaker {
  * core reads is refused before it is copied into wasm memory.
  */
 export function restoreCore(args: CoreArguments, json: string, now: number): WasmBreaker {
+  initialiseWasm();
   const options = coreOptions(args);
   // A UTF-16 unit is at least one byte of UTF-8, so no text within the cap is refused here.
   if (json.length > maxSnapshotBytes()) {
@@ -64,32 +66,42 @@ export function restoreCore(args: CoreArguments, json: string, now: number): Was
   try {
     return WasmBreaker.restore(options, json, now);
   } catch (error) {
-    throw refusal(error, options);
+    // The binding throws a refused option as a string, a refused snapshot as an Error.
+    if (typeof error === "string") throw refusedOptions(error, options);
+    if (error instanceof Error && error.name === "Error") {
+      throw new RangeError(error.message.startsWith("snapshot ") ? error.message : `snapshot.${error.message}`);
+    }
+    throw error;
   }
 }
 
-/** The options object the binding reads (after instantiating the wasm, once). */
-function coreOptions(args: CoreArguments): CoreOptions {
+/** @internal Instantiates the wasm, once per copy of the glue. */
+export function initialiseWasm(): void {
   if (!initialised) {
     initSync({ module: wasmModule() });
     initialised = true;
   }
+}
+
+/** @internal The binding's options object, by name. */
+export function coreOptions(args: CoreArguments): CoreOptions {
   const options: CoreOptions = {};
   CORE_OPTION_NAMES.forEach((option, index) => (options[option] = args[index]));
   return options;
 }
 
+/** @internal The options a fleet's coordinator builds its core with: those set, as JSON text. */
+export function coreOptionsJson(args: CoreArguments): string {
+  return JSON.stringify(coreOptions(args)); // unset options are undefined, which JSON leaves out
+}
+
 /**
- * What the binding threw, as a RangeError: a string is a refused option; an
- * Error, a refused snapshot ("<field> <message>", the field named from the
- * snapshot down, as option paths are).
+ * @internal What the binding threw for `options`: its message "<option> must
+ * be <rule>" (a string, or an Error's) becomes a RangeError ending with the value given.
  */
-function refusal(error: unknown, options: CoreOptions): unknown {
-  if (typeof error === "string") return new RangeError(withValueGiven(error, options));
-  if (error instanceof Error) {
-    return new RangeError(error.message.startsWith("snapshot ") ? error.message : `snapshot.${error.message}`);
-  }
-  return error;
+export function refusedOptions(error: unknown, options: CoreOptions): unknown {
+  const message = typeof error === "string" ? error : error instanceof Error && error.name === "Error" ? error.message : undefined;
+  return message === undefined ? error : new RangeError(withValueGiven(message, options));
 }
 
 /** The core's message, ending "; got <value>" for the option it names first. */

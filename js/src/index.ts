@@ -20,3 +20,4 @@ export { State } from "./state.js";
 export type { CircuitBreakerOptions, BreakerLogger } from "./options.js";
 export type { BreakerStatus, BreakerMetrics, BreakerConfig, StateChange } from "./status.js";
 export type { BreakerSnapshot, BreakerSnapshotEntry, BreakerSnapshotMetrics } from "./snapshot.js";
+export type { FleetTransport, FleetStatus } from "./fleet/transport.js";
