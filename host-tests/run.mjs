@@ -24,7 +24,7 @@ import { hostTestsDir, packAndInstall, repoDir } from "./harness/packed.mjs";
  */
 const suites = [
   { name: "js", about: "js/test: the Node API, the README's snippets, the types", stage: stageNodeApiTests },
-  { name: "node", about: "vectors, smoke, snippets and types in Node", files: ["node/node.test.mjs"] },
+  { name: "node", about: "vectors, fleet vectors, smoke, snippets and types in Node", files: ["node/node.test.mjs", "node/fleet-vectors.test.mjs"] },
   { name: "deno", about: "the same in Deno", files: ["deno/deno.test.mjs"] },
   { name: "workerd", about: "the same and the fuzz in workerd (Miniflare)", files: ["workerd/workerd.test.mjs"] },
   { name: "browser", about: "the same in Chromium", files: ["browser/browser.test.mjs"] },
@@ -34,6 +34,7 @@ const suites = [
     about: "breaker.fetch and the examples in workerd and Deno, and make demo",
     files: ["edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"],
   },
+  { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/fleet.test.mjs"] },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];
 

@@ -32,6 +32,7 @@ export async function bundleWorker(entry, outdir) {
     format: "esm",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     plugins: [wasmAsModules],
     logLevel: "error",
   });

@@ -102,7 +102,8 @@ export function smokeTests(edgebreaker) {
         await rejectionOf(breaker.call(async () => { throw new Error("down"); }));
         const status = breaker.getStatus();
         checkEqual(JSON.parse(JSON.stringify(status)), status, "round trip");
-        checkEqual(Object.keys(status).sort(), ["config", "metrics", "name", "retryAfterMs", "state"], "keys");
+        checkEqual(Object.keys(status).sort(), ["config", "fleet", "metrics", "name", "retryAfterMs", "state"], "keys");
+        checkEqual(status.fleet, null, "fleet (no fleet option)");
         checkEqual(status.name, "json", "name");
         checkEqual(status.state, "open", "state");
         checkEqual(status.retryAfterMs, 60_000, "retryAfterMs");

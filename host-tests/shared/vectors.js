@@ -102,14 +102,14 @@ function expectConfigError(edgebreaker, vector) {
 }
 
 /** Exact equality of JSON data. */
-function expectEqual(actual, expected, where) {
+export function expectEqual(actual, expected, where) {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
 }
 
 /** Every key in `expected` must match `actual`; numbers within RATE_TOLERANCE (only the rates are fractional). */
-function expectSubset(actual, expected, where) {
+export function expectSubset(actual, expected, where) {
   if (typeof expected === "object" && expected !== null) {
     if (typeof actual !== "object" || actual === null) {
       throw new Error(`${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);

@@ -7,6 +7,8 @@
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes inlined, compiled asynchronously at import
 //   dist/workerd.js  workerd               the .wasm imported as a module
+//   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
+//                    "cloudflare:workers" left to the runtime
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -19,6 +21,8 @@ export const entries = [
   { file: "index.js", conditions: ["node", "deno"] },
   { file: "browser.js", conditions: ["browser"] },
   { file: "workerd.js", conditions: ["workerd", "worker", "browser"] },
+  // "edgebreaker/cloudflare": the fleet coordinator (a Durable Object) and its transport, workerd only.
+  { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
 ];
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.
@@ -35,9 +39,10 @@ const keepWasmSeparate = (dist) => ({
 /** Builds every entry from tsc's output in `dist`, then removes the modules they were built from. */
 export async function bundleEntries(dist) {
   const built = await Promise.all(
-    entries.map(({ conditions }) =>
+    entries.map(({ from = "index.js", conditions, external = [] }) =>
       esbuild.build({
-        entryPoints: [join(dist, "index.js")],
+        entryPoints: [join(dist, from)],
+        external,
         bundle: true,
         write: false,
         outfile: "entry.js",

@@ -23,6 +23,7 @@ const shipped = [
   { label: "node / deno entry (index.js, wasm inlined)", file: "index.js" },
   { label: "browser entry (browser.js, wasm inlined)", file: "browser.js" },
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: true },
+  { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js" },
 ];
 
 /** Prints `parts` and each entry's size as an app ships it. */
@@ -37,7 +38,7 @@ export async function printSizes(dist, parts) {
       format: "esm",
       target: "es2022",
       platform: "neutral",
-      external: ["*.wasm"],
+      external: ["*.wasm", "cloudflare:*"],
       write: false,
       outfile: "entry.js",
       logLevel: "error",

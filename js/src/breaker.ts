@@ -114,10 +114,11 @@ export class CircuitBreaker<F = never> extends EventTarget {
     return fetchThrough(this.#engine, this.#fetch, input, init) as Promise<Response | Awaited<F>>;
   }
 
-  /** State, time until a probe, lifetime metrics and configuration, as plain JSON-safe data. */
+  /** State, time until a probe, lifetime metrics, configuration and the fleet (with the `fleet` option), as plain JSON-safe data. */
   getStatus(): BreakerStatus {
     const engine = this.#engine;
-    const status = engine.core.status(engine.now()) as Omit<BreakerStatus, "name">;
+    const now = engine.now();
+    const status = engine.core.status(now) as Omit<BreakerStatus, "name" | "fleet">;
     engine.announceUpTo(engine.core.stateChanges());
     return {
       name: engine.name,
@@ -125,6 +126,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
       retryAfterMs: status.retryAfterMs,
       metrics: status.metrics,
       config: status.config,
+      fleet: engine.fleet === undefined ? null : engine.fleet.status(now),
     };
   }
 

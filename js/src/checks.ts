@@ -3,6 +3,7 @@
 // `undefined` and `null` both mean "not set" (the default, or off).
 
 import { describe } from "./describe.js";
+import type { FleetTransport } from "./fleet/transport.js";
 
 /** setTimeout's largest delay; a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -77,4 +78,25 @@ export function optionalObject<T extends object>(what: string, value: unknown): 
   if (isUnset(value)) return undefined;
   if (typeof value !== "object") throw new TypeError(`${what} must be an object; got ${describe(value)}`);
   return value as T;
+}
+
+/**
+ * @internal The `fleet` option: a transport with `sync`, `lease` and `settle`
+ * methods, a `syncIntervalMs` and a `timeoutMs` (time limits a timer keeps),
+ * and optionally `waitUntil`; or undefined when not set.
+ * @throws TypeError / RangeError naming the part that is wrong.
+ */
+export function fleetTransport(value: unknown): FleetTransport | undefined {
+  if (isUnset(value)) return undefined;
+  if (typeof value !== "object") {
+    throw new TypeError(`fleet must be a fleet transport such as durableObjectFleet(env.BREAKER_FLEET); got ${describe(value)}`);
+  }
+  const transport = value as Record<string, unknown>;
+  for (const method of ["sync", "lease", "settle"]) requiredFunction(`fleet.${method}`, transport[method]);
+  for (const limit of ["syncIntervalMs", "timeoutMs"]) {
+    if (isUnset(transport[limit])) throw new TypeError(`fleet.${limit} must be a whole number of milliseconds; got ${describe(transport[limit])}`);
+    timeLimit(`fleet.${limit}`, transport[limit]);
+  }
+  optionalFunction("fleet.waitUntil", transport.waitUntil);
+  return value as FleetTransport;
 }

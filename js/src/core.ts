@@ -41,17 +41,42 @@ type NumberFor<Names extends readonly string[]> = { -readonly [index in keyof Na
  * the value is added here, as the caller gave it.
  */
 export function createCore(args: CoreArguments): WasmBreaker {
+  initialiseWasm();
+  const options = coreOptions(args);
+  try {
+    return new WasmBreaker(options);
+  } catch (error) {
+    throw refusedOptions(error, options);
+  }
+}
+
+/** @internal Instantiates the wasm, once per copy of the glue. */
+export function initialiseWasm(): void {
   if (!initialised) {
     initSync({ module: wasmModule() });
     initialised = true;
   }
+}
+
+/** @internal The binding's options object, by name. */
+export function coreOptions(args: CoreArguments): CoreOptions {
   const options: CoreOptions = {};
   CORE_OPTION_NAMES.forEach((option, index) => (options[option] = args[index]));
-  try {
-    return new WasmBreaker(options);
-  } catch (error) {
-    throw typeof error === "string" ? new RangeError(withValueGiven(error, options)) : error;
-  }
+  return options;
+}
+
+/** @internal The options a fleet's coordinator builds its core with: those set, as JSON text. */
+export function coreOptionsJson(args: CoreArguments): string {
+  return JSON.stringify(coreOptions(args)); // unset options are undefined, which JSON leaves out
+}
+
+/**
+ * @internal What the binding threw for `options`: its message "<option> must
+ * be <rule>" (a string, or an Error's) becomes a RangeError ending with the value given.
+ */
+export function refusedOptions(error: unknown, options: CoreOptions): unknown {
+  const message = typeof error === "string" ? error : error instanceof Error && error.name === "Error" ? error.message : undefined;
+  return message === undefined ? error : new RangeError(withValueGiven(message, options));
 }
 
 /** The core's message, ending "; got <value>" for the option it names first. */

@@ -1,10 +1,11 @@
 // What a breaker does with the core: admit, record, read the clock, and
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
-import { createCore, type WasmBreaker } from "./core.js";
+import { coreOptionsJson, createCore, type WasmBreaker } from "./core.js";
 import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
+import { FLEET_BLOCKED, FLEET_LEASE, FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";
 import type { StateChange } from "./status.js";
@@ -20,6 +21,12 @@ export type Outcome = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
  * timing; as the time of an operation, the latest time the core has seen.
  */
 export const UNKNOWN_TIME = -1;
+
+/**
+ * What `admit(true)` returns when the fleet is half-open and this call may
+ * ask for a probe lease: the caller awaits `fleet.admitLeased()` for its token.
+ */
+export const AWAIT_LEASE = -2;
 
 let breakersNamed = 0;
 
@@ -44,6 +51,8 @@ export class Engine {
    */
   acquiredAt = UNKNOWN_TIME;
   #probeTimeoutMs: number | undefined;
+  /** The breaker's side of its fleet, with the `fleet` option. */
+  readonly fleet: FleetLink | undefined;
 
   constructor(target: EventTarget, options: ValidOptions) {
     this.core = createCore(options.core);
@@ -54,20 +63,41 @@ export class Engine {
     this.#onStateChange = options.onStateChange;
     this.#logger = options.logger;
     this.listening = options.onStateChange !== undefined || options.logger !== undefined;
+    this.fleet = options.fleet === undefined ? undefined : new FleetLink(this, options.fleet, coreOptionsJson(options.core));
   }
 
   /**
    * A permit token, or throws `CircuitBreakerError` when refused (or a
    * RangeError when the clock is needed and reads wrong; nothing is counted
-   * then). A closed circuit admits without reading the clock.
+   * then). A closed circuit admits without reading the clock, unless the
+   * breaker is in a fleet: then the fleet is asked first (no round trip), and
+   * a half-open fleet answers AWAIT_LEASE to a caller that can wait
+   * (`canLease`) and refuses the others as a full half-open does.
    */
-  admit(): number {
+  admit(canLease = false): number {
+    const fleet = this.fleet;
+    if (fleet !== undefined) {
+      const admission = fleet.admission(clockReading(this.#clock()));
+      if (admission === FLEET_BLOCKED) throw fleet.blocked();
+      if (admission === FLEET_LEASE) {
+        if (canLease && fleet.startLease()) return AWAIT_LEASE;
+        throw new CircuitBreakerError(this.name, "half_open", 0);
+      }
+    }
     const token = this.core.acquireIfClosed();
     if (token >= 0) {
       this.acquiredAt = UNKNOWN_TIME;
       return token;
     }
-    const now = clockReading(this.#clock());
+    return this.#acquire(clockReading(this.#clock()));
+  }
+
+  /** A permit from the local breaker alone, at the clock's time (a fleet's lease granted, or its coordinator failing). */
+  admitLocally(): number {
+    return this.#acquire(clockReading(this.#clock()));
+  }
+
+  #acquire(now: number): number {
     const admitted = this.core.acquire(now);
     this.announceUpTo(this.core.stateChanges());
     if (admitted < 0) throw this.#rejection();
@@ -92,15 +122,27 @@ export class Engine {
     return this.#probeTimeoutMs;
   }
 
-  /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. */
+  /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. A token below 0 is a leased call's. */
   record(token: number, acquiredAt: number, outcome: Outcome, now: number = this.now()): void {
-    const changes = this.core.record(token, acquiredAt, outcome, now);
-    if (changes !== this.#seenChanges) this.announceUpTo(changes);
+    if (token < 0) this.fleet?.settleLeased(token, outcome, now);
+    else this.recordPermit(token, acquiredAt, outcome, now);
   }
 
   /** Settles a permit as failed with the upstream's Retry-After. */
   recordRetryAfter(token: number, acquiredAt: number, retryAfterMs: number): void {
-    this.announceUpTo(this.core.recordRetryAfter(token, acquiredAt, retryAfterMs, this.now()));
+    if (token < 0) this.fleet?.settleLeased(token, FAILURE, this.now(), retryAfterMs);
+    else this.recordPermitRetryAfter(token, acquiredAt, retryAfterMs, this.now());
+  }
+
+  /** Settles a permit of the local breaker. */
+  recordPermit(token: number, acquiredAt: number, outcome: Outcome, now: number): void {
+    const changes = this.core.record(token, acquiredAt, outcome, now);
+    if (changes !== this.#seenChanges) this.announceUpTo(changes);
+  }
+
+  /** Settles a permit of the local breaker as failed, with the upstream's Retry-After. */
+  recordPermitRetryAfter(token: number, acquiredAt: number, retryAfterMs: number, now: number): void {
+    this.announceUpTo(this.core.recordRetryAfter(token, acquiredAt, retryAfterMs, now));
   }
 
   /** How a thrown error counts: only an explicit `false` from `isFailure` ignores it. */
@@ -137,6 +179,7 @@ export class Engine {
     const seen = this.#seenChanges;
     if (changes === seen) return;
     this.#seenChanges = changes;
+    this.fleet?.localChanged();
     if (!this.listening) return;
     const flat = this.core.transitionsSince(seen);
     for (let i = 0; i + 2 < flat.length; i += 3) this.#pending.push(flat[i]!, flat[i + 1]!, flat[i + 2]!);

@@ -19,3 +19,4 @@ export { presets } from "./presets.js";
 export { State } from "./state.js";
 export type { CircuitBreakerOptions, BreakerLogger } from "./options.js";
 export type { BreakerStatus, BreakerMetrics, BreakerConfig, StateChange } from "./status.js";
+export type { FleetTransport, FleetStatus } from "./fleet/transport.js";

@@ -1,7 +1,8 @@
-import { isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
+import { fleetTransport, isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
 import { CORE_OPTION_NAMES, type CoreArguments } from "./core.js";
 import { describe } from "./describe.js";
 import { FETCH_OPTION_NAMES, validateFetchOptions, type FetchOptions, type ValidFetchOptions } from "./fetch/options.js";
+import type { FleetTransport } from "./fleet/transport.js";
 import type { StateChange } from "./status.js";
 import { closestName } from "./suggest.js";
 
@@ -92,6 +93,19 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
    * that throws is reported with `console.error`; the breaker goes on.
    */
   logger?: BreakerLogger | null;
+  /**
+   * Makes this breaker one of a fleet: every isolate (or process) whose breaker
+   * has this name and a fleet transport to the same coordinator acts as one
+   * breaker. On Cloudflare: `durableObjectFleet(env.BREAKER_FLEET)` from
+   * "edgebreaker/cloudflare". No round trip on the call path while the fleet
+   * is closed or open: a background sync at most every `syncIntervalMs` while
+   * calls come, at once when the local breaker trips; one lease round trip for
+   * a probe while the fleet is half-open (`call`, `wrap` and `fetch` wait for
+   * it; `acquire` and `callSync` cannot, and are refused as by a full
+   * half-open). A coordinator that fails leaves the calls to the local
+   * breaker. `getStatus().fleet` shows the fleet. Default: none.
+   */
+  fleet?: FleetTransport | null;
 }
 
 /** Any object with some of these methods, e.g. `console` or a pino/winston logger. */
@@ -112,6 +126,7 @@ export interface ValidOptions {
   fallback: ((error: unknown, ...args: any[]) => unknown) | undefined;
   onStateChange: ((change: StateChange) => void) | undefined;
   logger: BreakerLogger | undefined;
+  fleet: FleetTransport | undefined;
   /** What `breaker.fetch` reads only. */
   fetch: ValidFetchOptions;
 }
@@ -126,6 +141,7 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   "timeoutMs",
   ...FUNCTIONS,
   "logger",
+  "fleet",
   ...FETCH_OPTION_NAMES,
 ]);
 /** Options that only `protectFetch` takes: named in the message when given to a breaker. */
@@ -153,6 +169,7 @@ export function validateOptions(options: unknown): ValidOptions {
     isFailure: optionalFunction("isFailure", given.isFailure),
     fallback: optionalFunction("fallback", given.fallback),
     onStateChange: optionalFunction("onStateChange", given.onStateChange),
+    fleet: fleetTransport(given.fleet),
     fetch: validateFetchOptions(given),
   };
 }

@@ -3,7 +3,7 @@
 // `refusal` is the one place a refused call is answered: `breaker.fetch` asks
 // it too, once its own `onOpen: "respond"` has had its say.
 import { notAFunction } from "./checks.js";
-import { FAILURE, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { AWAIT_LEASE, FAILURE, SUCCESS, type Engine, type Outcome } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
 import { Settlement } from "./settlement.js";
 
@@ -37,11 +37,23 @@ export class CallRunner {
     const engine = this.#engine;
     let token: number;
     try {
-      token = engine.admit();
+      token = engine.admit(true);
     } catch (error) {
       return promised(() => refusal(error, this.#fallback, args));
     }
-    const acquiredAt = engine.acquiredAt;
+    if (token === AWAIT_LEASE) {
+      // A half-open fleet: the call waits for its probe lease (one round trip).
+      return engine.fleet!.admitLeased().then(
+        (leased) => this.#runAdmitted(fn, thisArg, args, leased, engine.fleet!.acquiredAt(leased)),
+        (error: unknown) => refusal(error, this.#fallback, args),
+      );
+    }
+    return this.#runAdmitted(fn, thisArg, args, token, engine.acquiredAt);
+  }
+
+  /** `run` once admitted: run, settle; a Promise always. */
+  #runAdmitted(fn: Function, thisArg: unknown, args: unknown[], token: number, acquiredAt: number): Promise<any> {
+    const engine = this.#engine;
     let result: unknown;
     try {
       result = fn.apply(thisArg, args);

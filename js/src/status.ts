@@ -1,3 +1,4 @@
+import type { FleetStatus } from "./fleet/transport.js";
 import type { State } from "./state.js";
 
 /**
@@ -77,6 +78,8 @@ export interface BreakerStatus {
   metrics: BreakerMetrics;
   /** The configuration in force. */
   config: BreakerConfig;
+  /** The fleet as this breaker knows it, with the `fleet` option; `null` without. */
+  fleet: FleetStatus | null;
 }
 
 /** The `detail` of a "statechange" event, and the argument of `onStateChange`. */

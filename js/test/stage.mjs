@@ -6,6 +6,7 @@
 //   <tmp>/node_modules/edgebreaker   the installed tarball
 //   <tmp>/test/*.test.mjs            js/test/*.test.mjs
 //   <tmp>/test/ts/*.js               js/test/ts/*.ts, compiled by tsc against the installed types
+//   <tmp>/test/glue/edgebreaker.js   js/wasm/'s wasm-bindgen glue (fleet.test.mjs's coordinator)
 //   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz, hooks)
 //   <tmp>/vectors.js                 host-tests/vectors/*.json as one module
 //   <tmp>/readme/*                   the snippets of the README in the tarball
@@ -22,6 +23,9 @@ const tsc = join(js, "node_modules", ".bin", "tsc");
 export function stageNodeApiTests(consumer) {
   const compile = (project) => execFileSync(tsc, ["-p", project], { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   cpSync(join(js, "test"), join(consumer, "test"), { recursive: true, filter: (path) => !path.endsWith("stage.mjs") });
+  // The wasm-bindgen glue, which the package bundles into its entries: fleet.test.mjs runs a coordinator with it
+  // (WasmFleetCoordinator, not exported by the package) on the installed tarball's wasm.
+  cpSync(join(js, "wasm", "edgebreaker.js"), join(consumer, "test", "glue", "edgebreaker.js"));
 
   // TypeScript tests: decorators and `using` as users write them, compiled
   // against the installed package's types (so the types are tested too).

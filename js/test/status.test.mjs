@@ -11,7 +11,8 @@ describe("status", () => {
     fail(breaker);
     const status = breaker.getStatus();
     assert.deepEqual(JSON.parse(JSON.stringify(status)), status);
-    assert.deepEqual(Object.keys(status).sort(), ["config", "metrics", "name", "retryAfterMs", "state"]);
+    assert.deepEqual(Object.keys(status).sort(), ["config", "fleet", "metrics", "name", "retryAfterMs", "state"]);
+    assert.equal(status.fleet, null, "no fleet option, no fleet");
     assert.equal(Object.getPrototypeOf(status), Object.prototype);
     assert.equal(Object.getPrototypeOf(status.metrics), Object.prototype);
     assert.equal(status.name, "svc");

@@ -52,6 +52,9 @@ pub struct Breaker {
     timeline: Timeline,
     counters: Metrics,
     log: TransitionLog,
+    /// Times the closed circuit opened on a failure (the window's rules or a
+    /// Retry-After): what a fleet member reports as a local trip.
+    failure_trips: u64,
 }
 
 impl Breaker {
@@ -71,6 +74,7 @@ impl Breaker {
             timeline: Timeline::default(),
             counters: Metrics::default(),
             log: TransitionLog::new(),
+            failure_trips: 0,
         })
     }
 
@@ -186,8 +190,10 @@ impl Breaker {
                 self.expire_window(now);
                 self.window.push(now, outcome == Outcome::Failure);
                 if let Some(duration) = retry_after {
+                    self.failure_trips = self.failure_trips.wrapping_add(1);
                     self.open(now, Some(duration));
                 } else if outcome == Outcome::Failure && self.trip_due() {
+                    self.failure_trips = self.failure_trips.wrapping_add(1);
                     self.trip(now);
                 }
             }
@@ -374,5 +380,68 @@ fn ratio(part: usize, whole: usize) -> f64 {
         0.0
     } else {
         part as f64 / whole as f64
+    }
+}
+
+/// What fleet mode needs of a breaker (crate-private): the coordinator drives
+/// one as the fleet's state machine, a member reads its local one.
+impl Breaker {
+    /// Counts `reading` like any operation and returns the core's time, which
+    /// never goes backwards (the fleet window's buckets are on it).
+    pub(crate) fn core_time(&mut self, reading: Millis) -> Millis {
+        self.observe(reading)
+    }
+
+    /// Opens a closed circuit on failures now, with the backoff's next open
+    /// time, as a local trip would; does nothing in any other state.
+    pub(crate) fn trip_now(&mut self, now: Millis) {
+        let now = self.observe(now);
+        if self.phase == Phase::Closed {
+            self.trip(now);
+        }
+    }
+
+    /// The state at `now` and the time left open: `Some(0)` unless open,
+    /// `None` when open until reset.
+    pub(crate) fn open_for(&mut self, now: Millis) -> (State, Option<Millis>) {
+        let now = self.observe(now);
+        match self.phase {
+            Phase::Open { until } => (State::Open, until.map(|until| until.since(now))),
+            Phase::Closed | Phase::HalfOpen { .. } => (self.phase.state(), Some(Millis::ZERO)),
+        }
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn consecutive_opens(&self) -> u32 {
+        self.consecutive_opens
+    }
+
+    pub(crate) fn failure_trips(&self) -> u64 {
+        self.failure_trips
+    }
+
+    /// The lifetime counters as they are (no window rates computed).
+    pub(crate) fn counters(&self) -> &Metrics {
+        &self.counters
+    }
+
+    /// Puts the breaker in a persisted state at `now`: `open_for` is the time
+    /// left open (`None`: until reset), a half-open one has no probe in
+    /// flight and no success yet. Not a state change: nothing is logged.
+    pub(crate) fn resume(&mut self, state: State, open_for: Option<Millis>, generation: u64, opens: u32, now: Millis) {
+        let now = self.observe(now);
+        self.window.clear();
+        self.probes.clear();
+        let until = open_for.map(|open_for| now.after(open_for.min(Millis(MAX_MILLIS))));
+        self.phase = match state {
+            State::Closed => Phase::Closed,
+            State::Open => Phase::Open { until },
+            State::HalfOpen => Phase::HalfOpen { probe_successes: 0 },
+        };
+        self.generation = generation & crate::permit::GENERATION_MASK;
+        self.consecutive_opens = opens;
     }
 }

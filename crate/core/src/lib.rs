@@ -22,6 +22,7 @@ extern crate alloc;
 
 mod breaker;
 mod config;
+pub mod fleet;
 mod numbers;
 mod permit;
 mod probes;

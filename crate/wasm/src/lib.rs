@@ -4,8 +4,11 @@
 //! and so does what a number that cannot be read means (edgebreaker-core's
 //! `numbers` module): nothing here can trap or decide.
 
+use edgebreaker_core::fleet::FleetMember;
 use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State};
 use wasm_bindgen::prelude::*;
+
+mod fleet;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
@@ -72,6 +75,10 @@ const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
 pub struct WasmBreaker {
     core: Breaker,
     last_rejection: Option<Rejected>,
+    /// Fleet mode's member side (idle unless the host syncs): see fleet.rs.
+    fleet: FleetMember,
+    /// The fleet's time left open at the last blocked `fleetAdmission`.
+    fleet_retry_after: Option<Millis>,
 }
 
 #[wasm_bindgen]
@@ -81,13 +88,8 @@ impl WasmBreaker {
     /// wrote it, and turns the message into a RangeError).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
-        let mut numbers = NumberOptions::default();
-        for (name, field) in CORE_OPTION_FIELDS {
-            *field(&mut numbers) = option(options, name);
-        }
-        let refused = |error: ConfigError| error.requirement().to_string();
-        let core = Config::from_numbers(&numbers).and_then(Breaker::new).map_err(refused)?;
-        Ok(WasmBreaker { core, last_rejection: None })
+        let core = Breaker::new(config_from(options)?).map_err(refused)?;
+        Ok(WasmBreaker { core, last_rejection: None, fleet: FleetMember::new(), fleet_retry_after: None })
     }
 
     /// A permit token (≥ 0), or -1 when rejected (then see `rejectedState`/`rejectedRetryAfterMs`).
@@ -179,6 +181,20 @@ impl WasmBreaker {
     pub fn latest_time(&self) -> f64 {
         self.core.latest_time().as_f64()
     }
+}
+
+/// The options, read by name and validated: "<option> must be <rule>" when refused.
+fn config_from(options: &CoreOptions) -> Result<Config, String> {
+    let mut numbers = NumberOptions::default();
+    for (name, field) in CORE_OPTION_FIELDS {
+        *field(&mut numbers) = option(options, name);
+    }
+    Config::from_numbers(&numbers).map_err(refused)
+}
+
+/// A refused config's message without the value (the JS wrapper appends it as the caller wrote it).
+fn refused(error: ConfigError) -> String {
+    error.requirement().to_string()
 }
 
 fn token(permit: Permit) -> f64 {

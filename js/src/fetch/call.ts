@@ -10,7 +10,7 @@
 // after its call was settled (a failure response, an SSE error event, a probe
 // judged at its first chunk), still under the time limits.
 
-import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
+import { AWAIT_LEASE, FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
 import { CircuitBreakerError } from "../errors.js";
 import { refusal, type Fallback } from "../runner.js";
 import { Settlement } from "../settlement.js";
@@ -43,14 +43,25 @@ export async function fetchThrough(
   if (!isHttp(request)) return send(settings, request, signal) as Promise<Response>; // no upstream to guard
   if (signal?.aborted) throw signal.reason; // as fetch would: the caller gave up before asking
   let token: number;
+  let acquiredAt: number;
+  let probe: boolean;
   try {
-    token = engine.admit();
+    token = engine.admit(true);
+    if (token === AWAIT_LEASE) {
+      // A half-open fleet: this fetch waits for its probe lease (one round trip), and is a probe.
+      token = await engine.fleet!.admitLeased();
+      acquiredAt = engine.fleet!.acquiredAt(token);
+      probe = true;
+    } else {
+      acquiredAt = engine.acquiredAt;
+      probe = engine.admittedProbe();
+    }
   } catch (error) {
     if (settings.onOpen === "respond" && error instanceof CircuitBreakerError) return circuitOpenResponse(error);
     // `onOpen: "throw"` wins over a fallback for refused calls.
     return (await refusal(error, settings.onOpen === undefined ? settings.fallback : undefined, [input, init])) as Response;
   }
-  const call = new UpstreamCall(engine, token, settings, signal, engine.admittedProbe());
+  const call = new UpstreamCall(engine, token, acquiredAt, settings, signal, probe);
   return call.run(request, input, init);
 }
 
@@ -88,9 +99,9 @@ class UpstreamCall implements BodyWatcher, Releasable, Follower {
   #waitedMs = 0;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(engine: Engine, token: number, settings: FetchSettings, callerSignal: AbortSignal | undefined, probe: boolean) {
+  constructor(engine: Engine, token: number, acquiredAt: number, settings: FetchSettings, callerSignal: AbortSignal | undefined, probe: boolean) {
     this.#engine = engine;
-    this.#permit = new Settlement(engine, token, engine.acquiredAt);
+    this.#permit = new Settlement(engine, token, acquiredAt);
     this.#probe = probe;
     this.#settings = settings;
     this.#callerSignal = callerSignal;

@@ -1,0 +1,128 @@
+//! A member's side of the fleet, kept next to its local breaker: what to
+//! report, how to merge the coordinator's answer, and how to admit a call.
+//! The effective state is the more restrictive of the local breaker and a
+//! fresh fleet view; a stale or missing view leaves the local breaker in
+//! charge (the fleet failing never fails calls).
+
+use alloc::format;
+
+use crate::breaker::Breaker;
+use crate::status::State;
+use crate::time::{Millis, MAX_MILLIS};
+
+use super::{FleetError, FleetReport, FleetSnapshot};
+
+/// The fleet as a member last merged it, on the member's own clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FleetView {
+    pub state: State,
+    pub generation: u64,
+    /// When the fleet's open period ends (open only; `None`: until reset, or not open).
+    pub open_until: Option<Millis>,
+    /// The member's reading when it merged this view.
+    pub received_at: Millis,
+}
+
+/// How a member should admit a call, given its local state and its view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Ask the local breaker (it may block too, with its own retry time).
+    Local,
+    /// The fleet is open: reject, with the time left (`None`: until reset).
+    Blocked { retry_after: Option<Millis> },
+    /// The fleet is half-open: ask the coordinator for a probe lease first.
+    Lease,
+}
+
+/// See the module documentation. Create one per local breaker.
+#[derive(Clone, Debug, Default)]
+pub struct FleetMember {
+    /// The local lifetime counters at the last report.
+    reported_successes: u64,
+    reported_failures: u64,
+    reported_trips: u64,
+    view: Option<FleetView>,
+}
+
+impl FleetMember {
+    pub fn new() -> FleetMember {
+        FleetMember::default()
+    }
+
+    /// The local outcomes since the last report, and whether the local breaker
+    /// opened on failures meanwhile; the next report starts from here.
+    pub fn report(&mut self, local: &Breaker) -> FleetReport {
+        let counters = local.counters();
+        let report = FleetReport {
+            successes: counters.successful_calls.wrapping_sub(self.reported_successes).min(MAX_MILLIS),
+            failures: counters.failed_calls.wrapping_sub(self.reported_failures).min(MAX_MILLIS),
+            tripped: self.trip_pending(local),
+        };
+        self.reported_successes = counters.successful_calls;
+        self.reported_failures = counters.failed_calls;
+        self.reported_trips = local.failure_trips();
+        report
+    }
+
+    /// The local breaker opened on failures since the last report: report now.
+    pub fn trip_pending(&self, local: &Breaker) -> bool {
+        local.failure_trips() != self.reported_trips
+    }
+
+    /// Merges the coordinator's answer at `now`. A generation lower than the
+    /// last merged is refused and changes nothing. A higher one moves the
+    /// local breaker: open forces it open for the fleet's remaining time;
+    /// closed resets it (the fleet recovered), unless it opened on its own
+    /// failures since its last report (that trip is the fleet's to judge);
+    /// half-open leaves it be (its forced open period ends with the fleet's).
+    pub fn merge(&mut self, snapshot: &FleetSnapshot, local: &mut Breaker, now: Millis) -> Result<(), FleetError> {
+        let last = self.view.map(|view| view.generation);
+        if let Some(last) = last.filter(|last| snapshot.generation < *last) {
+            let message = format!("must be at least {last} (the last merged); got {}", snapshot.generation);
+            return Err(FleetError::new("generation", message));
+        }
+        local.core_time(now);
+        let now = local.latest_time(); // a reading that is none counts as the latest
+        let open_for = snapshot.open_for_ms.map(Millis);
+        if last.is_none_or(|last| snapshot.generation > last) {
+            match snapshot.state {
+                State::Open => local.force_open(open_for, now),
+                State::Closed if !self.trip_pending(local) && local.state(now) != State::Closed => local.reset(now),
+                State::Closed | State::HalfOpen => {}
+            }
+        }
+        let open_until = match snapshot.state {
+            State::Open => open_for.map(|open_for| now.after(open_for)),
+            State::Closed | State::HalfOpen => None,
+        };
+        self.view = Some(FleetView { state: snapshot.state, generation: snapshot.generation, open_until, received_at: now });
+        Ok(())
+    }
+
+    /// How to admit a call at `now`, with the local breaker in `local_state`,
+    /// trusting a view at most `stale_after` old (and none after the clock
+    /// was set back past when it was merged: its deadline would be off). Local open: the local
+    /// breaker blocks. A fresh open view blocks until the fleet's deadline
+    /// and, once that has passed (the fleet is due to half-open), asks for a
+    /// lease; a fresh half-open view asks for a lease. Otherwise: local.
+    pub fn admission(&self, local_state: State, now: Millis, stale_after: Millis) -> Admission {
+        let fresh = |view: &FleetView| view.received_at <= now && now.since(view.received_at) <= stale_after;
+        let Some(view) = self.view.filter(fresh) else {
+            return Admission::Local;
+        };
+        match (local_state, view.state) {
+            (State::Open, _) => Admission::Local,
+            (_, State::Open) => match view.open_until {
+                Some(until) if until <= now => Admission::Lease,
+                until => Admission::Blocked { retry_after: until.map(|until| until.since(now)) },
+            },
+            (_, State::HalfOpen) => Admission::Lease,
+            (_, State::Closed) => Admission::Local,
+        }
+    }
+
+    /// The fleet as last merged, for status.
+    pub fn view(&self) -> Option<FleetView> {
+        self.view
+    }
+}

@@ -1,0 +1,86 @@
+//! Fleet mode: many breakers (one per isolate, process or replica) acting as
+//! one. A [`Coordinator`] runs wherever the fleet keeps its shared state (a
+//! Durable Object, a store's atomic script) and makes every fleet decision;
+//! each member keeps its local [`Breaker`](crate::Breaker) and a
+//! [`FleetMember`] beside it, which reports the local outcomes and merges the
+//! coordinator's answers. What crosses between machines is plain data
+//! ([`FleetReport`], [`FleetSnapshot`], [`Lease`]) with a JSON form that the
+//! core parses and validates (feature `json`); machines exchange remaining
+//! durations only, never instants, because their clocks differ.
+
+mod coordinator;
+mod member;
+mod window;
+mod wire;
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::status::State;
+
+pub use coordinator::{fleet_trip_due, Coordinator, SYNC_BUDGET_PER_S};
+pub use member::{Admission, FleetMember, FleetView};
+pub use wire::{lease_answer_json, MAX_FLEET_JSON_BYTES};
+
+/// A member's outcomes since its previous report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FleetReport {
+    /// Successful calls (slow ones are failures: the member judged them).
+    pub successes: u64,
+    pub failures: u64,
+    /// The member's local breaker opened on failures since its previous report.
+    pub tripped: bool,
+}
+
+/// The fleet's state as the coordinator answers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FleetSnapshot {
+    pub generation: u64,
+    pub state: State,
+    /// Time left open: `Some(0)` unless open, `None` when open until reset.
+    pub open_for_ms: Option<u64>,
+    /// How long the member should wait before its next sync (the coordinator's pacing).
+    pub sync_after_ms: u64,
+}
+
+/// Leave from the coordinator to make one probe call while the fleet is
+/// half-open. The token is an id below 2^53 (the generation it was granted
+/// in, then a count), never reused while that half-open period lasts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease {
+    pub token: u64,
+}
+
+/// What a coordinator must keep to survive a restart: no window, no leases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PersistedFleet {
+    pub state: State,
+    pub generation: u64,
+    /// Time left open when persisted: `Some(0)` unless open, `None` when open until reset.
+    pub open_for_ms: Option<u64>,
+    /// The backoff exponent.
+    pub consecutive_opens: u32,
+}
+
+/// Why fleet data was refused: the field at fault (`"generation"`,
+/// `"successes"`, an unknown key's name, or the document's kind for the
+/// document as a whole) and what was wrong. `Display` is "`<field> <message>`".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FleetError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FleetError {
+    pub(crate) fn new(field: &str, message: impl Into<String>) -> FleetError {
+        FleetError { field: String::from(field), message: message.into() }
+    }
+}
+
+impl fmt::Display for FleetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.message)
+    }
+}
+
+impl core::error::Error for FleetError {}

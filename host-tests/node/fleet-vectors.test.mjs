@@ -1,0 +1,28 @@
+// Every fleet vector (../fleet-vectors) in Node through the wasm binding: the
+// coordinator and the members' fleet side as a JS host drives them, with the
+// wasm the packed package ships (the glue is the one `make wasm` generated,
+// which the package's build copies). The fleet classes are not a public
+// export of the package, so they are loaded by path.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { consumerFolder, hostTestsDir, repoDir } from "../harness/packed.mjs";
+import { fleetVectorTests } from "../shared/fleet-vectors.js";
+
+const vectorsDir = join(hostTestsDir, "fleet-vectors");
+const vectors = readdirSync(vectorsDir)
+  .filter((file) => file.endsWith(".json"))
+  .sort()
+  .map((file) => ({ file, ...JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
+
+const binding = await import(pathToFileURL(join(repoDir, "js", "wasm", "edgebreaker.js")).href);
+binding.initSync({ module: readFileSync(join(consumerFolder(), "node_modules", "edgebreaker", "dist", "wasm", "edgebreaker_bg.wasm")) });
+
+test("there are fleet vectors to run", (t) => {
+  t.assert.ok(vectors.length >= 12, `found ${vectors.length}`);
+});
+
+for (const { name, run } of fleetVectorTests(binding, vectors)) {
+  test(`fleet vector: ${name}`, run);
+}

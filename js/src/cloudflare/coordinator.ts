@@ -1,0 +1,147 @@
+// The fleet's coordinator on Cloudflare: one Durable Object per breaker name,
+// running the same core as the isolates (WasmFleetCoordinator). Its RPC
+// methods take and return JSON text; every string is size-capped before the
+// core reads it, and the core validates the rest. The config comes from the
+// isolates (one deployment), never from storage; what must survive a restart
+// (state, generation, deadline, backoff) is written after each generation
+// change and read back before the first call is served.
+import { DurableObject } from "cloudflare:workers";
+import { CORE_OPTION_NAMES, initialiseWasm, refusedOptions } from "../core.js";
+import { describe } from "../describe.js";
+import { MAX_FLEET_MESSAGE_LENGTH } from "../fleet/transport.js";
+import { WasmFleetCoordinator, type CoreOptions } from "../wasm/edgebreaker.js";
+
+/** The storage key of the persisted state. */
+const STORED = "edgebreaker-fleet";
+
+/**
+ * The Durable Object class of a fleet coordinator. Export it from your
+ * Worker and bind it (wrangler.toml):
+ *
+ * ```toml
+ * [[durable_objects.bindings]]
+ * name = "BREAKER_FLEET"
+ * class_name = "FleetCoordinator"
+ *
+ * [[migrations]]
+ * tag = "v1"
+ * new_sqlite_classes = ["FleetCoordinator"]
+ * ```
+ *
+ * then give breakers `fleet: durableObjectFleet(env.BREAKER_FLEET)`.
+ */
+export class FleetCoordinator extends DurableObject {
+  #core: WasmFleetCoordinator | undefined;
+  /** The options text the core was built with. */
+  #optionsJson: string | undefined;
+  /** The persisted state read at start, until a core is built from it. */
+  #stored: string | undefined;
+  #storedGeneration = -1;
+
+  constructor(ctx: ConstructorParameters<typeof DurableObject>[0], env: unknown) {
+    super(ctx, env);
+    initialiseWasm();
+    void ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get(STORED);
+      this.#stored = typeof stored === "string" ? stored : undefined;
+    });
+  }
+
+  /** A report from an isolate; answers the fleet's snapshot. Throws an Error naming what is wrong. */
+  sync(name: string, optionsJson: string, reportJson: string): string {
+    const core = this.#coreFor(name, optionsJson);
+    const now = Date.now();
+    return this.#persisting(core, now, core.sync(capped("reportJson", reportJson), now));
+  }
+
+  /** A probe lease while half-open: answers `{"version":1,"lease":n|null,"snapshot":{...}}`. */
+  lease(name: string, optionsJson: string): string {
+    const core = this.#coreFor(name, optionsJson);
+    const now = Date.now();
+    return this.#persisting(core, now, core.lease(now));
+  }
+
+  /** A lease given back with its probe's outcome (0 success, 1 failure, 2 ignored); answers the fleet's snapshot. */
+  settle(name: string, optionsJson: string, leaseJson: string, outcome: number): string {
+    const core = this.#coreFor(name, optionsJson);
+    if (outcome !== 0 && outcome !== 1 && outcome !== 2) {
+      throw new RangeError(`outcome must be 0 (success), 1 (failure) or 2 (ignored); got ${describe(outcome)}`);
+    }
+    const now = Date.now();
+    return this.#persisting(core, now, core.settle(capped("leaseJson", leaseJson), outcome, now));
+  }
+
+  /**
+   * The core for these options: the current one, or one built for them,
+   * carrying on from the current core's state (or the stored one). Options
+   * the core refuses change nothing.
+   */
+  #coreFor(name: string, optionsJson: string): WasmFleetCoordinator {
+    capped("name", name);
+    if (this.#core !== undefined && optionsJson === this.#optionsJson) return this.#core;
+    const options = readOptions(capped("optionsJson", optionsJson));
+    const now = Date.now();
+    const carried = this.#core?.persisted(now) ?? this.#stored;
+    let core: WasmFleetCoordinator;
+    try {
+      core = carried === undefined ? new WasmFleetCoordinator(options) : restoredOrNew(options, carried, now);
+    } catch (error) {
+      throw refusedOptions(error, options);
+    }
+    this.#core?.free();
+    this.#core = core;
+    this.#optionsJson = optionsJson;
+    this.#stored = undefined;
+    if (this.#storedGeneration < 0) this.#storedGeneration = carried === undefined ? -1 : core.generation();
+    return core;
+  }
+
+  /** `answer`, after writing the persisted state if the generation changed since it was last written. */
+  #persisting(core: WasmFleetCoordinator, now: number, answer: string): string {
+    const generation = core.generation();
+    if (generation !== this.#storedGeneration) {
+      this.#storedGeneration = generation;
+      // Not awaited: the object's output gate holds the answer until the write is durable.
+      void this.ctx.storage.put(STORED, core.persisted(now));
+    }
+    return answer;
+  }
+}
+
+/** A string argument of at most MAX_FLEET_MESSAGE_LENGTH characters, or a TypeError / RangeError naming it. */
+function capped(what: string, value: unknown): string {
+  if (typeof value !== "string") throw new TypeError(`${what} must be a string; got ${describe(value)}`);
+  if (value.length > MAX_FLEET_MESSAGE_LENGTH) {
+    throw new RangeError(`${what} must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${value.length}`);
+  }
+  return value;
+}
+
+/** The core options in `optionsJson`: an object of numbers (or null) by the core's option names; the core checks their ranges. */
+function readOptions(optionsJson: string): CoreOptions {
+  let given: unknown;
+  try {
+    given = JSON.parse(optionsJson);
+  } catch {
+    throw new TypeError("optionsJson must be JSON text of an object");
+  }
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new TypeError(`optionsJson must hold an object; got ${describe(given)}`);
+  }
+  const options: CoreOptions = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (!(CORE_OPTION_NAMES as readonly string[]).includes(name)) throw new TypeError(`optionsJson: unknown option "${name.slice(0, 40)}"`);
+    if (value !== null && typeof value !== "number") throw new TypeError(`optionsJson: ${name} must be a number; got ${describe(value)}`);
+    options[name as keyof CoreOptions] = value ?? undefined;
+  }
+  return options;
+}
+
+/** A core carrying on from `persisted`, or a new one when it cannot be read with these options (it was written by another version, say). */
+function restoredOrNew(options: CoreOptions, persisted: string, now: number): WasmFleetCoordinator {
+  try {
+    return WasmFleetCoordinator.restore(options, persisted, now);
+  } catch {
+    return new WasmFleetCoordinator(options);
+  }
+}

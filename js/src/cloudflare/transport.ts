@@ -1,0 +1,71 @@
+// The isolates' side of a Durable Object fleet: the FleetTransport the main
+// package's `fleet` option takes, calling the coordinator's RPC methods.
+import { waitUntil } from "cloudflare:workers";
+import { optionalObject, requiredFunction, timeLimit } from "../checks.js";
+import { describe } from "../describe.js";
+import type { FleetTransport } from "../fleet/transport.js";
+
+/** Options of `durableObjectFleet`. */
+export interface DurableObjectFleetOptions {
+  /** How often an isolate with traffic syncs with the coordinator, in ms (1 to 2147483647). Default 1000. */
+  syncIntervalMs?: number | null;
+  /** How long a sync or a lease may take before the isolate falls back on its own breaker, in ms (1 to 2147483647). Default 500. */
+  timeoutMs?: number | null;
+}
+
+/**
+ * What `durableObjectFleet` needs of a Durable Object namespace bound to
+ * `FleetCoordinator` (`env.BREAKER_FLEET`, typed
+ * `DurableObjectNamespace<FleetCoordinator>` in a Workers project).
+ */
+export interface FleetCoordinatorNamespace {
+  idFromName(name: string): unknown;
+  get(id: any): FleetCoordinatorStub;
+}
+
+/** The coordinator's RPC methods, as a stub offers them. */
+export interface FleetCoordinatorStub {
+  sync(name: string, optionsJson: string, reportJson: string): Promise<string>;
+  lease(name: string, optionsJson: string): Promise<string>;
+  settle(name: string, optionsJson: string, leaseJson: string, outcome: number): Promise<string>;
+}
+
+/**
+ * The `fleet` option for breakers whose coordinator is a `FleetCoordinator`
+ * Durable Object: one object per breaker name (`idFromName(name)`).
+ * Background work is kept alive with `waitUntil` from "cloudflare:workers".
+ *
+ * ```ts
+ * const breaker = getCircuitBreaker("llm", { ...presets.llm, fleet: durableObjectFleet(env.BREAKER_FLEET) });
+ * ```
+ * @throws TypeError / RangeError naming what is wrong.
+ */
+export function durableObjectFleet(namespace: FleetCoordinatorNamespace, options?: DurableObjectFleetOptions | null): FleetTransport {
+  if (typeof namespace !== "object" || namespace === null) {
+    throw new TypeError(`namespace must be a Durable Object namespace (env.BREAKER_FLEET); got ${describe(namespace)}`);
+  }
+  requiredFunction("namespace.idFromName", namespace.idFromName);
+  requiredFunction("namespace.get", namespace.get);
+  const given = optionalObject<DurableObjectFleetOptions>("options", options) ?? {};
+  for (const key of Object.keys(given)) {
+    if (key !== "syncIntervalMs" && key !== "timeoutMs") throw new TypeError(`unknown option "${key}" of durableObjectFleet`);
+  }
+  const syncIntervalMs = timeLimit("syncIntervalMs", given.syncIntervalMs) ?? 1000;
+  const timeoutMs = timeLimit("timeoutMs", given.timeoutMs) ?? 500;
+  // An id is a value (reused); a stub belongs to the request that made it, so each exchange makes its own.
+  const ids = new Map<string, unknown>();
+  const coordinator = (name: string): FleetCoordinatorStub => {
+    let id = ids.get(name);
+    if (id === undefined) ids.set(name, (id = namespace.idFromName(name)));
+    return namespace.get(id);
+  };
+  return Object.freeze({
+    syncIntervalMs,
+    timeoutMs,
+    sync: (name: string, optionsJson: string, reportJson: string) => coordinator(name).sync(name, optionsJson, reportJson),
+    lease: (name: string, optionsJson: string) => coordinator(name).lease(name, optionsJson),
+    settle: (name: string, optionsJson: string, leaseJson: string, outcome: number) =>
+      coordinator(name).settle(name, optionsJson, leaseJson, outcome),
+    waitUntil: (work: Promise<unknown>) => waitUntil(work),
+  });
+}

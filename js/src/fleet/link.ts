@@ -1,0 +1,363 @@
+// A breaker's side of its fleet: when to sync (in the background, one at a
+// time, paced, and only while calls come), the lease round trip of a
+// half-open fleet, failing open to the local breaker when the coordinator
+// fails, and what `getStatus().fleet` shows. What a report holds, how a
+// snapshot merges and whether a call needs a lease are the core's decisions
+// (the binding's fleet* methods): this file moves text and keeps time.
+
+import type { WasmBreaker } from "../core.js";
+import { describe } from "../describe.js";
+import { CircuitBreakerError } from "../errors.js";
+import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
+import { MAX_FLEET_MESSAGE_LENGTH, type FleetStatus, type FleetTransport } from "./transport.js";
+
+/** The binding's `fleetAdmission` answers. */
+export const FLEET_LOCAL = 0;
+export const FLEET_BLOCKED = 1;
+export const FLEET_LEASE = 2;
+
+/** Sync backoff after a failure: the first wait, doubled at each failure up to the last. */
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+/** lastError is for people: a coordinator's message is cut to this many characters. */
+const MAX_ERROR_LENGTH = 200;
+
+/** A call admitted on a fleet lease: its local permit, and the lease to settle with its outcome. */
+interface LeasedCall {
+  readonly token: number;
+  readonly acquiredAt: number;
+  readonly lease: string;
+}
+
+export class FleetLink {
+  readonly #engine: Engine;
+  readonly #core: WasmBreaker;
+  readonly #transport: FleetTransport;
+  readonly #optionsJson: string;
+  readonly #syncIntervalMs: number;
+  readonly #timeoutMs: number;
+  /** Once an exchange has failed: after this long without a merged snapshot, the core takes the fleet's view as unknown (and the local breaker decides). */
+  #staleAfterMs: number;
+  #syncing = false;
+  /** A local trip came while a sync was in flight: report again as soon as it is back. */
+  #reportWaiting = false;
+  #leasing = false;
+  /** Clock readings: the next sync is due at `#nextSyncAt`; the last one started at `#syncStartedAt`. */
+  #nextSyncAt = 0;
+  #syncStartedAt = 0;
+  #lastMergedAt: number | undefined;
+  #backoffMs = 0;
+  #syncs = 0;
+  #errors = 0;
+  #refused = 0;
+  #lastError: string | null = null;
+  /** Calls admitted on a lease, by handle (see `#hold`); freed slots are reused. */
+  readonly #leased: (LeasedCall | undefined)[] = [];
+  readonly #freeSlots: number[] = [];
+
+  constructor(engine: Engine, transport: FleetTransport, optionsJson: string) {
+    this.#engine = engine;
+    this.#core = engine.core;
+    this.#transport = transport;
+    this.#optionsJson = optionsJson;
+    this.#syncIntervalMs = transport.syncIntervalMs;
+    this.#timeoutMs = transport.timeoutMs;
+    this.#staleAfterMs = this.#staleAfter(0);
+  }
+
+  /**
+   * What the fleet says of a call at `now` (a clock reading): FLEET_LOCAL,
+   * FLEET_BLOCKED or FLEET_LEASE. Starts a sync first when one is due (or the
+   * clock went back past the last one), never waiting for it.
+   */
+  admission(now: number): number {
+    if (!this.#syncing && (now >= this.#nextSyncAt || now < this.#syncStartedAt)) this.#sync(now);
+    return this.#core.fleetAdmission(now, this.#trustViewForMs());
+  }
+
+  /**
+   * How old a view the core may still follow. While the coordinator answers,
+   * any view: an isolate back from a quiet spell follows the fleet's last word
+   * (a half-open fleet's calls ask for leases rather than probe on their own)
+   * while its first call's sync brings the next. Once an exchange has failed,
+   * two sync periods and a timeout: then the local breaker decides (fail-open).
+   */
+  #trustViewForMs(): number {
+    return this.#backoffMs === 0 ? Number.MAX_SAFE_INTEGER : this.#staleAfterMs;
+  }
+
+  /** The rejection of a call the fleet blocks: open, until the fleet's deadline as this isolate knows it. */
+  blocked(): CircuitBreakerError {
+    const retryAfter = this.#core.fleetRetryAfter();
+    return new CircuitBreakerError(this.#engine.name, "open", retryAfter < 0 ? null : retryAfter);
+  }
+
+  /** Whether this call may ask for a lease: one request in flight per isolate (the others are refused meanwhile). */
+  startLease(): boolean {
+    if (this.#leasing) return false;
+    this.#leasing = true;
+    return true;
+  }
+
+  /**
+   * After `startLease()`: the lease round trip, then the local permit. Resolves
+   * with a token for `Engine.record` (a handle, below 0), or rejects with the
+   * call's refusal. A coordinator that fails, or answers what cannot be
+   * believed, leaves the call to the local breaker (fail-open).
+   */
+  async admitLeased(): Promise<number> {
+    let answer: unknown;
+    try {
+      answer = await this.#exchange(() => this.#transport.lease(this.#engine.name, this.#optionsJson));
+    } catch (error) {
+      this.#leasing = false;
+      this.#failed("lease", error);
+      return this.#engine.admitLocally();
+    }
+    this.#leasing = false;
+    const now = this.#engine.now();
+    const lease = this.#readLease(answer, now);
+    if (lease === undefined) return this.#engine.admitLocally();
+    if (lease === null) return this.#withoutLease(now);
+    let token: number;
+    try {
+      token = this.#engine.admitLocally();
+    } catch (error) {
+      this.#settle(lease, IGNORED); // the local breaker refused: the fleet's probe slot is given back
+      throw error;
+    }
+    return this.#hold({ token, acquiredAt: this.#engine.acquiredAt, lease });
+  }
+
+  /**
+   * No lease granted: the call is refused as by a full half-open, unless the
+   * snapshot that came with the answer changed what the fleet says (it has
+   * closed: the local breaker decides; it has opened: blocked).
+   */
+  #withoutLease(now: number): number {
+    const admission = this.#core.fleetAdmission(now, this.#trustViewForMs());
+    if (admission === FLEET_LOCAL) return this.#engine.admitLocally();
+    if (admission === FLEET_BLOCKED) throw this.blocked();
+    throw new CircuitBreakerError(this.#engine.name, "half_open", 0);
+  }
+
+  /** The acquire time of a leased call's local permit (UNKNOWN_TIME for a handle no longer held). */
+  acquiredAt(handle: number): number {
+    return this.#leased[-2 - handle]?.acquiredAt ?? UNKNOWN_TIME;
+  }
+
+  /**
+   * Settles a leased call: its local permit as usual (with `retryAfterMs`, as
+   * a Retry-After failure), then its lease with the outcome the local breaker
+   * judged (a slow success is a failure), in the background.
+   */
+  settleLeased(handle: number, outcome: Outcome, now: number, retryAfterMs?: number): void {
+    const slot = -2 - handle;
+    const call = this.#leased[slot];
+    if (call === undefined) return;
+    this.#leased[slot] = undefined;
+    this.#freeSlots.push(slot);
+    const slowBefore = outcome === SUCCESS ? this.#slowCalls() : 0;
+    if (retryAfterMs === undefined) this.#engine.recordPermit(call.token, call.acquiredAt, outcome, now);
+    else this.#engine.recordPermitRetryAfter(call.token, call.acquiredAt, retryAfterMs, now);
+    this.#settle(call.lease, outcome === SUCCESS && this.#slowCalls() > slowBefore ? FAILURE : outcome);
+  }
+
+  /** After the local breaker changed state: a local trip is reported at once (unless the coordinator is failing). */
+  localChanged(): void {
+    if (!this.#core.fleetTripPending()) return;
+    if (this.#syncing) this.#reportWaiting = true;
+    else if (this.#backoffMs === 0) this.#sync(this.#engine.now());
+  }
+
+  /** `getStatus().fleet` at `now`. */
+  status(now: number): FleetStatus {
+    const view = this.#view();
+    return {
+      state: view?.state ?? null,
+      generation: view?.generation ?? null,
+      lastSyncAgoMs: this.#lastMergedAt === undefined ? null : Math.max(0, now - this.#lastMergedAt),
+      syncs: this.#syncs,
+      errors: this.#errors,
+      refused: this.#refused,
+      lastError: this.#lastError,
+      backoffMs: this.#backoffMs,
+    };
+  }
+
+  #sync(now: number): void {
+    this.#syncing = true;
+    this.#syncStartedAt = now;
+    const report = this.#core.fleetReport(now);
+    const work = this.#exchange(() => this.#transport.sync(this.#engine.name, this.#optionsJson, report)).then(
+      (answer) => this.#synced(this.#merge(answer, this.#engine.now()) ? syncAfterMs(answer as string) : undefined),
+      (error: unknown) => {
+        this.#failed("sync", error);
+        this.#synced(undefined);
+      },
+    );
+    this.#keepAlive(work);
+  }
+
+  /**
+   * A sync is back: paced as the coordinator asked (`syncAfterMs` of a merged
+   * snapshot), or backed off when it failed (undefined); a trip that waited
+   * for it is reported now.
+   */
+  #synced(syncAfterMs: number | undefined): void {
+    const now = this.#engine.now();
+    this.#syncing = false;
+    if (syncAfterMs === undefined) return; // backed off already, by #failed or #refuse
+    this.#backoffMs = 0;
+    this.#staleAfterMs = this.#staleAfter(syncAfterMs);
+    this.#nextSyncAt = now + Math.max(this.#syncIntervalMs, syncAfterMs);
+    if (this.#reportWaiting) {
+      this.#reportWaiting = false;
+      this.#sync(now);
+    }
+  }
+
+  /**
+   * A view is fresh for two sync periods and a timeout: one late or lost sync
+   * does not drop a fleet-wide half-open onto the local breakers.
+   */
+  #staleAfter(syncAfterMs: number): number {
+    return 2 * Math.max(this.#syncIntervalMs, syncAfterMs) + this.#timeoutMs;
+  }
+
+  /** A lease settled, in the background; its answer is a snapshot like a sync's. */
+  #settle(lease: string, outcome: Outcome): void {
+    const work = this.#exchange(() => this.#transport.settle(this.#engine.name, this.#optionsJson, lease, outcome)).then(
+      (answer) => void this.#merge(answer, this.#engine.now()),
+      (error: unknown) => this.#failed("settle", error),
+    );
+    this.#keepAlive(work);
+  }
+
+  /** Merges a snapshot (JSON text) into the local breaker, as the core decides; whether it was believed. */
+  #merge(answer: unknown, now: number): boolean {
+    const text = this.#text(answer);
+    if (text === undefined) return false;
+    const refusal = this.#core.fleetMerge(text, now);
+    this.#engine.announceUpTo(this.#core.stateChanges());
+    if (refusal !== undefined) return this.#refuse(refusal);
+    this.#syncs += 1;
+    this.#lastMergedAt = now;
+    return true;
+  }
+
+  /**
+   * The lease in a lease answer `{"version":1,"lease":n|null,"snapshot":{...}}`,
+   * as the JSON the coordinator takes back, after merging its snapshot: null
+   * when none was granted; undefined when the answer is refused.
+   */
+  #readLease(answer: unknown, now: number): string | null | undefined {
+    const text = this.#text(answer);
+    if (text === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return void this.#refuse("the lease answer is not JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return void this.#refuse("the lease answer is not an object");
+    const { version, lease, snapshot, ...unknown } = parsed as Record<string, unknown>;
+    const extra = Object.keys(unknown)[0];
+    if (extra !== undefined) return void this.#refuse(`${JSON.stringify(extra).slice(0, 40)} is not a key of a lease answer`);
+    if (version !== 1) return void this.#refuse(`version must be 1; got ${describe(version)}`);
+    if (lease !== null && !(Number.isSafeInteger(lease) && (lease as number) >= 0)) {
+      return void this.#refuse(`lease must be null or a whole number from 0 to 2^53 - 1; got ${describe(lease)}`);
+    }
+    if (!this.#merge(JSON.stringify(snapshot) ?? "", now)) return undefined;
+    return lease === null ? null : JSON.stringify({ version: 1, lease });
+  }
+
+  /** The answer as text the core may read: a string of at most MAX_FLEET_MESSAGE_LENGTH characters, or refused. */
+  #text(answer: unknown): string | undefined {
+    if (typeof answer !== "string") return void this.#refuse(`the answer must be a string; got ${describe(answer)}`);
+    if (answer.length > MAX_FLEET_MESSAGE_LENGTH) {
+      return void this.#refuse(`the answer must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${answer.length}`);
+    }
+    return answer;
+  }
+
+  #refuse(why: string): false {
+    this.#refused += 1;
+    this.#lastError = `refused: ${why}`.slice(0, MAX_ERROR_LENGTH);
+    this.#backOff();
+    return false;
+  }
+
+  #failed(exchange: string, error: unknown): void {
+    this.#errors += 1;
+    const message = error instanceof Error ? error.message : describe(error);
+    this.#lastError = `${exchange} failed: ${message}`.slice(0, MAX_ERROR_LENGTH);
+    this.#backOff();
+  }
+
+  /** After any failed exchange: the next sync waits 1 s, doubled at each failure in a row up to 30 s (or syncIntervalMs, if longer). */
+  #backOff(): void {
+    this.#backoffMs = this.#backoffMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
+    const now = this.#engine.now();
+    this.#nextSyncAt = Math.max(this.#nextSyncAt, now + Math.max(this.#syncIntervalMs, this.#backoffMs));
+  }
+
+  /**
+   * `send()`'s answer, or a rejection when it throws, rejects or takes longer
+   * than timeoutMs (the transport's own promise is then left to itself).
+   */
+  #exchange(send: () => Promise<unknown>): Promise<unknown> {
+    const timeoutMs = this.#timeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      let sent: Promise<unknown>;
+      try {
+        sent = Promise.resolve(send());
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      sent.then(
+        (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Background work outlives the response where the transport says how (a Worker's waitUntil). It never rejects. */
+  #keepAlive(work: Promise<void>): void {
+    try {
+      this.#transport.waitUntil?.(work);
+    } catch {
+      // No request to attach it to (a call made outside one): it runs all the same.
+    }
+  }
+
+  /** The slot of `call` as a token below 0, which `Engine.record` hands back to `settleLeased`. */
+  #hold(call: LeasedCall): number {
+    const slot = this.#freeSlots.pop() ?? this.#leased.length;
+    this.#leased[slot] = call;
+    return -2 - slot;
+  }
+
+  /** Slow successes so far, asked of the core: how a leased success was judged. */
+  #slowCalls(): number {
+    return (this.#core.status(UNKNOWN_TIME) as { metrics: { slowCalls: number } }).metrics.slowCalls;
+  }
+
+  /** The core's view of the fleet: the last snapshot merged. */
+  #view(): { state: FleetStatus["state"]; generation: number } | undefined {
+    const view = this.#core.fleetView();
+    return view === undefined ? undefined : (JSON.parse(view) as { state: FleetStatus["state"]; generation: number });
+  }
+}
+
+/** The pacing in a snapshot the core has merged (so it is JSON with a valid `syncAfterMs`). */
+function syncAfterMs(snapshot: string): number {
+  return (JSON.parse(snapshot) as { syncAfterMs: number }).syncAfterMs;
+}
