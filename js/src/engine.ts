@@ -70,9 +70,11 @@ export class Engine {
    * A permit token, or throws `CircuitBreakerError` when refused (or a
    * RangeError when the clock is needed and reads wrong; nothing is counted
    * then). A closed circuit admits without reading the clock, unless the
-   * breaker is in a fleet: then the fleet is asked first (no round trip), and
-   * a half-open fleet answers AWAIT_LEASE to a caller that can wait
-   * (`canLease`) and refuses the others as a full half-open does.
+   * breaker is in a fleet: then the fleet is asked first (no round trip). A
+   * half-open fleet admits on a lease fetched already, or answers AWAIT_LEASE
+   * to a caller that can wait (`canLease`); the others are refused as by a
+   * full half-open (one that cannot wait sends for a lease for the next call).
+   * A call admitted on a lease has a token below 0.
    */
   admit(canLease = false): number {
     const fleet = this.fleet;
@@ -80,7 +82,12 @@ export class Engine {
       const admission = fleet.admission(clockReading(this.#clock()));
       if (admission === FLEET_BLOCKED) throw fleet.blocked();
       if (admission === FLEET_LEASE) {
-        if (canLease && fleet.startLease()) return AWAIT_LEASE;
+        const leased = fleet.admitOnReadyLease();
+        if (leased !== undefined) return leased;
+        if (fleet.startLease()) {
+          if (canLease) return AWAIT_LEASE;
+          fleet.prefetchLease();
+        }
         throw new CircuitBreakerError(this.name, "half_open", 0);
       }
     }

@@ -101,9 +101,10 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
    * is closed or open: a background sync at most every `syncIntervalMs` while
    * calls come, at once when the local breaker trips; one lease round trip for
    * a probe while the fleet is half-open (`call`, `wrap` and `fetch` wait for
-   * it; `acquire` and `callSync` cannot, and are refused as by a full
-   * half-open). A coordinator that fails leaves the calls to the local
-   * breaker. `getStatus().fleet` shows the fleet. Default: none.
+   * it; `acquire` and `callSync` cannot: they are refused as by a full
+   * half-open while a lease is fetched in the background, which the next call
+   * takes). A coordinator that fails leaves the calls to the local breaker.
+   * `getStatus().fleet` shows the fleet. Default: none.
    */
   fleet?: FleetTransport | null;
 }

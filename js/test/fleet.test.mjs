@@ -161,7 +161,7 @@ describe("the fleet option", () => {
     assert.equal(fleet.exchanges.filter((exchange) => exchange === "lease").length, 2, "one lease request per isolate");
     const refused = await Promise.race([first[0], first[1]]);
     assert.equal(refused, "half_open", "one isolate was granted the fleet's only lease, the other refused");
-    // Sync admissions cannot wait for a lease: refused as by a full half-open.
+    // Sync admissions cannot wait for a lease: refused as by a full half-open (the lease they send for is refused too).
     assert.throws(() => breakers[0].acquire(), { name: "CircuitBreakerError", state: "half_open", retryAfterMs: 0 });
     assert.throws(() => breakers[1].callSync(() => 1), { name: "CircuitBreakerError", state: "half_open" });
 
@@ -173,6 +173,35 @@ describe("the fleet option", () => {
     for (const breaker of breakers) assert.equal(await outcome(succeed(breaker)), "ok");
     await settle();
     for (const breaker of breakers) assert.equal(breaker.getStatus().fleet.state, "closed");
+  });
+
+  test("acquire() in a half-open fleet is refused while it sends for a lease, which the next acquire() takes; one nobody takes is given back", async () => {
+    const { breakers, fleet, clock } = isolates(2);
+    for (const breaker of breakers) await succeed(breaker);
+    await settle();
+    await trip(breakers[0]);
+    clock.now += 100;
+    await outcome(succeed(breakers[1])); // breakers[1] learns that the fleet is open
+    await settle();
+    clock.now += OPTIONS.resetTimeoutMs;
+
+    assert.throws(() => breakers[0].acquire(), { name: "CircuitBreakerError", state: "half_open", retryAfterMs: 0 });
+    await settle();
+    assert.equal(fleet.exchanges.at(-1), "lease");
+    assert.equal(await outcome(succeed(breakers[1])), "half_open", "the fleet's only lease went to breakers[0]");
+    // No call of breakers[0] took it within syncIntervalMs: given back, so the slot is free again.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await settle();
+    assert.equal(fleet.exchanges.at(-1), "settle");
+
+    assert.throws(() => breakers[1].acquire(), { name: "CircuitBreakerError", state: "half_open" });
+    await settle();
+    const permit = breakers[1].acquire();
+    assert.ok(permit.settled === false);
+    permit.success();
+    await settle();
+    assert.equal(fleet.exchanges.at(-1), "settle");
+    assert.equal(breakers[1].getStatus().fleet.state, "closed", "the probe on the lease sent for closed the fleet");
   });
 
   test("a slow probe success settles its lease as a failure, as the local breaker judged it", async () => {

@@ -54,7 +54,7 @@ export async function fetchThrough(
       probe = true;
     } else {
       acquiredAt = engine.acquiredAt;
-      probe = engine.admittedProbe();
+      probe = token < 0 || engine.admittedProbe(); // below 0: admitted on a lease the fleet had sent for
     }
   } catch (error) {
     if (settings.onOpen === "respond" && error instanceof CircuitBreakerError) return circuitOpenResponse(error);
