@@ -1,7 +1,8 @@
 // make demo as a newcomer meets it: the page, the proxy (three isolates of the
 // Cloudflare example sharing one fleet coordinator) behind its token and the
-// upstream answer, each isolate's /status has its view of the fleet, and the
-// page's server gathers them all; Ctrl-C, or a taken port (one line naming
+// upstream answer, each isolate's /status has its view of the fleet, the
+// page's server gathers them all and its proxy panel (in Chromium) lists each
+// isolate's breaker beside the fleet's; Ctrl-C, or a taken port (one line naming
 // the variable that moves it), leaves no process, port or temporary folder
 // behind. And the scripted demo (demo.mjs --script) runs to its end and shows
 // the story it promises, in order: closed, one isolate opened by the
@@ -15,6 +16,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { launchChromium } from "../harness/chromium.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 
 const demo = join(import.meta.dirname, "demo.mjs");
@@ -80,6 +82,20 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
     const gathered = (await forwarded.json()).isolates;
     assert.deepEqual(gathered.map(({ name, url }) => [name, url]), isolates.map((url, index) => [`isolate-${index + 1}`, url]));
     for (const { breakers } of gathered) assert.equal(breakers[upstream].fleet.state, "closed");
+
+    // The page's proxy panel, in Chromium, lists each isolate's breaker beside its view of the fleet.
+    const { context, close } = await launchChromium();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(page);
+      const breaker = `#proxy-breakers[data-view="fleet"] li[data-name="${upstream}"][data-state="closed"][data-generation="0"]`;
+      await tab.waitForSelector(`${breaker} tr[data-isolate="isolate-3"]`, { timeout: 10_000 });
+      assert.equal(await tab.textContent(`${breaker} .proxy-breaker-facts`), "generation 0 · 3 of 3 isolates have it");
+      const rows = await tab.$$eval(`${breaker} tbody tr`, (rows) => rows.map((row) => [row.dataset.isolate, row.dataset.state, row.dataset.fleetState]));
+      assert.deepEqual(rows, [1, 2, 3].map((number) => [`isolate-${number}`, "closed", "closed"]));
+    } finally {
+      await close();
+    }
 
     child.kill("SIGINT");
     const { code } = await exited;
