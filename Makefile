@@ -90,13 +90,15 @@ fuzz:
 	cd fuzz && cargo +nightly fuzz run -O component_boundary -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
 	cd fuzz && cargo +nightly fuzz run -O json_reader -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
 
-# The demo page, the example edge proxy in workerd and a fake LLM upstream, on
-# 127.0.0.1. Needs only the npm package: no root, no Chromium, no component.
+# The demo page, the example edge proxy in workerd (ISOLATES isolates, 3, sharing
+# one fleet coordinator) and a fake LLM upstream, on 127.0.0.1. Needs only the
+# npm package: no root, no Chromium, no component.
 # PAGE_PORT (8080), PROXY_PORT (8787) and UPSTREAM_PORT (8788) move them.
 demo: package
 	@node host-tests/edge/demo.mjs
 
-# The same proxy and upstream, driven by a script: the upstream fails and recovers.
+# The same proxy and upstream, driven by a script: the upstream fails, the fleet
+# opens every isolate, the upstream recovers and the fleet closes them all.
 demo-script: package
 	@node host-tests/edge/demo.mjs --script
 

@@ -2,6 +2,9 @@
 // A tiny static server for the demo page, on 127.0.0.1 only. It serves www/
 // (the page and its built bundle in www/dist/) and forwards GET /proxy/status
 // to the local edge proxy's /status, so the page can read it same-origin.
+// Given a fleet's isolates (startServer's `isolates`, as make demo does), it
+// asks every isolate's /status at once instead and answers
+// `{ "isolates": [{ name, url, breakers } or { name, url, error }] }`.
 //
 //   node www/serve.mjs [--port 8080] [--proxy http://127.0.0.1:8787]
 //
@@ -35,11 +38,11 @@ const TYPES = {
 
 /**
  * Starts the server; resolves to `{ url, close }` once it listens.
- * @param {{ port?: number, root?: string, proxyUrl?: string, proxyToken?: string }} [options]
+ * @param {{ port?: number, root?: string, proxyUrl?: string, isolates?: { name: string, url: string }[], proxyToken?: string }} [options]
  */
-export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PROXY_URL, proxyToken } = {}) {
+export async function startServer({ port = 0, root = HERE, proxyUrl = DEFAULT_PROXY_URL, isolates, proxyToken } = {}) {
   const rootDir = resolve(root);
-  const proxy = { url: proxyUrl, headers: proxyToken ? { authorization: `Bearer ${proxyToken}` } : {} };
+  const proxy = { url: proxyUrl, isolates, headers: proxyToken ? { authorization: `Bearer ${proxyToken}` } : {} };
   const server = createServer((request, response) => {
     handle(request, response, rootDir, proxy).catch((error) => {
       if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", String(error?.message ?? error));
@@ -65,7 +68,7 @@ async function handle(request, response, rootDir, proxy) {
     return send(response, 405, "text/plain; charset=utf-8", "GET or HEAD only\n");
   }
   const { pathname } = new URL(request.url, "http://localhost");
-  if (pathname === "/proxy/status") return forwardStatus(response, proxy);
+  if (pathname === "/proxy/status") return proxy.isolates ? gatherStatuses(response, proxy) : forwardStatus(response, proxy);
 
   let path;
   try {
@@ -93,6 +96,23 @@ async function forwardStatus(response, { url, headers }) {
     const body = JSON.stringify({ error: reason, target });
     send(response, 502, "application/json; charset=utf-8", body);
   }
+}
+
+/** Every isolate's /status at once, each isolate's breakers or why it did not answer. */
+async function gatherStatuses(response, { isolates, headers }) {
+  const answers = await Promise.all(
+    isolates.map(async ({ name, url }) => {
+      const target = statusUrlOf(url);
+      try {
+        const answer = await fetch(target, { headers, signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) });
+        if (!answer.ok) return { name, url, error: `HTTP ${answer.status}` };
+        return { name, url, breakers: await answer.json() };
+      } catch (error) {
+        return { name, url, error: error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(error) };
+      }
+    }),
+  );
+  send(response, 200, "application/json; charset=utf-8", JSON.stringify({ isolates: answers }));
 }
 
 /** The proxy's status URL: the URL as given, or its /status when given only an origin. */

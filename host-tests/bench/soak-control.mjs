@@ -27,7 +27,7 @@ const proxies = {
       compatibilityFlags: ["enable_request_signal"], // as the example's wrangler.toml
     }),
   "the Cloudflare example": () =>
-    startCloudflareExample(stage(join(examplesDir, "cloudflare")), { UPSTREAM_URL: upstream.url, PROXY_TOKEN: TOKEN }),
+    startCloudflareExample(stage(join(examplesDir, "cloudflare")), { UPSTREAM_URL: upstream.url, PROXY_TOKEN: TOKEN }, { fleet: false }), // as soak.mjs
 };
 
 let failed = false;

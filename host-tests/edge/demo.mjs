@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // make demo: the demo page, the Cloudflare example (js/examples/cloudflare) in
 // workerd and the fake LLM upstream, all on 127.0.0.1; no key, no internet.
+// The example runs as a fleet: ISOLATES (3) isolates of it sharing one
+// coordinator (its FleetCoordinator Durable Object), behind a router on
+// PROXY_PORT that spreads requests over them round-robin; each isolate also
+// answers on a port of its own, printed.
 //
 //   node host-tests/edge/demo.mjs               run until Ctrl-C; prints what to open and curl
 //   node host-tests/edge/demo.mjs --script      no page: drive traffic while the upstream fails
@@ -8,8 +12,8 @@
 //                                               (--retry-after 4: the upstream's, in seconds)
 //
 //   PAGE_PORT (8080), PROXY_PORT (8787), UPSTREAM_PORT (8788) move them; 0 picks a
-//   free one (the script's default). PROXY_TOKEN is the proxy's client token
-//   (default: a random one, printed).
+//   free one (the script's default). ISOLATES (3, from 1 to 8) is how many
+//   isolates. PROXY_TOKEN is the proxy's client token (default: a random one, printed).
 //
 // It bundles the example against js/ as built by `make build` (linked, not packed), unless
 // EDGEBREAKER_CONSUMER names a folder with the package installed (the tests pass the packed one).
@@ -25,7 +29,7 @@ import { startServer } from "../../www/serve.mjs";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { repoDir } from "../harness/packed.mjs";
 import { buildPage } from "../../www/build.mjs";
-import { examplesDir, stage, startCloudflareExample } from "./runtimes.mjs";
+import { examplesDir, stage, startCloudflareFleet } from "./runtimes.mjs";
 import { chatBody, sleep } from "./upstream.mjs";
 
 const { values } = parseArgs({
@@ -39,6 +43,7 @@ const retryAfterSeconds = Number(values["retry-after"]);
 const upstreamPort = portFrom("UPSTREAM_PORT", scripted ? 0 : 8788);
 const proxyPort = portFrom("PROXY_PORT", scripted ? 0 : 8787);
 const pagePort = portFrom("PAGE_PORT", 8080);
+const isolateCount = wholeNumberFrom("ISOLATES", 3, [1, 8]);
 const proxyToken = process.env.PROXY_TOKEN || randomBytes(16).toString("hex");
 const authorized = { authorization: `Bearer ${proxyToken}` };
 
@@ -75,7 +80,8 @@ const upstream = await startOrExplain("UPSTREAM_PORT", upstreamPort, () => start
 const proxy = await startOrExplain(
   "PROXY_PORT",
   proxyPort,
-  () => startCloudflareExample(stage(join(examplesDir, "cloudflare")), { UPSTREAM_URL: upstream.url, PROXY_TOKEN: proxyToken }, { port: proxyPort }),
+  () =>
+    startCloudflareFleet(stage(join(examplesDir, "cloudflare")), { UPSTREAM_URL: upstream.url, PROXY_TOKEN: proxyToken }, { isolates: isolateCount, port: proxyPort }),
   "stop",
 );
 
@@ -86,17 +92,25 @@ if (scripted) {
     await stopAll();
   }
 } else {
-  const page = await startOrExplain("PAGE_PORT", pagePort, () => startServer({ port: pagePort, proxyUrl: proxy.url, proxyToken }), "close");
+  const page = await startOrExplain("PAGE_PORT", pagePort, () => startServer({ port: pagePort, proxyUrl: proxy.url, isolates: proxy.isolates, proxyToken }), "close");
   printWhatToTry(page.url);
 }
 
 /** The port in environment variable `name`, or `fallback`; anything but a port number ends the demo with one line. */
 function portFrom(name, fallback) {
+  return wholeNumberFrom(name, fallback, [0, 65535], "a port number");
+}
+
+/**
+ * The whole number in environment variable `name`, or `fallback`; anything but `what` from
+ * `least` to `most` ends the demo with one line saying so.
+ */
+function wholeNumberFrom(name, fallback, [least, most], what = "a whole number") {
   const text = process.env[name];
   if (text === undefined || text === "") return fallback;
-  const port = Number(text);
-  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
-  console.error(`${name} must be a port number from 0 to 65535; got ${JSON.stringify(text)}`);
+  const number = Number(text);
+  if (Number.isInteger(number) && number >= least && number <= most) return number;
+  console.error(`${name} must be ${what} from ${least} to ${most}; got ${JSON.stringify(text)}`);
   process.exit(1);
 }
 
@@ -137,19 +151,24 @@ async function startOrExplain(name, port, start, stopMethod) {
 function printWhatToTry(pageUrl) {
   const chat = `curl -s ${proxy.url}/v1/chat/completions -H 'authorization: Bearer ${proxyToken}' -d '{"model":"fake-model","messages":[{"role":"user","content":"hi"}]`;
   const control = `curl -s ${upstream.url}/__control`;
-  console.log(`edgebreaker demo: the page, and the Cloudflare example (js/examples/cloudflare) in workerd before a fake LLM upstream.
+  const width = Math.max(...proxy.isolates.map(({ name }) => name.length), "upstream".length);
+  const isolates = proxy.isolates.map(({ name, url }) => `  ${name.padEnd(width)}  ${url}    its own /status: this isolate's breakers and its view of the fleet`);
+  console.log(`edgebreaker demo: the page, and the Cloudflare example (js/examples/cloudflare) in workerd before a fake LLM upstream:
+${proxy.isolates.length} isolates of the Worker, one breaker for all of them (the example's FleetCoordinator Durable Object).
 
-  page      ${pageUrl}    the wasm core in your browser; its second panel shows the proxy's breakers live
-  proxy     ${proxy.url}    the Worker, with UPSTREAM_URL=${upstream.url} and PROXY_TOKEN=${proxyToken}
-  upstream  ${upstream.url}    fake OpenAI chat completions; faults at /__control
+  ${"page".padEnd(width)}  ${pageUrl}    the wasm core in your browser; its last panel shows each isolate's breakers live beside the fleet's
+  ${"proxy".padEnd(width)}  ${proxy.url}    the Worker: each request goes to the next isolate (x-edgebreaker-isolate says which), with UPSTREAM_URL=${upstream.url} and PROXY_TOKEN=${proxyToken}
+${isolates.join("\n")}
+  ${"upstream".padEnd(width)}  ${upstream.url}    fake OpenAI chat completions; faults at /__control
 
-Ask, streamed or not, and look at the breaker (the proxy wants its token: 401 without):
+Ask, streamed or not, and look at the breakers (the proxy wants its token: 401 without):
   ${chat}}'
   ${chat},"stream":true}' -N
-  curl -s ${proxy.url}/status -H 'authorization: Bearer ${proxyToken}'
+  curl -s ${proxy.isolates[0].url}/status -H 'authorization: Bearer ${proxyToken}'
 
-Make the upstream fail (a 503 with Retry-After opens the circuit for that long;
-three plain 500s open it for 60 s), then heal it:
+Make the upstream fail (a 503 with Retry-After opens the circuit of the isolate that got it, which tells
+the fleet at once; three plain 500s among the fleet's calls open it too), then heal it; the fleet opens for
+presets.llm's 60 s, then lets one probe at a time through for every isolate:
   ${control}/faults -d '{"errorRate":1,"errorStatus":503,"retryAfter":10}'
   ${control}/faults -d '{"errorRate":1,"errorStatus":500}'
   ${control}/faults -d '{"dropAfterChunks":0}'          # no answer at all: the fallback's templated reply
@@ -162,53 +181,69 @@ async function runScript() {
   const started = performance.now();
   const stamp = () => `+${((performance.now() - started) / 1000).toFixed(1).padStart(4)}s`;
   const note = (text) => console.log(`${stamp()}  ${text}`);
-  const tick = retryAfterSeconds >= 2 ? 1000 : 400;
+  const tick = 1000;
+  const names = proxy.isolates.map(({ name }) => name);
 
-  const status = async () => (await (await fetch(`${proxy.url}/status`, { headers: authorized })).json())[upstream.url];
-  const describe = ({ state, retryAfterMs, metrics }) =>
-    `${state.padEnd(9)}${state === "open" ? ` probe in ${(retryAfterMs / 1000).toFixed(1)} s` : ""}` +
-    ` · failed ${metrics.failedCalls} · blocked ${metrics.blockedCalls} · upstream saw ${upstream.counters.requests}`;
-  const ask = async ({ stream = false } = {}) => {
+  /** Each isolate's status of the upstream's breaker (undefined before its first call). */
+  const statuses = () =>
+    Promise.all(
+      proxy.isolates.map(async ({ url }) => (await (await fetch(`${url}/status`, { headers: authorized })).json())[upstream.url]),
+    );
+  /** The fleet as the isolate that merged the highest generation sees it. */
+  const fleetOf = (breakers) =>
+    breakers.map((breaker) => breaker?.fleet).reduce((best, view) => ((view?.generation ?? -1) > (best?.generation ?? -1) ? view : best), null);
+  const describe = (breakers) => {
+    const fleet = fleetOf(breakers);
+    const seenBy = breakers.filter((breaker) => breaker?.fleet?.generation === fleet?.generation).length;
+    const local = breakers.map((breaker) => (breaker?.state ?? "-").padEnd(10)).join("");
+    const fleetText = fleet?.state ? `${fleet.state} gen ${fleet.generation} (${seenBy} of ${breakers.length} know)` : "not synced yet";
+    return `isolates ${local}· fleet ${fleetText.padEnd(26)} · upstream saw ${upstream.counters.requests}`;
+  };
+  const ask = async ({ stream = false, quiet = false } = {}) => {
     const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: authorized, body: chatBody({ stream }) });
     const text = await response.text();
     const fromBreaker = response.status === 503 && text.includes('"circuit_open"');
     const source = fromBreaker ? "the breaker" : response.headers.get("x-fallback") ? "the fallback" : "the upstream";
-    const retryAfter = response.headers.get("retry-after");
-    const what = `${stream ? "stream " : "request"} -> ${response.status} from ${source}${retryAfter ? `, Retry-After: ${retryAfter}` : ""}`;
-    const breaker = await status();
-    note(`${what.padEnd(52)} breaker ${describe(breaker)}`);
-    return breaker;
+    const isolate = response.headers.get("x-edgebreaker-isolate");
+    const what = `${stream ? "stream " : "request"} -> ${isolate}: ${response.status} from ${source}`;
+    const breakers = await statuses();
+    if (!quiet) note(`${what.padEnd(44)} ${describe(breakers)}`);
+    return breakers;
   };
-  const askWhileOpen = async () => {
-    let breaker = await status();
-    while (breaker.state === "open") {
-      breaker = await ask();
+  /** Asks once a tick until `done(breakers)`, at most `ticks` times; prints a line when the picture changes, or every 10 s. */
+  const askUntil = async (done, ticks) => {
+    let last = "";
+    let printed = 0;
+    for (let count = 0; count < ticks; count += 1) {
+      const breakers = await ask({ quiet: true });
+      const picture = breakers.map((breaker) => `${breaker?.state} ${breaker?.fleet?.state} ${breaker?.fleet?.generation}`).join();
+      if (picture !== last || performance.now() - printed >= 10_000) {
+        note(`requests -> the isolates in turn${" ".repeat(12)} ${describe(breakers)}`);
+        [last, printed] = [picture, performance.now()];
+      }
+      if (done(breakers)) return breakers;
       await sleep(tick);
-      breaker = await status();
     }
+    throw new Error(`the fleet did not get there in ${ticks} s: ${describe(await statuses())}`);
   };
+  const every = (state) => (breakers) => breakers.every((breaker) => breaker?.state === state && breaker.fleet?.state === state);
 
-  note(`proxy ${proxy.url} (workerd) -> upstream ${upstream.url}; presets.llm: 3 failures open, 2 probe successes close`);
-  note("the upstream is healthy");
-  await ask();
-  await ask({ stream: true });
+  note(`${names.length} isolates (workerd) share one coordinator -> upstream ${upstream.url}`);
+  note("presets.llm: 3 failures or a 503 with Retry-After open, 2 probe successes close; each isolate syncs once a second");
+  note("the upstream is healthy: each isolate gets a request");
+  for (let index = 0; index < names.length; index += 1) await ask({ stream: index === 1 });
 
   upstream.setFaults({ errorRate: 1, errorStatus: 503, retryAfter: retryAfterSeconds });
   note(`the upstream is overloaded: 503 with Retry-After: ${retryAfterSeconds}`);
-  await ask(); // the upstream's 503 + Retry-After opens the circuit for that long
-  await askWhileOpen(); // refused at once, the upstream left alone
+  await ask(); // its isolate opens and reports the trip at once; the others learn it at their next sync
+  const opened = await askUntil(every("open"), 15);
+  note(`every isolate refuses: the fleet opened them all (generation ${fleetOf(opened).generation}), the upstream is left alone`);
 
-  note(`breaker ${describe(await status())}`);
-  note("the next request is a probe, and the upstream is still down");
-  await ask(); // the probe fails: open again
   upstream.setFaults({ errorRate: 0 });
-  note("the upstream recovers");
-  await askWhileOpen();
-
-  note(`breaker ${describe(await status())}`);
-  note("probes go through, one at a time; two successes close the circuit");
-  await ask();
-  const final = await ask();
-  note(final.state === "closed" ? "closed again: traffic flows" : `unexpected: the breaker is ${final.state}`);
-  if (final.state !== "closed") process.exitCode = 1;
+  const openSeconds = opened[0].config.resetTimeoutMs / 1000;
+  note(`the upstream recovers; the fleet stays open for its resetTimeoutMs, ${openSeconds} s (whatever the Retry-After), then lets one probe at a time through for all the isolates`);
+  await askUntil((breakers) => breakers.some((breaker) => breaker?.state !== "open"), 90);
+  const before = upstream.counters.requests;
+  const closed = await askUntil(every("closed"), 20);
+  note(`closed again on every isolate: traffic flows (generation ${fleetOf(closed).generation}; the upstream saw ${upstream.counters.requests - before} of those requests)`);
 }

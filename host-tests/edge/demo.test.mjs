@@ -1,10 +1,13 @@
-// make demo as a newcomer meets it: the page, the proxy behind its token and
-// the upstream answer; Ctrl-C, or a taken port (one line naming the variable
-// that moves it), leaves no process, port or temporary folder behind. And the
-// scripted demo (demo.mjs --script) runs to its end and shows the story it
-// promises, in order: closed, open on the upstream's Retry-After, 503 +
-// Retry-After from the breaker with the upstream left alone, a failed probe,
-// then probes that close the circuit.
+// make demo as a newcomer meets it: the page, the proxy (three isolates of the
+// Cloudflare example sharing one fleet coordinator) behind its token and the
+// upstream answer, each isolate's /status has its view of the fleet, the
+// page's server gathers them all and its proxy panel (in Chromium) lists each
+// isolate's breaker beside the fleet's; Ctrl-C, or a taken port (one line naming
+// the variable that moves it), leaves no process, port or temporary folder
+// behind. And the scripted demo (demo.mjs --script) runs to its end and shows
+// the story it promises, in order: closed, one isolate opened by the
+// upstream's Retry-After, the fleet opening every isolate with the upstream
+// left alone, then the fleet's probes closing every isolate.
 
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
@@ -13,6 +16,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { launchChromium } from "../harness/chromium.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 
 const demo = join(import.meta.dirname, "demo.mjs");
@@ -42,8 +46,10 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
     });
     const url = (name) => new RegExp(`^  ${name} +(http://127\\.0\\.0\\.1:\\d+)`, "m").exec(stdout)?.[1];
     const [page, proxy, upstream] = [url("page"), url("proxy"), url("upstream")];
+    const isolates = [1, 2, 3].map((number) => url(`isolate-${number}`));
     const token = /PROXY_TOKEN=(\S+)/.exec(stdout)?.[1];
-    assert.ok(page && proxy && upstream && token, stdout);
+    assert.ok(page && proxy && upstream && token && isolates.every(Boolean), stdout);
+    assert.equal(url("isolate-4"), undefined, "three isolates unless ISOLATES says otherwise");
     assert.match(stdout, new RegExp(`-H 'authorization: Bearer ${token}'`), "the curl lines carry the token");
 
     assert.equal((await fetch(page)).status, 200);
@@ -54,15 +60,48 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
       body: JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "hi" }] }),
     });
     assert.match((await chat.json()).choices[0].message.content, /answering: hi/);
-    const forwarded = await fetch(`${page}/proxy/status`); // the page's panel reads the proxy through its server
-    assert.equal(forwarded.status, 200, "the page server sends the proxy its token");
-    assert.equal((await forwarded.json())[upstream].metrics.successfulCalls, 1);
+    const answeredBy = [chat.headers.get("x-edgebreaker-isolate")];
+    for (let more = 0; more < 2; more += 1) {
+      const another = await fetch(`${proxy}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: '{"model":"m","messages":[]}' });
+      await another.arrayBuffer();
+      answeredBy.push(another.headers.get("x-edgebreaker-isolate"));
+    }
+    assert.deepEqual(answeredBy.toSorted(), ["isolate-1", "isolate-2", "isolate-3"], "the router spreads requests over the isolates in turn");
+
+    // Each isolate answers its own /status: its breaker, and its view of the one fleet.
+    for (const isolate of isolates) {
+      assert.equal((await fetch(`${isolate}/status`)).status, 401, "each isolate wants the token");
+      const { [upstream]: breaker } = await (await fetch(`${isolate}/status`, { headers: { authorization: `Bearer ${token}` } })).json();
+      assert.equal(breaker.metrics.totalCalls, 1, "the router spread the three requests over the three isolates");
+      assert.equal(breaker.fleet.state, "closed", `${isolate} synced with the coordinator`);
+      assert.equal(breaker.fleet.generation, 0);
+      assert.equal(breaker.fleet.errors, 0);
+    }
+    const forwarded = await fetch(`${page}/proxy/status`); // the page's panel reads the isolates through its server
+    assert.equal(forwarded.status, 200, "the page server sends the isolates the token");
+    const gathered = (await forwarded.json()).isolates;
+    assert.deepEqual(gathered.map(({ name, url }) => [name, url]), isolates.map((url, index) => [`isolate-${index + 1}`, url]));
+    for (const { breakers } of gathered) assert.equal(breakers[upstream].fleet.state, "closed");
+
+    // The page's proxy panel, in Chromium, lists each isolate's breaker beside its view of the fleet.
+    const { context, close } = await launchChromium();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(page);
+      const breaker = `#proxy-breakers[data-view="fleet"] li[data-name="${upstream}"][data-state="closed"][data-generation="0"]`;
+      await tab.waitForSelector(`${breaker} tr[data-isolate="isolate-3"]`, { timeout: 10_000 });
+      assert.equal(await tab.textContent(`${breaker} .proxy-breaker-facts`), "generation 0 · 3 of 3 isolates have it");
+      const rows = await tab.$$eval(`${breaker} tbody tr`, (rows) => rows.map((row) => [row.dataset.isolate, row.dataset.state, row.dataset.fleetState]));
+      assert.deepEqual(rows, [1, 2, 3].map((number) => [`isolate-${number}`, "closed", "closed"]));
+    } finally {
+      await close();
+    }
 
     child.kill("SIGINT");
     const { code } = await exited;
     assert.equal(code, 130, stderr); // 128 + SIGINT
     assert.deepEqual(readdirSync(temporary), [], "its temporary folders are gone");
-    for (const origin of [page, proxy, upstream]) {
+    for (const origin of [page, proxy, upstream, ...isolates]) {
       await assert.rejects(fetch(origin), `nothing listens at ${origin} any more`);
     }
     assert.doesNotMatch(stderr, /error|uncaught|warn/i, "nothing went wrong on the way");
@@ -108,28 +147,45 @@ for (const name of ["UPSTREAM_PORT", "PROXY_PORT", "PAGE_PORT"]) {
   });
 }
 
-test("the scripted demo drives the breaker open, refuses with 503 + Retry-After, probes and closes", async () => {
+test("ISOLATES other than a whole number from 1 to 8 ends make demo with one line, before anything starts", async () => {
+  for (const isolates of ["0", "9", "two", "1.5"]) {
+    const { env, temporary } = demoEnvironment({ ISOLATES: isolates });
+    try {
+      const { code, stdout, stderr } = await new Promise((resolve) =>
+        execFile(process.execPath, [demo], { env, timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr })),
+      );
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.equal(stderr, `ISOLATES must be a whole number from 1 to 8; got ${JSON.stringify(isolates)}\n`);
+      assert.deepEqual(readdirSync(temporary), []);
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  }
+});
+
+test("the scripted demo opens every isolate through the fleet, leaves the upstream alone, probes and closes them all", { timeout: 150_000 }, async () => {
   const consumer = consumerFolder(); // the packed package, as every edge test uses
   const { code, stdout, stderr } = await new Promise((resolve) =>
     execFile(
       process.execPath,
       [demo, "--script", "--retry-after", "1"],
-      { env: { ...process.env, EDGEBREAKER_CONSUMER: consumer }, timeout: 60_000 },
+      { env: { ...process.env, EDGEBREAKER_CONSUMER: consumer }, timeout: 140_000 }, // the fleet stays open 60 s
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }),
     ),
   );
   assert.equal(code, 0, stderr + stdout);
   const lines = stdout.split("\n");
   const story = [
-    /request -> 200 from the upstream +breaker closed/,
-    /request -> 503 from the upstream, Retry-After: 1 +breaker open +probe in 1\.0 s/,
-    /request -> 503 from the breaker, Retry-After: 1 +breaker open .* upstream saw 3$/,
-    /breaker half_open/,
-    /request -> 503 from the upstream, Retry-After: 1 +breaker open/,
+    /request -> isolate-1: 200 from the upstream +isolates closed +- +- +· fleet closed gen 0 \(1 of 3 know\)/,
+    /request -> isolate-3: 200 from the upstream +isolates closed +closed +closed +· fleet closed gen 0 \(3 of 3 know\) · upstream saw 3$/,
+    /request -> isolate-1: 503 from the upstream +isolates open +closed +closed /,
+    /isolates open +open +open +· fleet open gen 1 \(3 of 3 know\)/,
+    /every isolate refuses: the fleet opened them all \(generation 1\)/,
     /the upstream recovers/,
-    /request -> 200 from the upstream +breaker half_open/,
-    /request -> 200 from the upstream +breaker closed/,
-    /closed again: traffic flows/,
+    /half_open/,
+    /isolates closed +closed +closed +· fleet closed gen 3 \(3 of 3 know\)/,
+    /closed again on every isolate: traffic flows \(generation 3; the upstream saw [1-9]\d* of those requests\)/,
   ];
   let from = 0;
   for (const step of story) {
@@ -137,4 +193,9 @@ test("the scripted demo drives the breaker open, refuses with 503 + Retry-After,
     assert.ok(at >= 0, `no line after line ${from} matches ${step}:\n${stdout}`);
     from = at + 1;
   }
+  // From the moment every isolate refuses until the first probe, nothing reaches the upstream.
+  const refusing = lines.findIndex((line) => line.includes("every isolate refuses"));
+  const probing = lines.findIndex((line) => line.includes("half_open"));
+  const seen = new Set(lines.slice(refusing - 1, probing).flatMap((line) => /upstream saw (\d+)$/.exec(line)?.[1] ?? []));
+  assert.equal(seen.size, 1, `the upstream saw requests while the fleet was open:\n${stdout}`);
 });

@@ -20,8 +20,10 @@ const cloudflareFolder = stage(join(examplesDir, "cloudflare"));
 const denoFolder = stage(join(examplesDir, "deno"));
 /** Each example's start, with its secrets and settings in `env` (PROXY_TOKEN: undefined leaves it unset). */
 const examples = {
-  "the Cloudflare example in workerd": (env) =>
-    startCloudflareExample(cloudflareFolder, Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined))),
+  // One isolate on its own, without the fleet binding: the breaker of the isolate, as in the Deno
+  // example. The example in a fleet of isolates is demo.test.mjs's (make demo runs it so).
+  "the Cloudflare example in workerd, one isolate without its fleet": (env) =>
+    startCloudflareExample(cloudflareFolder, Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)), { fleet: false }),
   "the Deno example": (env) => startDenoExample(denoFolder, { PORT: "0", ...env }),
 };
 

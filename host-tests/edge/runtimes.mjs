@@ -31,35 +31,109 @@ const bundles = new Map();
  * its env; the Worker listens on 127.0.0.1. `compatibilityDate` as the
  * project's wrangler.toml gives it.
  */
-export async function startWorkerd(entry, { bindings = {}, compatibilityDate = "2025-09-01", compatibilityFlags = [], port = 0 } = {}) {
-  if (!bundles.has(entry)) bundles.set(entry, bundleWorker(entry, join(dirname(entry), "dist")));
-  const { script } = await bundles.get(entry);
-  const outdir = join(dirname(entry), "dist");
+export async function startWorkerd(entry, { bindings = {}, durableObjects = {}, compatibilityDate = "2025-09-01", compatibilityFlags = [], port = 0 } = {}) {
   const worker = new Miniflare({
-    ...workerModules(outdir, script),
+    ...(await bundledModules(entry)),
     compatibilityDate,
     compatibilityFlags,
     bindings,
+    durableObjects,
     host: "127.0.0.1",
     port,
   });
-  // A Worker that cannot start (its port taken, say) leaves no workerd running.
-  const url = await worker.ready.catch(async (error) => {
-    await worker.dispose();
-    throw error;
-  });
-  return { url: url.origin, stop: () => worker.dispose() };
+  return { url: (await readyOrDisposed(worker)).origin, stop: () => worker.dispose() };
 }
 
-/** The Cloudflare example as its wrangler.toml describes it (main, compatibility_date, [vars]), with `vars` overriding. */
-export async function startCloudflareExample(folder, vars, { port = 0 } = {}) {
+/** Miniflare's module options for `entry`, bundled once per entry into dist/ beside it. */
+async function bundledModules(entry) {
+  const outdir = join(dirname(entry), "dist");
+  if (!bundles.has(entry)) bundles.set(entry, bundleWorker(entry, outdir));
+  const { script } = await bundles.get(entry);
+  return workerModules(outdir, script);
+}
+
+/** Miniflare's URL once ready; one that cannot start (its port taken, say) leaves no workerd running. */
+function readyOrDisposed(miniflare) {
+  return miniflare.ready.catch(async (error) => {
+    await miniflare.dispose();
+    throw error;
+  });
+}
+
+/**
+ * The Cloudflare example as its wrangler.toml describes it (main, compatibility_date, [vars],
+ * its Durable Object bindings and their migrations), with `vars` overriding; `fleet: false`
+ * leaves the Durable Object bindings out (the example then keeps a breaker per isolate).
+ */
+export async function startCloudflareExample(folder, vars, { port = 0, fleet = true } = {}) {
   const config = readWranglerToml(join(folder, "wrangler.toml"));
   return startWorkerd(join(folder, config.main), {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...config.vars, ...vars },
+    durableObjects: fleet ? durableObjectsOf(config) : {},
     port,
   });
+}
+
+/**
+ * The Cloudflare example as a fleet: `isolates` Workers running it, each its own isolate, all
+ * bound to the one Durable Object namespace of the first (whose script exports the class, as a
+ * deployment's would), so they share one coordinator per breaker. In front of them on `port`,
+ * isolate-router.js spreads requests over them round-robin, as Cloudflare spreads a Worker's
+ * traffic over its isolates. Each isolate also listens on a port of its own (`isolates[i].url`).
+ */
+export async function startCloudflareFleet(folder, vars, { isolates = 3, port = 0 } = {}) {
+  const config = readWranglerToml(join(folder, "wrangler.toml"));
+  const modules = await bundledModules(join(folder, config.main));
+  const names = Array.from({ length: isolates }, (_, index) => `isolate-${index + 1}`);
+  const ownNamespaces = durableObjectsOf(config);
+  const firstsNamespaces = Object.fromEntries(
+    Object.entries(ownNamespaces).map(([binding, { className }]) => [binding, { className, scriptName: names[0] }]),
+  );
+  const compatibility = { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags };
+  const fleet = new Miniflare({
+    workers: [
+      {
+        name: "router",
+        modules: true,
+        scriptPath: join(import.meta.dirname, "isolate-router.js"),
+        modulesRoot: import.meta.dirname,
+        compatibilityDate: config.compatibility_date,
+        serviceBindings: Object.fromEntries(names.map((name, index) => [`ISOLATE_${index + 1}`, name])),
+        bindings: { ISOLATE_COUNT: isolates },
+      },
+      ...names.map((name, index) => ({
+        name,
+        ...modules,
+        ...compatibility,
+        bindings: { ...config.vars, ...vars },
+        durableObjects: index === 0 ? ownNamespaces : firstsNamespaces,
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      })),
+    ],
+    host: "127.0.0.1",
+    port,
+  });
+  const url = await readyOrDisposed(fleet);
+  const direct = await Promise.all(names.map(async (name) => ({ name, url: (await fleet.unsafeGetDirectURL(name)).origin })));
+  return { url: url.origin, isolates: direct, stop: () => fleet.dispose() };
+}
+
+/**
+ * Miniflare's `durableObjects` for the bindings of a wrangler.toml. A class without a
+ * migration creating it would not deploy: refused here too, as wrangler would.
+ */
+function durableObjectsOf(config) {
+  const created = (kind) => new Set((config.migrations ?? []).flatMap((migration) => migration[kind] ?? []));
+  const [sqlite, keyValue] = [created("new_sqlite_classes"), created("new_classes")];
+  const bindings = config.durable_objects?.bindings ?? [];
+  return Object.fromEntries(
+    bindings.map(({ name, class_name: className }) => {
+      if (!sqlite.has(className) && !keyValue.has(className)) throw new Error(`wrangler.toml: no [[migrations]] entry creates ${className}`);
+      return [name, { className, useSQLite: sqlite.has(className) }];
+    }),
+  );
 }
 
 /**
@@ -118,7 +192,10 @@ export function startDenoExample(folder, env) {
   return startDeno(args, { cwd: folder, env });
 }
 
-/** Enough of TOML for a wrangler.toml: `key = "string"` or `key = ["string", ...]`, and tables such as [vars]. */
+/**
+ * Enough of TOML for a wrangler.toml: `key = "string"` or `key = ["string", ...]`, tables such
+ * as [vars], and arrays of tables such as [[durable_objects.bindings]] (each a new table).
+ */
 function readWranglerToml(path) {
   const config = { vars: {} };
   let table = config;
@@ -128,6 +205,14 @@ function readWranglerToml(path) {
     const section = /^\[(\w+)\]$/.exec(text);
     if (section) {
       table = config[section[1]] ??= {};
+      continue;
+    }
+    const arrayOfTables = /^\[\[(\w+(?:\.\w+)*)\]\]$/.exec(text);
+    if (arrayOfTables) {
+      const keys = arrayOfTables[1].split(".");
+      const last = keys.pop();
+      const parent = keys.reduce((outer, key) => (outer[key] ??= {}), config);
+      (parent[last] ??= []).push((table = {}));
       continue;
     }
     const pair = /^(\w+)\s*=\s*("[^"]*"|\[(?:\s*"[^"]*"\s*,?)*\])$/.exec(text);

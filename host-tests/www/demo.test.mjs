@@ -270,6 +270,63 @@ test("the edge proxy panel says so when the proxy is not running", async () => {
   await page.close();
 });
 
+test("for a fleet of isolates, the panel shows each isolate's breaker beside its view of the fleet, and the fleet's newest state", async () => {
+  const isolates = await startFakeIsolates();
+  const gone = `http://127.0.0.1:${await closedPort()}`;
+  const server = await startServer({ proxyUrl: isolates[0].url, isolates: [...isolates.map(({ name, url }) => ({ name, url })), { name: "isolate-4", url: gone }] });
+  const allGone = await startServer({ proxyUrl: gone, isolates: [{ name: "isolate-1", url: gone }, { name: "isolate-2", url: gone }] });
+  try {
+    const { page, errors } = await openPage(server, "?seed=8");
+    const breaker = '#proxy-breakers[data-view="fleet"] li[data-name="api.openai.com"]';
+    await page.waitForSelector(`${breaker}[data-state="open"][data-generation="3"]`);
+    assert.match(await page.textContent("#proxy-message"), /^The proxy is running: 4 isolates, 1 breaker, updated /);
+    assert.equal(await page.textContent(`${breaker} .pill >> nth=0`), "fleet open");
+    assert.equal(await page.textContent(`${breaker} .proxy-breaker-facts`), "generation 3 · 2 of 4 isolates have it");
+    assert.equal(await page.textContent(`${breaker} caption`), "Each isolate's breaker api.openai.com beside its view of the fleet");
+    assert.deepEqual(await page.$$eval(`${breaker} thead th`, (cells) => cells.map((cell) => `${cell.scope}:${cell.textContent}`)), [
+      "col:Isolate",
+      "col:Its breaker",
+      "col:Its view of the fleet",
+      "col:Synced",
+      "col:Calls",
+    ]);
+    const rows = await page.$$eval(`${breaker} tbody tr`, (rows) =>
+      rows.map((row) => [row.dataset.isolate, row.dataset.state, row.dataset.fleetState ?? "-", [...row.cells].map((cell) => cell.textContent).join(" | ")]),
+    );
+    assert.deepEqual(rows, [
+      ["isolate-1", "open", "open", "isolate-1 | open | open · generation 3 | 400 ms ago | 0 ok · 3 failed · 0 blocked"],
+      ["isolate-2", "open", "open", "isolate-2 | open | open · generation 3 | 1.2 s ago | 0 ok · 0 failed · 2 blocked"],
+      [
+        "isolate-3",
+        "closed",
+        "closed",
+        "isolate-3 | closed | closed · generation 2 | 4.0 s ago; failing (the coordinator took longer than 500 ms), next try in 2.0 s | 1 ok · 0 failed · 0 blocked",
+      ],
+      ["isolate-4", "none", "-", `isolate-4 | not answering (ECONNREFUSED)`],
+    ]);
+
+    // isolate-3 syncs again: it has the fleet's generation, and the panel follows.
+    isolates[2].merge({ state: "open", generation: 3, lastSyncAgoMs: 50, backoffMs: 0, lastError: null });
+    await page.waitForSelector(`${breaker} tr[data-isolate="isolate-3"][data-fleet-state="open"]`, { timeout: 5000 });
+    assert.equal(await page.textContent(`${breaker} .proxy-breaker-facts`), "generation 3 · 3 of 4 isolates have it");
+    assertNoConsoleErrors(errors);
+    await page.close();
+
+    const down = await openPage(allGone, "?seed=8");
+    await down.page.waitForSelector('#proxy-message[data-state="down"]');
+    assert.match(
+      await down.page.textContent("#proxy-message"),
+      /^The local edge proxy is not running: none of its 2 isolates answered \(isolate-1: ECONNREFUSED, isolate-2: ECONNREFUSED\)\./,
+    );
+    assert.equal(await down.page.$$eval("#proxy-breakers li", (items) => items.length), 0);
+    await down.page.close();
+  } finally {
+    await server.close();
+    await allGone.close();
+    await Promise.all(isolates.map((isolate) => isolate.close()));
+  }
+});
+
 test("a screenshot of a run with two outages", async () => {
   const { page, errors } = await openPage(page0Server, "?seed=7&paused", { width: 1280, height: 1200 });
   await page.evaluate(() => {
@@ -448,4 +505,44 @@ async function startFakeProxy() {
       server.close(resolve);
     }),
   };
+}
+
+/**
+ * Stands in for three isolates of a fleet (make demo's): each answers GET /status with a
+ * breaker's real getStatus() (the package's, on a fixed clock) and a view of the fleet as
+ * the `fleet` option reports it; `merge(view)` changes one isolate's view.
+ */
+async function startFakeIsolates() {
+  const edgebreaker = await import(join(packageDir, "dist", "index.js"));
+  const clock = () => 1_000;
+  const breaker = () => new edgebreaker.CircuitBreaker({ ...edgebreaker.presets.llm, name: "api.openai.com", clock });
+  const [failing, blocking, fine] = [breaker(), breaker(), breaker()];
+  for (let i = 0; i < 3; i++) failing.acquire().failure(new Error("upstream 503"));
+  blocking.forceOpen();
+  for (let i = 0; i < 2; i++) assert.throws(() => blocking.acquire(), { name: "CircuitBreakerError" });
+  fine.acquire().success();
+  const synced = { syncs: 4, errors: 0, refused: 0, lastError: null, backoffMs: 0 };
+  const isolates = [
+    { breaker: failing, fleet: { ...synced, state: "open", generation: 3, lastSyncAgoMs: 400 } },
+    { breaker: blocking, fleet: { ...synced, state: "open", generation: 3, lastSyncAgoMs: 1200 } },
+    { breaker: fine, fleet: { ...synced, state: "closed", generation: 2, lastSyncAgoMs: 4000, errors: 2, backoffMs: 2000, lastError: "the coordinator took longer than 500 ms" } },
+  ];
+  return Promise.all(
+    isolates.map(async (isolate, index) => {
+      const server = createServer((request, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ "api.openai.com": { ...isolate.breaker.getStatus(), fleet: isolate.fleet } }));
+      });
+      await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return {
+        name: `isolate-${index + 1}`,
+        url: `http://127.0.0.1:${server.address().port}`,
+        merge: (view) => Object.assign(isolate.fleet, view),
+        close: () => new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+      };
+    }),
+  );
 }

@@ -2,6 +2,11 @@
 // as JSON). The URL is `?proxy=<url>` when given, else the same-origin path
 // `proxy/status`, which the demo server forwards to the proxy. The proxy runs
 // on real time, so this panel polls on real time, not simulated time.
+//
+// When the proxy is a fleet of isolates (make demo), the demo server answers
+// every isolate's status at once (`{ isolates: [...] }`): then each breaker
+// shows the fleet's state and generation, and a row per isolate with its own
+// breaker's state beside its view of the fleet and how long ago it synced.
 
 import { formatCount, formatDuration } from "../format.js";
 
@@ -39,9 +44,14 @@ export class ProxyPanel {
       } catch {
         throw new Unexpected("its answer is not JSON");
       }
-      const breakers = breakersIn(body);
-      if (!breakers) throw new Unexpected("its answer does not look like a breaker registry");
-      this.#showBreakers(breakers);
+      const isolates = isolatesIn(body);
+      if (isolates) {
+        this.#showFleet(isolates);
+      } else {
+        const breakers = breakersIn(body);
+        if (!breakers) throw new Unexpected("its answer does not look like a breaker registry");
+        this.#showBreakers(breakers);
+      }
     } catch (error) {
       next = RETRY_MS;
       this.#showProblem(error);
@@ -58,6 +68,7 @@ export class ProxyPanel {
         : `The proxy is running: ${count} breaker${count === 1 ? "" : "s"}, updated ${new Date().toLocaleTimeString("en-GB")}.`,
     );
     const document = this.#document;
+    delete this.#list.dataset.view;
     const items = breakers.map((status) => {
       const item = document.createElement("li");
       item.className = "proxy-breaker";
@@ -88,6 +99,95 @@ export class ProxyPanel {
       return item;
     });
     this.#list.replaceChildren(...items);
+  }
+
+  #showFleet(isolates) {
+    const answering = isolates.filter((isolate) => isolate.breakers);
+    if (answering.length === 0) {
+      throw new Unreachable(`none of its ${isolates.length} isolates answered (${isolates.map(({ name, error }) => `${name}: ${error}`).join(", ")})`);
+    }
+    const names = [...new Set(answering.flatMap(({ breakers }) => breakers.map((status) => status.name)))];
+    const count = names.length;
+    const fleet = `${isolates.length} isolate${isolates.length === 1 ? "" : "s"}`;
+    this.#setMessage(
+      "live",
+      count === 0
+        ? `The proxy is running (${fleet}), with no breakers yet: send it a request.`
+        : `The proxy is running: ${fleet}, ${count} breaker${count === 1 ? "" : "s"}, updated ${new Date().toLocaleTimeString("en-GB")}.`,
+    );
+    this.#list.dataset.view = "fleet";
+    this.#list.replaceChildren(...names.map((name) => this.#fleetBreaker(name, isolates)));
+  }
+
+  /** One breaker of a fleet: the fleet's state and generation, then a row per isolate. */
+  #fleetBreaker(name, isolates) {
+    const document = this.#document;
+    const rows = isolates.map((isolate) => ({ isolate, status: isolate.breakers?.find((status) => status.name === name) }));
+    // The fleet as the isolate that merged the newest generation sees it (generations never go back).
+    const views = rows.map(({ status }) => status?.fleet).filter((view) => typeof view?.generation === "number");
+    const newest = views.reduce((best, view) => (best && best.generation >= view.generation ? best : view), null);
+    const item = document.createElement("li");
+    item.className = "proxy-breaker proxy-fleet";
+    item.dataset.name = name;
+    item.dataset.state = newest?.state ?? "none";
+    item.dataset.generation = newest ? String(newest.generation) : "";
+    const head = document.createElement("div");
+    head.className = "proxy-breaker-head";
+    const title = document.createElement("span");
+    title.className = "proxy-breaker-name";
+    title.textContent = name;
+    const state = document.createElement("span");
+    state.className = `pill pill-${newest?.state ?? "none"}`;
+    state.textContent = newest ? `fleet ${newest.state}` : "no fleet";
+    head.append(title, state);
+    const facts = document.createElement("p");
+    facts.className = "proxy-breaker-facts";
+    const knowing = views.filter((view) => view.generation === newest?.generation).length;
+    facts.textContent = newest
+      ? `generation ${newest.generation} · ${knowing} of ${isolates.length} isolates have it`
+      : "no isolate has synced with a fleet coordinator: each keeps its own breaker";
+    item.append(head, facts, this.#isolateTable(name, rows));
+    return item;
+  }
+
+  #isolateTable(name, rows) {
+    const document = this.#document;
+    const cell = (tag, text, attributes = {}) => {
+      const element = document.createElement(tag);
+      element.textContent = text;
+      for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+      return element;
+    };
+    const table = document.createElement("table");
+    table.className = "proxy-isolates";
+    table.append(cell("caption", `Each isolate's breaker ${name} beside its view of the fleet`, { class: "visually-hidden" }));
+    const headRow = document.createElement("tr");
+    for (const heading of ["Isolate", "Its breaker", "Its view of the fleet", "Synced", "Calls"]) headRow.append(cell("th", heading, { scope: "col" }));
+    table.createTHead().append(headRow);
+    const body = table.createTBody();
+    for (const { isolate, status } of rows) {
+      const row = body.insertRow();
+      row.dataset.isolate = isolate.name;
+      row.append(cell("th", isolate.name, { scope: "row" }));
+      if (!status) {
+        row.dataset.state = "none";
+        row.append(cell("td", isolate.error ? `not answering (${isolate.error})` : "no calls yet", { colspan: "4" }));
+        continue;
+      }
+      row.dataset.state = status.state;
+      const view = status.fleet;
+      row.dataset.fleetState = view?.state ?? "none";
+      const local = cell("td", "");
+      local.append(cell("span", status.state, { class: `pill pill-${status.state}` }));
+      const metrics = status.metrics ?? {};
+      row.append(
+        local,
+        cell("td", view?.state ? `${view.state} · generation ${view.generation}` : view ? "not synced yet" : "no fleet"),
+        cell("td", syncText(view)),
+        cell("td", `${formatCount(metrics.successfulCalls ?? 0)} ok · ${formatCount(metrics.failedCalls ?? 0)} failed · ${formatCount(metrics.blockedCalls ?? 0)} blocked`),
+      );
+    }
+    return table;
   }
 
   #showProblem(error) {
@@ -125,6 +225,29 @@ async function failureReason(response) {
 }
 
 class Unexpected extends Error {}
+
+/** When an isolate last synced, and whether its syncs are failing. */
+function syncText(view) {
+  if (!view) return "–";
+  const ago = typeof view.lastSyncAgoMs === "number" ? `${formatDuration(view.lastSyncAgoMs)} ago` : "never";
+  if (view.backoffMs > 0) return `${ago}; failing (${view.lastError ?? "no answer"}), next try in ${formatDuration(view.backoffMs)}`;
+  return ago;
+}
+
+/**
+ * The demo server's answer for a fleet, `{ isolates: [{ name, url, breakers } or { name, url, error }] }`,
+ * with each isolate's breakers as a list; null when it is not one.
+ */
+function isolatesIn(body) {
+  if (!body || typeof body !== "object" || !Array.isArray(body.isolates)) return null;
+  const isolates = body.isolates.map((isolate) => {
+    if (!isolate || typeof isolate.name !== "string") return null;
+    if (typeof isolate.error === "string") return { name: isolate.name, error: isolate.error };
+    const breakers = breakersIn(isolate.breakers);
+    return breakers && { name: isolate.name, breakers };
+  });
+  return isolates.every(Boolean) ? isolates : null;
+}
 
 function statusUrl(location) {
   const fromQuery = new URLSearchParams(location.search).get("proxy");

@@ -1,7 +1,7 @@
 // An OpenAI-compatible LLM proxy on Cloudflare Workers, protected by edgebreaker.
 //
 //   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
-//   GET  /status                every breaker in this isolate, as JSON
+//   GET  /status                every breaker in this isolate, as JSON (its `fleet` field: the fleet's view)
 //
 // Every request needs `Authorization: Bearer <PROXY_TOKEN>` (an OpenAI client
 // sends its apiKey so: give it the proxy token). The upstream gets the
@@ -11,16 +11,37 @@
 // Retry-After at once and the upstream is left alone until a probe shows it
 // has recovered. A call that fails with no answer at all (network error,
 // timeout) gets a templated reply instead: the fallback.
+//
+// The breaker is one for the whole fleet: every isolate, in every data centre,
+// reports its outcomes to a coordinator (a Durable Object, bound as
+// BREAKER_FLEET in wrangler.toml) in the background, once a second while it has
+// traffic, and takes the fleet's state back. So failures seen anywhere open the
+// circuit everywhere, and while it recovers the fleet as a whole sends
+// presets.llm's one probe at a time, not one per isolate. No request waits on
+// the coordinator while the circuit is closed or open; if the coordinator
+// fails, each isolate carries on with its own breaker. A fleet opens for
+// presets.llm's resetTimeoutMs (60 s, doubling while probes fail) whatever
+// opened it, an upstream's Retry-After included. Without the binding each
+// isolate keeps a breaker of its own (GET /status then shows `fleet: null`),
+// and a Retry-After opens it for just that long.
 
+import { env } from "cloudflare:workers";
 import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
+import { durableObjectFleet } from "edgebreaker/cloudflare";
 
-// Module scope: one breaker per upstream origin, shared by every request this isolate serves.
+// The coordinator's class: the BREAKER_FLEET binding names it, so the Worker exports it.
+export { FleetCoordinator } from "edgebreaker/cloudflare";
+
+// Module scope: one breaker per upstream origin, shared by every request this isolate serves
+// (env imported from "cloudflare:workers" is the same env the fetch handler gets).
 const upstreamFetch = protectFetch({
   ...presets.llm, // opens after 3 failures among the last 10 calls; probes again after 60 s
   firstByteTimeoutMs: 20_000, // no response headers within 20 s: a failure
   idleTimeoutMs: 20_000, // a stream silent for 20 s: a failure
   onOpen: "respond", // while open: 503 + Retry-After, without touching the upstream
   fallback: (_error, _input, init) => templatedReply(init.body),
+  // Syncs once a second; a sync or a lease has 500 ms before the isolate goes on alone.
+  fleet: env.BREAKER_FLEET ? durableObjectFleet(env.BREAKER_FLEET) : null,
 });
 
 export default {
