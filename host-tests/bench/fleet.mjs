@@ -13,6 +13,7 @@
 
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { startBenchFleet } from "./fleet-workerd.mjs";
+import { outage } from "./fleet-outage.mjs";
 import { tripPropagation } from "./fleet-propagation.mjs";
 
 const parts = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1, 2, 3, 4, 5];
@@ -25,6 +26,7 @@ if ([1, 2, 4].some((part) => parts.includes(part))) {
   const fleet = await startBenchFleet();
   try {
     if (parts.includes(1)) await tripPropagation(fleet, upstream, log);
+    if (parts.includes(2)) await outage(fleet, log);
   } finally {
     await fleet.stop();
     await upstream.close();
