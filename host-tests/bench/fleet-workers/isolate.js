@@ -106,7 +106,7 @@ function coordinator(env, name) {
   return env.FLEET.get(env.FLEET.idFromName(name));
 }
 
-/** `clients` loops, each sending its next sync as soon as the last is answered, for forMs: syncs answered, and the time they took. */
+/** `clients` loops, each sending its next sync as soon as the last is answered, for forMs: syncs answered, and from when to when. */
 async function hammer(env, { breaker, clients, forMs }) {
   const stub = coordinator(env, breaker);
   const report = JSON.stringify({ version: 1, successes: 1, failures: 0, tripped: false });
@@ -120,5 +120,5 @@ async function hammer(env, { breaker, clients, forMs }) {
     }
   });
   await Promise.all(loops);
-  return { syncs, elapsedMs: Date.now() - start };
+  return { syncs, startedAt: start, endedAt: Date.now() };
 }
