@@ -10,12 +10,12 @@
 // measurement: `make bench` reports the figures).
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
 import { sleep } from "../edge/upstream.mjs";
-import { hostTestsDir } from "../harness/packed.mjs";
+import { consumerFolder, hostTestsDir } from "../harness/packed.mjs";
 import { runCommand } from "../harness/processes.mjs";
 import { folder, ISOLATES, startFleet } from "./fleet.mjs";
 
@@ -122,7 +122,7 @@ async function tripLocally(breaker, isolate) {
  * the fleet opens, half-opens under a burst of calls in every isolate, and
  * closes. Returns what was counted at each step (the same, whatever the clocks say).
  */
-async function outageAndRecovery(breaker) {
+async function outageAndRecovery(breaker, t) {
   const told = {};
   upstream.reset();
   await joinFleet(breaker);
@@ -134,7 +134,9 @@ async function outageAndRecovery(breaker) {
   const tripped = await tripLocally(breaker, 0);
   const trippedTraffic = keepCalling(breaker, [0]);
   await until("every isolate to reject", () => others.every((isolate) => traffic.firstRejection[isolate] !== undefined));
-  told.propagationWithinBound = others.map((isolate) => traffic.firstRejection[isolate] - tripped <= PROPAGATION_BOUND_MS);
+  const delays = others.map((isolate) => Math.round(traffic.firstRejection[isolate] - tripped));
+  t.diagnostic(`from isolate 1's trip to the first rejection in isolates 2-4: ${delays.join(", ")} ms (syncIntervalMs ${SYNC_INTERVAL_MS}; calls every 20 ms)`);
+  told.propagationWithinBound = delays.map((delay) => delay <= PROPAGATION_BOUND_MS);
   told.upstreamRequestsInTheOutage = upstream.counters.requests;
   const statuses = await Promise.all(everyIsolate.map((isolate) => breaker.status(isolate)));
   told.fleetStates = statuses.map((status) => status.fleet.state);
@@ -191,14 +193,14 @@ describe("a fleet of four isolates", () => {
   test(
     "one isolate's trip opens the fleet and every isolate rejects within 2 × syncIntervalMs; in half_open, 4 isolates × 500 " +
       "concurrent calls let exactly halfOpenMaxCalls requests reach the upstream; then the fleet closes and every isolate lets traffic through",
-    async () => {
-      assert.deepEqual(await outageAndRecovery(fleetBreaker()), expectedStory);
+    async (t) => {
+      assert.deepEqual(await outageAndRecovery(fleetBreaker(), t), expectedStory);
     },
   );
 
-  test("clocks skewed by ±30 s between the isolates change no outcome", async () => {
+  test("clocks skewed by ±30 s between the isolates change no outcome", async (t) => {
     const skewed = fleetBreaker({ skews: [30_000, -30_000, 30_000, -30_000] });
-    assert.deepEqual(await outageAndRecovery(skewed), expectedStory);
+    assert.deepEqual(await outageAndRecovery(skewed, t), expectedStory);
   });
 });
 
@@ -365,6 +367,23 @@ describe("snapshots that fail validation are refused and counted", () => {
   });
 });
 
+test("durableObjectFleet gives one transport per namespace and options (so protectFetch may be made in every request), and names what is wrong", async () => {
+  for (const request of [1, 2]) {
+    assert.deepEqual(
+      await fleet.isolates[0].post("/transports", {}),
+      {
+        sameAgain: true,
+        otherForOtherOptions: true,
+        defaults: { syncIntervalMs: 1000, timeoutMs: 500 },
+        noNamespace: "TypeError: namespace must be a Durable Object namespace (env.BREAKER_FLEET); got undefined",
+        typo: 'TypeError: unknown option "syncIntervalMS" of durableObjectFleet',
+        zeroTimeout: "RangeError: timeoutMs must be a whole number of milliseconds from 1 to 2147483647; got 0",
+      },
+      `request ${request}`,
+    );
+  }
+});
+
 test("a Workers project type-checks against the published types of both entries (tsc, @cloudflare/workers-types, workerd conditions)", async () => {
   const compilerOptions = {
     strict: true,
@@ -381,4 +400,10 @@ test("a Workers project type-checks against the published types of both entries 
   writeFileSync(join(folder, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["typed-worker.ts"] }));
   const { code, stdout } = await runCommand(join(hostTestsDir, "node_modules", ".bin", "tsc"), ["-p", join(folder, "tsconfig.json")], { cwd: folder });
   assert.equal(code, 0, stdout);
+});
+
+test("only edgebreaker/cloudflare imports cloudflare:workers: the main entries know a fleet by its interface alone", () => {
+  const dist = join(consumerFolder(), "node_modules", "edgebreaker", "dist");
+  for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.doesNotMatch(readFileSync(join(dist, entry), "utf8"), /cloudflare:/, entry);
+  assert.match(readFileSync(join(dist, "cloudflare.js"), "utf8"), /^import \{ DurableObject \} from "cloudflare:workers";$/m);
 });

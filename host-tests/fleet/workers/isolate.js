@@ -9,7 +9,8 @@
 //   /coordinator  { command: "setMode" | "reset", mode }           tell this breaker's coordinator object
 //   /tamper       { tamper: kind | null }                          answer this breaker's next syncs tampered
 //   /oversize     a 10 MB report sent to the coordinator directly  what it answered
-import { CircuitBreakerError, getCircuitBreaker } from "edgebreaker";
+//   /transports   durableObjectFleet asked again, and asked wrongly    what it gave and threw
+import { CircuitBreakerError, getCircuitBreaker, protectFetch } from "edgebreaker";
 import { durableObjectFleet } from "edgebreaker/cloudflare";
 
 /** Tampering of sync answers, by breaker name. */
@@ -19,6 +20,7 @@ export default {
   async fetch(request, env) {
     const plan = await request.json();
     const route = new URL(request.url).pathname;
+    if (route === "/transports") return Response.json(transports(env));
     const breaker = breakerFor(plan, env);
     if (route === "/calls") return Response.json(await calls(breaker, plan));
     if (route === "/status") return Response.json(breaker.getStatus());
@@ -117,4 +119,25 @@ async function oversize(env, { breaker }) {
   } catch (error) {
     return { error: error.message };
   }
+}
+
+/** durableObjectFleet in a request, as a Worker calls it where `env` is; protectFetch made in each request with it. */
+function transports(env) {
+  const thrown = (make) => {
+    try {
+      make();
+      return "nothing";
+    } catch (error) {
+      return `${error.name}: ${error.message}`;
+    }
+  };
+  protectFetch({ name: "made-in-every-request", fleet: durableObjectFleet(env.FLEET) });
+  return {
+    sameAgain: durableObjectFleet(env.FLEET) === durableObjectFleet(env.FLEET, { syncIntervalMs: 1000, timeoutMs: 500 }),
+    otherForOtherOptions: durableObjectFleet(env.FLEET) !== durableObjectFleet(env.FLEET, { timeoutMs: 400 }),
+    defaults: (({ syncIntervalMs, timeoutMs }) => ({ syncIntervalMs, timeoutMs }))(durableObjectFleet(env.FLEET)),
+    noNamespace: thrown(() => durableObjectFleet(undefined)),
+    typo: thrown(() => durableObjectFleet(env.FLEET, { syncIntervalMS: 5 })),
+    zeroTimeout: thrown(() => durableObjectFleet(env.FLEET, { timeoutMs: 0 })),
+  };
 }

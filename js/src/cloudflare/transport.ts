@@ -30,10 +30,15 @@ export interface FleetCoordinatorStub {
   settle(name: string, optionsJson: string, leaseJson: string, outcome: number): Promise<string>;
 }
 
+/** The transports made so far, by namespace and then by their options: one object each, however often asked for. */
+const made = new WeakMap<object, Map<string, FleetTransport>>();
+
 /**
  * The `fleet` option for breakers whose coordinator is a `FleetCoordinator`
  * Durable Object: one object per breaker name (`idFromName(name)`).
  * Background work is kept alive with `waitUntil` from "cloudflare:workers".
+ * The same namespace and options give the same transport, so calling this in
+ * every request (where `env` is) gives `protectFetch` the same options each time.
  *
  * ```ts
  * const breaker = getCircuitBreaker("llm", { ...presets.llm, fleet: durableObjectFleet(env.BREAKER_FLEET) });
@@ -52,6 +57,15 @@ export function durableObjectFleet(namespace: FleetCoordinatorNamespace, options
   }
   const syncIntervalMs = timeLimit("syncIntervalMs", given.syncIntervalMs) ?? 1000;
   const timeoutMs = timeLimit("timeoutMs", given.timeoutMs) ?? 500;
+  let transports = made.get(namespace);
+  if (transports === undefined) made.set(namespace, (transports = new Map()));
+  const key = `${syncIntervalMs} ${timeoutMs}`;
+  let transport = transports.get(key);
+  if (transport === undefined) transports.set(key, (transport = transportTo(namespace, syncIntervalMs, timeoutMs)));
+  return transport;
+}
+
+function transportTo(namespace: FleetCoordinatorNamespace, syncIntervalMs: number, timeoutMs: number): FleetTransport {
   // An id is a value (reused); a stub belongs to the request that made it, so each exchange makes its own.
   const ids = new Map<string, unknown>();
   const coordinator = (name: string): FleetCoordinatorStub => {

@@ -9,7 +9,8 @@ import type { WasmBreaker } from "../core.js";
 import { describe } from "../describe.js";
 import { CircuitBreakerError } from "../errors.js";
 import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
-import { MAX_FLEET_MESSAGE_LENGTH, type FleetStatus, type FleetTransport } from "./transport.js";
+import type { FleetStatus, FleetTransport } from "./transport.js";
+import { answerText, leaseAnswer, syncAfterMs, within } from "./wire.js";
 
 /** The binding's `fleetAdmission` answers. */
 export const FLEET_LOCAL = 0;
@@ -39,6 +40,8 @@ export class FleetLink {
   /** Once an exchange has failed: after this long without a merged snapshot, the core takes the fleet's view as unknown (and the local breaker decides). */
   #staleAfterMs: number;
   #syncing = false;
+  /** Whether the last snapshot merged said closed (nothing merged yet: no view, which the core answers like one). */
+  #fleetClosed = false;
   /** A local trip came while a sync was in flight: report again as soon as it is back. */
   #reportWaiting = false;
   #leasing = false;
@@ -75,7 +78,8 @@ export class FleetLink {
    */
   admission(now: number): number {
     if (!this.#syncing && (now >= this.#nextSyncAt || now < this.#syncStartedAt)) this.#sync(now);
-    return this.#core.fleetAdmission(now, this.#trustViewForMs());
+    // The core admits every call locally while the fleet is closed, fresh or not: the common case skips the question.
+    return this.#fleetClosed ? FLEET_LOCAL : this.#core.fleetAdmission(now, this.#trustViewForMs());
   }
 
   /**
@@ -289,49 +293,27 @@ export class FleetLink {
 
   /** Merges a snapshot (JSON text) into the local breaker, as the core decides; whether it was believed. */
   #merge(answer: unknown, now: number): boolean {
-    const text = this.#text(answer);
-    if (text === undefined) return false;
-    const refusal = this.#core.fleetMerge(text, now);
+    const text = answerText(answer);
+    if (!text.ok) return this.#refuse(text.why);
+    const refusal = this.#core.fleetMerge(text.value, now);
     this.#engine.announceUpTo(this.#core.stateChanges());
     if (refusal !== undefined) return this.#refuse(refusal);
+    this.#fleetClosed = this.#view()?.state === "closed";
     this.#syncs += 1;
     this.#lastMergedAt = now;
     return true;
   }
 
   /**
-   * The lease in a lease answer `{"version":1,"lease":n|null,"snapshot":{...}}`,
-   * as the JSON the coordinator takes back, after merging its snapshot: null
-   * when none was granted; undefined when the answer is refused.
+   * The lease in a lease answer, as the JSON the coordinator takes back, after
+   * merging its snapshot: null when none was granted; undefined when the
+   * answer is refused.
    */
   #readLease(answer: unknown, now: number): string | null | undefined {
-    const text = this.#text(answer);
-    if (text === undefined) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return void this.#refuse("the lease answer is not JSON");
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return void this.#refuse("the lease answer is not an object");
-    const { version, lease, snapshot, ...unknown } = parsed as Record<string, unknown>;
-    const extra = Object.keys(unknown)[0];
-    if (extra !== undefined) return void this.#refuse(`${JSON.stringify(extra).slice(0, 40)} is not a key of a lease answer`);
-    if (version !== 1) return void this.#refuse(`version must be 1; got ${describe(version)}`);
-    if (lease !== null && !(Number.isSafeInteger(lease) && (lease as number) >= 0)) {
-      return void this.#refuse(`lease must be null or a whole number from 0 to 2^53 - 1; got ${describe(lease)}`);
-    }
-    if (!this.#merge(JSON.stringify(snapshot) ?? "", now)) return undefined;
-    return lease === null ? null : JSON.stringify({ version: 1, lease });
-  }
-
-  /** The answer as text the core may read: a string of at most MAX_FLEET_MESSAGE_LENGTH characters, or refused. */
-  #text(answer: unknown): string | undefined {
-    if (typeof answer !== "string") return void this.#refuse(`the answer must be a string; got ${describe(answer)}`);
-    if (answer.length > MAX_FLEET_MESSAGE_LENGTH) {
-      return void this.#refuse(`the answer must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${answer.length}`);
-    }
-    return answer;
+    const text = answerText(answer);
+    const read = text.ok ? leaseAnswer(text.value) : text;
+    if (!read.ok) return void this.#refuse(read.why);
+    return this.#merge(read.value.snapshot, now) ? read.value.lease : undefined;
   }
 
   #refuse(why: string): false {
@@ -355,31 +337,8 @@ export class FleetLink {
     this.#nextSyncAt = Math.max(this.#nextSyncAt, now + Math.max(this.#syncIntervalMs, this.#backoffMs));
   }
 
-  /**
-   * `send()`'s answer, or a rejection when it throws, rejects or takes longer
-   * than timeoutMs (the transport's own promise is then left to itself).
-   */
   #exchange(send: () => Promise<unknown>): Promise<unknown> {
-    const timeoutMs = this.#timeoutMs;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      let sent: Promise<unknown>;
-      try {
-        sent = Promise.resolve(send());
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return within(this.#timeoutMs, send);
   }
 
   /** Background work outlives the response where the transport says how (a Worker's waitUntil). It never rejects. */
@@ -408,9 +367,4 @@ export class FleetLink {
     const view = this.#core.fleetView();
     return view === undefined ? undefined : (JSON.parse(view) as { state: FleetStatus["state"]; generation: number });
   }
-}
-
-/** The pacing in a snapshot the core has merged (so it is JSON with a valid `syncAfterMs`). */
-function syncAfterMs(snapshot: string): number {
-  return (JSON.parse(snapshot) as { syncAfterMs: number }).syncAfterMs;
 }
