@@ -10,10 +10,16 @@
 // at once. HEALTHY_MS of healthy traffic, then OUTAGE_MS with every call
 // failing; the same traffic with independent breakers (no fleet option), for
 // comparison. The simulation is seeded: the same figures each run.
+//
+// Simulated time is the demo page's (www/src/sim-clock.js: a discrete-event
+// scheduler and the breakers' clock), moved a millisecond at a time with a
+// macrotask turn after each, so that the promise jobs the events started (a
+// call settling, an answer merged) run before the clock moves on.
 
+import { seededRandom } from "../../www/src/random.js";
+import { SimClock } from "../../www/src/sim-clock.js";
 import { edgebreaker, inProcessFleet } from "./fleet-in-process.mjs";
 import { median, percentile } from "./fleet-figures.mjs";
-import { seededRandom, SimulatedTime } from "./fleet-simulated-time.mjs";
 
 const SIZES = [10, 100, 1000, 3000];
 const PER_SECOND = 1;
@@ -22,7 +28,6 @@ const HEALTHY_MS = 20_000;
 const LOAD_FROM_MS = 10_000; // the healthy load is averaged from here on, once the pacing has settled
 const OUTAGE_MS = 60_000;
 const OPTIONS = { failureThreshold: 5, windowSize: 10, resetTimeoutMs: 10_000, halfOpenMaxCalls: 1, successThreshold: 2 };
-const START = 1_000_000_000; // the simulated clock's first reading
 const DO_PER_SECOND = 1000; // what one Durable Object sustains, by Cloudflare's figure (part 4 measures this machine's)
 
 /** Simulates every fleet size, with and without the fleet; prints the table. */
@@ -59,13 +64,13 @@ export async function simulation(log) {
 
 async function simulate(isolates, withFleet) {
   const { CircuitBreaker, CircuitBreakerError } = edgebreaker;
-  const time = new SimulatedTime(START);
+  const clock = new SimClock();
   const random = seededRandom(isolates);
   const oneWay = Array.from({ length: isolates }, () => ONE_WAY_MS[0] + random() * (ONE_WAY_MS[1] - ONE_WAY_MS[0]));
-  const outageStart = START + HEALTHY_MS;
+  const outageStart = HEALTHY_MS;
   const end = outageStart + OUTAGE_MS;
-  const inOutage = () => time.now >= outageStart;
-  const seconds = Math.ceil((end - START) / 1000);
+  const inOutage = () => clock.now >= outageStart;
+  const seconds = Math.ceil(end / 1000);
   const seen = { syncsBySecond: new Array(seconds).fill(0), syncAfterMs: [], probes: 0, upstream: 0, openedAt: null };
   const viewOpenAt = new Array(isolates).fill(null);
   const rejectedAt = new Array(isolates).fill(null);
@@ -73,33 +78,33 @@ async function simulate(isolates, withFleet) {
   /** The coordinator's answer to `send`, one way there and one way back; what it said is noted on the way. */
   function deliver(isolate, send, kind) {
     return new Promise((resolve, reject) => {
-      time.at(time.now + oneWay[isolate], () => {
+      clock.after(oneWay[isolate], () => {
         let answer;
         try {
           answer = send();
         } catch (error) {
-          time.at(time.now + oneWay[isolate], () => reject(error));
+          clock.after(oneWay[isolate], () => reject(error));
           return;
         }
         const snapshot = kind === "lease" ? JSON.parse(answer).snapshot : JSON.parse(answer);
         if (kind === "sync") {
-          seen.syncsBySecond[Math.floor((time.now - START) / 1000)] += 1;
-          if (time.now >= START + LOAD_FROM_MS && !inOutage()) seen.syncAfterMs.push(snapshot.syncAfterMs);
+          seen.syncsBySecond[Math.floor(clock.now / 1000)] += 1;
+          if (clock.now >= LOAD_FROM_MS && !inOutage()) seen.syncAfterMs.push(snapshot.syncAfterMs);
         }
         if (kind === "lease" && JSON.parse(answer).lease !== null && inOutage()) seen.probes += 1;
-        if (snapshot.state === "open" && inOutage() && seen.openedAt === null) seen.openedAt = time.now;
-        time.at(time.now + oneWay[isolate], () => {
-          if (snapshot.state === "open" && inOutage() && viewOpenAt[isolate] === null) viewOpenAt[isolate] = time.now;
+        if (snapshot.state === "open" && inOutage() && seen.openedAt === null) seen.openedAt = clock.now;
+        clock.after(oneWay[isolate], () => {
+          if (snapshot.state === "open" && inOutage() && viewOpenAt[isolate] === null) viewOpenAt[isolate] = clock.now;
           resolve(answer);
         });
       });
     });
   }
 
-  const fleet = inProcessFleet({ now: () => time.now, deliver });
+  const fleet = inProcessFleet({ now: clock.read, deliver });
   const breakers = Array.from(
     { length: isolates },
-    (_, isolate) => new CircuitBreaker({ ...OPTIONS, name: "simulated", clock: () => time.now, ...(withFleet ? { fleet: fleet.transport(isolate) } : {}) }),
+    (_, isolate) => new CircuitBreaker({ ...OPTIONS, name: "simulated", clock: clock.read, ...(withFleet ? { fleet: fleet.transport(isolate) } : {}) }),
   );
   const upstream = () => {
     if (!inOutage()) return "ok";
@@ -109,12 +114,12 @@ async function simulate(isolates, withFleet) {
   const next = () => (-Math.log(1 - random()) * 1000) / PER_SECOND;
   const call = (isolate) => {
     breakers[isolate].call(upstream).catch((error) => {
-      if (error instanceof CircuitBreakerError && error.state === "open" && inOutage() && rejectedAt[isolate] === null) rejectedAt[isolate] = time.now;
+      if (error instanceof CircuitBreakerError && error.state === "open" && inOutage() && rejectedAt[isolate] === null) rejectedAt[isolate] = clock.now;
     });
-    if (time.now < end) time.at(time.now + next(), () => call(isolate));
+    if (clock.now < end) clock.after(next(), () => call(isolate));
   };
-  for (let isolate = 0; isolate < isolates; isolate += 1) time.at(START + next(), () => call(isolate));
-  await time.run(end);
+  for (let isolate = 0; isolate < isolates; isolate += 1) clock.after(next(), () => call(isolate));
+  await runUntil(clock, end);
 
   const load = (from, to) => seen.syncsBySecond.slice(from / 1000, to / 1000).reduce((a, b) => a + b, 0) / ((to - from) / 1000);
   const since = (at) => (at === null ? Infinity : Math.max(0, at - seen.openedAt));
@@ -134,4 +139,12 @@ async function simulate(isolates, withFleet) {
     rejecting: [percentile(rejections, 99), Math.max(...rejections)],
     exchangeFailures: statuses.reduce((total, status) => total + status.errors + status.refused, 0),
   };
+}
+
+/** Moves `clock` to `until` a millisecond at a time, letting the promise jobs of each millisecond run before the next. */
+async function runUntil(clock, until) {
+  while (clock.now < until) {
+    clock.advance(1);
+    await new Promise(setImmediate);
+  }
 }
