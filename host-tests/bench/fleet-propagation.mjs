@@ -38,8 +38,12 @@ export async function tripPropagation(fleet, upstream, log) {
   const figures = complete.map((result) => result.propagationMs);
   const perIsolate = complete.flatMap((result) => result.perIsolateMs);
   const target = SYNC_INTERVAL_MS + 100;
+  log(`1. Trip propagation in workerd (${fleet.isolates.length} isolates, syncIntervalMs ${SYNC_INTERVAL_MS}, calls ${EVERY_MS} ms apart in each isolate; ${TRIALS} trials)`);
+  if (figures.length === 0) {
+    log(`   in no trial did every isolate reject within ${WATCH_FOR_MS} ms: MISSED (no figure)`);
+    return undefined;
+  }
   const p99 = percentile(figures, 99);
-  log(`1. Trip propagation in workerd (${fleet.isolates.length} isolates, syncIntervalMs ${SYNC_INTERVAL_MS}, a call every ${EVERY_MS} ms per isolate; ${TRIALS} trials)`);
   log(`   from the tripping failure to every isolate rejecting: p50 ${ms(median(figures))}, p90 ${ms(percentile(figures, 90))}, p99 ${ms(p99)}, max ${ms(Math.max(...figures))}`);
   log(`   each isolate, from the tripping failure to its first rejection: p50 ${ms(median(perIsolate))}, p99 ${ms(percentile(perIsolate, 99))}`);
   log(`   failures the tripping isolate sent: ${[...new Set(results.map((result) => result.failures))].join(", ")} (failureThreshold ${OPTIONS.failureThreshold})`);
