@@ -66,6 +66,7 @@ async function oneTrial(fleet, upstream, trial) {
   if (seen !== "open") throw new Error(`trial ${trial}: the tripping isolate saw ${seen} after ${failures} failures`);
   const watched = await Promise.all(watching);
   for (const [index, result] of watched.entries()) {
+    if (result.startedAt >= trippedAt) throw new Error(`trial ${trial}: ${watchers[index].name}'s traffic started after the trip`);
     if (result.rejectedAt !== null && result.seen !== "open") throw new Error(`trial ${trial}: ${watchers[index].name} saw ${result.seen}`);
     if (result.rejectedAt !== null && result.rejectedAt < trippedAt) throw new Error(`trial ${trial}: ${watchers[index].name} rejected before the trip`);
   }

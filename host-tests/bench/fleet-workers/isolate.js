@@ -8,7 +8,7 @@
 //   /watch    { everyMs, forMs }  a call every everyMs (succeeding functions) until one is rejected, or forMs pass
 //   /trip     { upstream }        fetches the (failing) upstream, one after another, until the breaker rejects
 //   /traffic  { upstream, perSecond, forMs }  perSecond fetches a second, each sent on time whatever the others do
-//   /hammer   { clients, forMs }  `clients` loops calling the coordinator's sync directly, for forMs
+//   /hammer   { clients, startAt, forMs }  from startAt (a Date.now() reading), `clients` loops calling the coordinator's sync directly, for forMs
 //   /counts   what the breaker's coordinator object has counted
 import { CircuitBreakerError, getCircuitBreaker } from "edgebreaker";
 import { durableObjectFleet } from "edgebreaker/cloudflare";
@@ -59,15 +59,16 @@ async function outcome(call) {
 
 /** Steady traffic that stops at the first rejection: when it came, and what the fleet looked like. */
 async function watch(breaker, { everyMs, forMs }) {
-  const deadline = Date.now() + forMs;
+  const startedAt = Date.now();
+  const deadline = startedAt + forMs;
   let calls = 0;
   while (Date.now() < deadline) {
     calls += 1;
     const seen = await outcome(breaker.call(succeed));
-    if (seen !== "ok") return { rejectedAt: Date.now(), seen, calls, fleet: breaker.getStatus().fleet };
+    if (seen !== "ok") return { startedAt, rejectedAt: Date.now(), seen, calls, fleet: breaker.getStatus().fleet };
     await sleep(everyMs);
   }
-  return { rejectedAt: null, calls, fleet: breaker.getStatus().fleet };
+  return { startedAt, rejectedAt: null, calls, fleet: breaker.getStatus().fleet };
 }
 
 /** Failing fetches until the breaker rejects: when the failure that tripped it came back, and how many there were. */
@@ -106,10 +107,15 @@ function coordinator(env, name) {
   return env.FLEET.get(env.FLEET.idFromName(name));
 }
 
-/** `clients` loops, each sending its next sync as soon as the last is answered, for forMs: syncs answered, and from when to when. */
-async function hammer(env, { breaker, clients, forMs }) {
+/**
+ * From startAt (so that every isolate starts at once, not as its request
+ * happens to arrive at a busy workerd), `clients` loops, each sending its next
+ * sync as soon as the last is answered, for forMs: syncs answered, and from when to when.
+ */
+async function hammer(env, { breaker, clients, startAt = Date.now(), forMs }) {
   const stub = coordinator(env, breaker);
   const report = JSON.stringify({ version: 1, successes: 1, failures: 0, tripped: false });
+  if (startAt > Date.now()) await sleep(startAt - Date.now());
   const start = Date.now();
   const deadline = start + forMs;
   let syncs = 0;
