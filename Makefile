@@ -78,6 +78,7 @@ bench: build
 	cd js && npm run --silent bench
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
+	node --expose-gc host-tests/bench/fleet.mjs
 	node host-tests/bench/soak.mjs
 
 # Coverage-guided fuzzing, not part of `make test`: the core against its

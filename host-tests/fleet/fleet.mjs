@@ -16,26 +16,36 @@ export const ISOLATES = 4;
 export const folder = stage(join(import.meta.dirname, "workers"));
 
 /** Starts the fleet; `isolates[i].post(route, plan)` drives isolate i; `stop()` ends it all. */
-export async function startFleet() {
+export function startFleet() {
+  return startWorkerdFleet({ workersFolder: folder, isolates: ISOLATES, className: "TestFleetCoordinator" });
+}
+
+/**
+ * `isolates` Workers running `workersFolder`/isolate.js, each its own isolate, all
+ * bound (as FLEET) to the Durable Object class `className` exported by
+ * `workersFolder`/coordinator.js, a Worker of its own (the fleet bench starts its
+ * own workers this way). `isolates[i].post(route, plan)` drives isolate i.
+ */
+export async function startWorkerdFleet({ workersFolder, isolates: count, className }) {
   const [isolate, coordinator] = await Promise.all([
-    bundleWorker(join(folder, "isolate.js"), join(folder, "dist", "isolate")),
-    bundleWorker(join(folder, "coordinator.js"), join(folder, "dist", "coordinator")),
+    bundleWorker(join(workersFolder, "isolate.js"), join(workersFolder, "dist", "isolate")),
+    bundleWorker(join(workersFolder, "coordinator.js"), join(workersFolder, "dist", "coordinator")),
   ]);
   const common = { compatibilityDate: "2025-09-01" };
-  const isolateWorkers = Array.from({ length: ISOLATES }, (_, index) => ({
+  const isolateWorkers = Array.from({ length: count }, (_, index) => ({
     name: `isolate-${index + 1}`,
-    ...workerModules(join(folder, "dist", "isolate"), isolate.script),
+    ...workerModules(join(workersFolder, "dist", "isolate"), isolate.script),
     ...common,
-    durableObjects: { FLEET: { className: "TestFleetCoordinator", scriptName: "coordinator" } },
+    durableObjects: { FLEET: { className, scriptName: "coordinator" } },
   }));
   const miniflare = new Miniflare({
     workers: [
       ...isolateWorkers,
       {
         name: "coordinator",
-        ...workerModules(join(folder, "dist", "coordinator"), coordinator.script),
+        ...workerModules(join(workersFolder, "dist", "coordinator"), coordinator.script),
         ...common,
-        durableObjects: { FLEET: { className: "TestFleetCoordinator", useSQLite: true } },
+        durableObjects: { FLEET: { className, useSQLite: true } },
       },
     ],
   });
