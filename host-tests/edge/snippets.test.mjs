@@ -1,7 +1,8 @@
-// The "Edge functions" snippets of the root README (read by
+// The "Edge functions" and "Fleets" snippets of the root README (read by
 // harness/snippets.mjs) run as written: the
 // Worker bundled as wrangler bundles it in workerd, the Deno one under the
-// real deno with the permissions the README gives, both before the fake upstream.
+// real deno with the permissions the README gives, the fleet's Worker with its
+// coordinator bound, all before the fake upstream.
 
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -17,12 +18,18 @@ const folder = mkdtempSync(join(consumerFolder(), "edge-snippets-"));
 mkdirSync(join(folder, "src"));
 writeFileSync(join(folder, "src", "worker.js"), snippet("edge-worker"));
 writeFileSync(join(folder, "main.ts"), snippet("edge-deno"));
+writeFileSync(join(folder, "src", "fleet-worker.js"), snippet("fleet-worker"));
 
 const snippets = {
   "the Worker snippet in workerd": (upstreamUrl) =>
     startWorkerd(join(folder, "src", "worker.js"), {
       compatibilityFlags: ["enable_request_signal"],
       bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test" },
+    }),
+  "the fleet Worker snippet in workerd, its coordinator bound as the README's wrangler.toml binds it": (upstreamUrl) =>
+    startWorkerd(join(folder, "src", "fleet-worker.js"), {
+      bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test" },
+      durableObjects: { BREAKER_FLEET: { className: "FleetCoordinator", useSQLite: true } },
     }),
   "the Deno snippet": (upstreamUrl) =>
     startDeno(["run", "--allow-net", "--allow-env", "main.ts"], {
@@ -34,6 +41,15 @@ const snippets = {
 let upstream;
 before(async () => (upstream = await startFakeUpstream()));
 after(() => upstream.close());
+
+/** `probe()`'s first answer that is not undefined, asked every 50 ms for at most 5 s. */
+async function waitFor(probe) {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((done) => setTimeout(done, 50))) {
+    const answer = await probe();
+    if (answer !== undefined) return answer;
+  }
+  throw new Error("not within 5 s");
+}
 
 for (const [name, start] of Object.entries(snippets)) {
   describe(name, () => {
@@ -64,6 +80,16 @@ for (const [name, start] of Object.entries(snippets)) {
       assert.equal(blocked.headers.get("retry-after"), "30");
       assert.equal((await blocked.json()).error.code, "circuit_open");
       assert.equal(upstream.counters.requests, 1);
+      if (name.startsWith("the fleet")) {
+        // The trip was reported at once; the fleet opened for the upstream's 30 s, and this isolate merged it.
+        const [status] = await waitFor(async () => {
+          const breakers = await (await fetch(`${proxy.url}/status`)).json();
+          return breakers[0]?.fleet?.state === "open" ? breakers : undefined;
+        });
+        assert.equal(status.fleet.generation, 1);
+        assert.equal(status.fleet.errors, 0);
+        assert.ok(status.retryAfterMs > 25_000 && status.retryAfterMs <= 30_000, `retryAfterMs ${status.retryAfterMs}`);
+      }
     });
   });
 }

@@ -90,7 +90,7 @@ export class Engine {
           if (canLease) return AWAIT_LEASE;
           fleet.prefetchLease();
         }
-        throw new CircuitBreakerError(this.name, "half_open", 0);
+        throw fleet.halfOpenFull();
       }
     }
     const token = this.core.acquireIfClosed();

@@ -157,6 +157,12 @@ describe("the fleet option", () => {
     const first = breakers.map((breaker) => outcome(breaker.call(probe)));
     const others = breakers.flatMap((breaker) => Array.from({ length: 50 }, () => outcome(succeed(breaker))));
     assert.deepEqual(new Set(await Promise.all(others)), new Set(["half_open"]), "the others were refused at once, as by a full half-open");
+    for (const breaker of breakers) {
+      const metrics = breaker.getStatus().metrics;
+      assert.ok(metrics.blockedCalls >= 50, `blockedCalls ${metrics.blockedCalls}: a call the fleet refused counts as blocked`);
+      const { totalCalls, successfulCalls, failedCalls, blockedCalls, ignoredCalls, inFlight } = metrics;
+      assert.equal(totalCalls, successfulCalls + failedCalls + blockedCalls + ignoredCalls + inFlight, "every call accounted for");
+    }
     await settle();
     assert.equal(fleet.exchanges.filter((exchange) => exchange === "lease").length, 2, "one lease request per isolate");
     const refused = await Promise.race([first[0], first[1]]);

@@ -219,6 +219,13 @@ impl Breaker {
         &mut self.window
     }
 
+    /// Counts a call refused before it reached this breaker (by its fleet):
+    /// a blocked call in the lifetime metrics, like one this breaker refused.
+    pub fn count_blocked(&mut self) {
+        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
+        self.counters.blocked_calls = self.counters.blocked_calls.wrapping_add(1);
+    }
+
     fn admit(&mut self, probe_slot: Option<u16>) -> Permit {
         self.counters.in_flight = self.counters.in_flight.saturating_add(1);
         Permit { generation: self.generation, probe_slot, acquired_at: self.timeline.reading() }

@@ -213,14 +213,14 @@ fn a_report_carries_the_outcomes_since_the_last_and_a_local_trip() {
     let mut member = FleetMember::new();
     call(&mut breaker, Outcome::Success, 0);
     call(&mut breaker, Outcome::Failure, 1);
-    assert_eq!(member.report(&breaker), report(1, 1, false), "the first report: no period yet");
+    assert_eq!(member.report(&breaker, Millis(1)), report(1, 1, false), "the first report: no period yet");
     let nothing_new = FleetReport { period_ms: Some(0), ..report(0, 0, false) };
-    assert_eq!(member.report(&breaker), nothing_new, "nothing new, at once");
+    assert_eq!(member.report(&breaker, Millis(1)), nothing_new, "nothing new, at once");
     call(&mut breaker, Outcome::Failure, 2);
     assert!(!member.trip_pending(&breaker));
     call(&mut breaker, Outcome::Failure, 3); // third failure: the local breaker trips
     assert!(member.trip_pending(&breaker));
-    assert_eq!(member.report(&breaker), FleetReport { period_ms: Some(2), ..report(0, 2, true) }, "2 ms since the last");
+    assert_eq!(member.report(&breaker, Millis(3)), FleetReport { period_ms: Some(2), ..report(0, 2, true) }, "2 ms since the last");
     assert!(!member.trip_pending(&breaker));
 }
 
@@ -230,7 +230,7 @@ fn a_forced_open_is_not_a_local_trip() {
     let mut member = FleetMember::new();
     member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
     assert_eq!(breaker.state(Millis(0)), State::Open);
-    assert!(!member.report(&breaker).tripped);
+    assert!(!member.report(&breaker, Millis(0)).tripped);
 }
 
 #[test]
@@ -418,7 +418,7 @@ fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s(
     let mut member = FleetMember::new();
     let permit = breaker.acquire(Millis(0)).unwrap();
     breaker.record_retry_after(permit, Millis(2_000), Millis(500));
-    let sent = member.report(&breaker);
+    let sent = member.report(&breaker, Millis(500));
     assert_eq!(sent, FleetReport { retry_after_ms: Some(2_000), ..report(0, 1, true) });
 
     assert_eq!(FleetReport::from_json(&sent.to_json()), Ok(sent), "the wire carries it");
@@ -432,7 +432,7 @@ fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s(
     assert_eq!(reopened.state, State::Open, "the lease expired at probeTimeoutMs: a failed probe");
     assert_eq!(reopened.open_for_ms, Some(config().reset_timeout_ms), "first backoff step, as after one ordinary trip");
     // An ordinary trip after it carries no Retry-After.
-    assert_eq!(member.report(&breaker).retry_after_ms, None);
+    assert_eq!(member.report(&breaker, Millis(12_000)).retry_after_ms, None);
 }
 
 #[test]

@@ -110,7 +110,7 @@ impl Fleet {
             }
             "sync" => {
                 let (member, member_now) = self.member(step, at);
-                let report = member.fleet.report(&member.local).to_json();
+                let report = member.fleet.report(&member.local, member_now).to_json();
                 if let Some(expected) = step.get("expectReport") {
                     expect_subset(expected, &parse(&report), "report")?;
                 }

@@ -72,11 +72,10 @@ impl WasmFleetCoordinator {
 
 #[wasm_bindgen]
 impl WasmBreaker {
-    /// This breaker's report since its last one, as JSON. (`now` is taken for
-    /// symmetry: a report is counts, which time does not change.)
+    /// This breaker's report since its last one, at `now`, as JSON.
     #[wasm_bindgen(js_name = fleetReport)]
-    pub fn fleet_report(&mut self, _now: f64) -> String {
-        self.fleet.report(&self.core).to_json()
+    pub fn fleet_report(&mut self, now: f64) -> String {
+        self.fleet.report(&self.core, Millis::reading_from_f64(now)).to_json()
     }
 
     /// The local breaker opened on failures since the last report: sync now.

@@ -117,6 +117,12 @@ impl WasmBreaker {
         self.core.acquire_if_closed().map_or(REJECTED, token)
     }
 
+    /// Counts a call its fleet refused as blocked.
+    #[wasm_bindgen(js_name = countBlocked)]
+    pub fn count_blocked(&mut self) {
+        self.core.count_blocked();
+    }
+
     /// The state of the last rejection: 1 open, 2 half_open.
     #[wasm_bindgen(js_name = rejectedState)]
     pub fn rejected_state(&self) -> u8 {

@@ -95,6 +95,7 @@ export class FleetLink {
 
   /** The rejection of a call the fleet blocks: open, until the fleet's deadline as this isolate knows it. */
   blocked(): CircuitBreakerError {
+    this.#core.countBlocked();
     const retryAfter = this.#core.fleetRetryAfter();
     return new CircuitBreakerError(this.#engine.name, "open", retryAfter < 0 ? null : retryAfter);
   }
@@ -195,7 +196,13 @@ export class FleetLink {
     const admission = this.#core.fleetAdmission(now, this.#trustViewForMs());
     if (admission === FLEET_LOCAL) return this.#engine.admitLocally();
     if (admission === FLEET_BLOCKED) throw this.blocked();
-    throw new CircuitBreakerError(this.#engine.name, "half_open", 0);
+    throw this.halfOpenFull();
+  }
+
+  /** The rejection of a call that found no lease: as by a full half-open circuit, counted as blocked. */
+  halfOpenFull(): CircuitBreakerError {
+    this.#core.countBlocked();
+    return new CircuitBreakerError(this.#engine.name, "half_open", 0);
   }
 
   /** The acquire time of a leased call's local permit (UNKNOWN_TIME for a handle no longer held). */

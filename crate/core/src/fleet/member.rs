@@ -41,7 +41,7 @@ pub struct FleetMember {
     reported_successes: u64,
     reported_failures: u64,
     reported_trips: u64,
-    /// The local breaker's latest reading at the last report.
+    /// The member's reading at the last report.
     reported_at: Option<Millis>,
     view: Option<FleetView>,
 }
@@ -52,8 +52,11 @@ impl FleetMember {
     }
 
     /// The local outcomes since the last report, and whether the local breaker
-    /// opened on failures meanwhile; the next report starts from here.
-    pub fn report(&mut self, local: &Breaker) -> FleetReport {
+    /// opened on failures meanwhile, at `now` (a reading of the member's clock;
+    /// one that is no reading counts as the local breaker's latest); the next
+    /// report starts from here.
+    pub fn report(&mut self, local: &Breaker, now: Millis) -> FleetReport {
+        let now = if now.0 > MAX_MILLIS { local.latest_time() } else { now };
         let counters = local.counters();
         let tripped = self.trip_pending(local);
         let report = FleetReport {
@@ -61,9 +64,9 @@ impl FleetMember {
             failures: counters.failed_calls.wrapping_sub(self.reported_failures).min(MAX_MILLIS),
             tripped,
             retry_after_ms: local.retry_after_left().filter(|_| tripped).map(|left| left.0),
-            period_ms: self.reported_at.map(|at| local.latest_time().since(at).0.min(MAX_MILLIS)),
+            period_ms: self.reported_at.map(|at| now.since(at).0),
         };
-        self.reported_at = Some(local.latest_time());
+        self.reported_at = Some(now);
         self.reported_successes = counters.successful_calls;
         self.reported_failures = counters.failed_calls;
         self.reported_trips = local.failure_trips();

@@ -19,11 +19,9 @@
 // circuit everywhere, and while it recovers the fleet as a whole sends
 // presets.llm's one probe at a time, not one per isolate. No request waits on
 // the coordinator while the circuit is closed or open; if the coordinator
-// fails, each isolate carries on with its own breaker. A fleet opens for
-// presets.llm's resetTimeoutMs (60 s, doubling while probes fail) whatever
-// opened it, an upstream's Retry-After included. Without the binding each
-// isolate keeps a breaker of its own (GET /status then shows `fleet: null`),
-// and a Retry-After opens it for just that long.
+// fails, each isolate carries on with its own breaker. An upstream's
+// Retry-After opens the whole fleet for just that long. Without the binding
+// each isolate keeps a breaker of its own (GET /status then shows `fleet: null`).
 
 import { env } from "cloudflare:workers";
 import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
