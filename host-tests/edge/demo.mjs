@@ -167,8 +167,8 @@ Ask, streamed or not, and look at the breakers (the proxy wants its token: 401 w
   curl -s ${proxy.isolates[0].url}/status -H 'authorization: Bearer ${proxyToken}'
 
 Make the upstream fail (a 503 with Retry-After opens the circuit of the isolate that got it, which tells
-the fleet at once; three plain 500s among the fleet's calls open it too), then heal it; the fleet opens for
-presets.llm's 60 s, then lets one probe at a time through for every isolate:
+the fleet at once, and the fleet opens for the Retry-After; three plain 500s among the fleet's calls open it
+for presets.llm's 60 s), then heal it; the fleet lets one probe at a time through for every isolate:
   ${control}/faults -d '{"errorRate":1,"errorStatus":503,"retryAfter":10}'
   ${control}/faults -d '{"errorRate":1,"errorStatus":500}'
   ${control}/faults -d '{"dropAfterChunks":0}'          # no answer at all: the fallback's templated reply
@@ -240,8 +240,7 @@ async function runScript() {
   note(`every isolate refuses: the fleet opened them all (generation ${fleetOf(opened).generation}), the upstream is left alone`);
 
   upstream.setFaults({ errorRate: 0 });
-  const openSeconds = opened[0].config.resetTimeoutMs / 1000;
-  note(`the upstream recovers; the fleet stays open for its resetTimeoutMs, ${openSeconds} s (whatever the Retry-After), then lets one probe at a time through for all the isolates`);
+  note(`the upstream recovers; the fleet stays open for the upstream's Retry-After, ${retryAfterSeconds} s, then lets one probe at a time through for all the isolates`);
   await askUntil((breakers) => breakers.some((breaker) => breaker?.state !== "open"), 90);
   const before = upstream.counters.requests;
   const closed = await askUntil(every("closed"), 20);

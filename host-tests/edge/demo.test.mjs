@@ -169,8 +169,8 @@ test("the scripted demo opens every isolate through the fleet, leaves the upstre
   const { code, stdout, stderr } = await new Promise((resolve) =>
     execFile(
       process.execPath,
-      [demo, "--script", "--retry-after", "1"],
-      { env: { ...process.env, EDGEBREAKER_CONSUMER: consumer }, timeout: 140_000 }, // the fleet stays open 60 s
+      [demo, "--script", "--retry-after", "5"],
+      { env: { ...process.env, EDGEBREAKER_CONSUMER: consumer }, timeout: 140_000 }, // the fleet stays open for the Retry-After
       (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }),
     ),
   );
