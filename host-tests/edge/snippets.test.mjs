@@ -83,7 +83,7 @@ for (const [name, start] of Object.entries(snippets)) {
       if (name.startsWith("the fleet")) {
         // The trip was reported at once; the fleet opened for the upstream's 30 s, and this isolate merged it.
         const [status] = await waitFor(async () => {
-          const breakers = await (await fetch(`${proxy.url}/status`)).json();
+          const breakers = Object.values(await (await fetch(`${proxy.url}/status`)).json());
           return breakers[0]?.fleet?.state === "open" ? breakers : undefined;
         });
         assert.equal(status.fleet.generation, 1);
