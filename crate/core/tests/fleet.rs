@@ -192,6 +192,9 @@ fn persisted_state_restores_with_remaining_durations_and_backoff() {
     let snapshot = restored.settle(lease, Outcome::Failure, Millis(901_500));
     assert_eq!(snapshot.open_for_ms, Some(4_000), "the backoff survived");
     assert_eq!(snapshot.generation, 5);
+    // Restored at the time the state was written (a Durable Object's restart), the deadline holds.
+    let mut later = Coordinator::restore(config(), &persisted, Millis(900_000)).unwrap();
+    assert_eq!(later.snapshot(Millis(901_000)).open_for_ms, Some(500), "a second of downtime counts");
 }
 
 fn local() -> Breaker {
@@ -210,7 +213,7 @@ fn snapshot(state: State, generation: u64, open_for_ms: Option<u64>) -> FleetSna
 #[test]
 fn a_report_carries_the_outcomes_since_the_last_and_a_local_trip() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     call(&mut breaker, Outcome::Success, 0);
     call(&mut breaker, Outcome::Failure, 1);
     assert_eq!(member.report(&breaker, Millis(1)), report(1, 1, false), "the first report: no period yet");
@@ -227,7 +230,7 @@ fn a_report_carries_the_outcomes_since_the_last_and_a_local_trip() {
 #[test]
 fn a_forced_open_is_not_a_local_trip() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
     assert_eq!(breaker.state(Millis(0)), State::Open);
     assert!(!member.report(&breaker, Millis(0)).tripped);
@@ -236,7 +239,7 @@ fn a_forced_open_is_not_a_local_trip() {
 #[test]
 fn a_lower_generation_is_refused_and_changes_nothing() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     member.merge(&snapshot(State::Open, 5, Some(1_000)), &mut breaker, Millis(0)).unwrap();
     let view = member.view();
     let error = member.merge(&snapshot(State::Closed, 4, Some(0)), &mut breaker, Millis(10)).unwrap_err();
@@ -249,7 +252,7 @@ fn a_lower_generation_is_refused_and_changes_nothing() {
 #[test]
 fn merging_a_higher_open_generation_forces_the_local_breaker_open_for_the_remaining_time() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     member.merge(&snapshot(State::Open, 1, Some(700)), &mut breaker, Millis(100)).unwrap();
     assert_eq!(breaker.status(Millis(100)).retry_after_ms, Some(700));
     member.merge(&snapshot(State::Open, 1, Some(300)), &mut breaker, Millis(500)).unwrap();
@@ -259,9 +262,31 @@ fn merging_a_higher_open_generation_forces_the_local_breaker_open_for_the_remain
 }
 
 #[test]
+fn merging_an_open_fleet_never_shortens_a_longer_local_open_period() {
+    let mut breaker = local();
+    let mut member = FleetMember::new(&breaker);
+    let permit = breaker.acquire(Millis(0)).unwrap();
+    breaker.record_retry_after(permit, Millis(5_000), Millis(0));
+    member.merge(&snapshot(State::Open, 2, Some(300)), &mut breaker, Millis(100)).unwrap();
+    assert_eq!(breaker.status(Millis(100)).retry_after_ms, Some(4_900), "the upstream's 5 s stand");
+}
+
+#[test]
+fn a_restored_breaker_reports_only_what_it_settled_after_the_restore() {
+    let mut breaker = local();
+    call(&mut breaker, Outcome::Success, 0);
+    call(&mut breaker, Outcome::Failure, 1);
+    let snapshot = breaker.snapshot(Millis(2));
+    let mut restored = Breaker::restore(config(), &snapshot, Millis(10)).unwrap();
+    let mut member = FleetMember::new(&restored);
+    call(&mut restored, Outcome::Failure, 11);
+    assert_eq!(member.report(&restored, Millis(12)), report(0, 1, false), "not the lifetime counts again");
+}
+
+#[test]
 fn merging_a_higher_closed_generation_resets_the_local_breaker() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
     member.merge(&snapshot(State::Closed, 3, Some(0)), &mut breaker, Millis(1_200)).unwrap();
     assert_eq!(breaker.state(Millis(1_200)), State::Closed);
@@ -270,7 +295,7 @@ fn merging_a_higher_closed_generation_resets_the_local_breaker() {
 #[test]
 fn merging_closed_leaves_an_unreported_local_trip_open() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     member.merge(&snapshot(State::Closed, 0, Some(0)), &mut breaker, Millis(0)).unwrap();
     for at in 1..4 {
         call(&mut breaker, Outcome::Failure, at);
@@ -282,7 +307,7 @@ fn merging_closed_leaves_an_unreported_local_trip_open() {
 #[test]
 fn admission_follows_a_fresh_view_and_falls_back_to_the_local_breaker() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     let stale_after = Millis(2_000);
     assert_eq!(member.admission(State::Closed, Millis(0), stale_after), Admission::Local, "no view");
     member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
@@ -415,7 +440,7 @@ fn random_syncs_leases_and_settlements_never_put_more_than_half_open_max_calls_l
 #[test]
 fn a_retry_after_trip_opens_the_fleet_for_the_upstream_s_time_not_the_backoff_s() {
     let mut breaker = local();
-    let mut member = FleetMember::new();
+    let mut member = FleetMember::new(&breaker);
     let permit = breaker.acquire(Millis(0)).unwrap();
     breaker.record_retry_after(permit, Millis(2_000), Millis(500));
     let sent = member.report(&breaker, Millis(500));

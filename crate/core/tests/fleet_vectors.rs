@@ -57,7 +57,10 @@ fn run(vector: &Value) -> Result<(), String> {
         .as_array()
         .ok_or("memberClockOffsetsMs is a list")?
         .iter()
-        .map(|offset| Member { local: Breaker::new(config.clone()).unwrap(), fleet: FleetMember::new(), clock_offset: offset.as_u64().unwrap() })
+        .map(|offset| {
+            let local = Breaker::new(config.clone()).unwrap();
+            Member { fleet: FleetMember::new(&local), local, clock_offset: offset.as_u64().unwrap() }
+        })
         .collect();
     let mut fleet = Fleet { coordinator: Coordinator::new(config.clone()).unwrap(), config, members, leases: HashMap::new() };
     let mut at = 0;

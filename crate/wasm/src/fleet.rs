@@ -95,6 +95,13 @@ impl WasmBreaker {
             .map(|error| error.to_string())
     }
 
+    /// Whether a snapshot's JSON is well-formed but of a lower generation than
+    /// the last merged (overtaken by a newer answer, or replayed).
+    #[wasm_bindgen(js_name = fleetIsStale)]
+    pub fn fleet_is_stale(&self, snapshot_json: &str) -> bool {
+        FleetSnapshot::from_json(snapshot_json).is_ok_and(|snapshot| self.fleet.is_stale(&snapshot))
+    }
+
     /// 0 ask the local breaker, 1 blocked by the fleet (then `fleetRetryAfter()`),
     /// 2 ask the coordinator for a lease first.
     #[wasm_bindgen(js_name = fleetAdmission)]

@@ -85,7 +85,7 @@ pub struct WasmBreaker {
 impl WasmBreaker {
     /// A binding around a core breaker, new or restored: no rejection yet, no fleet view.
     fn wrapping(core: Breaker) -> WasmBreaker {
-        WasmBreaker { core, last_rejection: None, fleet: FleetMember::new(), fleet_retry_after: None }
+        WasmBreaker { fleet: FleetMember::new(&core), core, last_rejection: None, fleet_retry_after: None }
     }
 }
 

@@ -35,15 +35,14 @@ export class FleetCoordinator extends DurableObject {
   /** The options text the core was built with. */
   #optionsJson: string | undefined;
   /** The persisted state read at start, until a core is built from it. */
-  #stored: string | undefined;
+  #stored: Stored | undefined;
   #storedGeneration = -1;
 
   constructor(ctx: ConstructorParameters<typeof DurableObject>[0], env: unknown) {
     super(ctx, env);
     initialiseWasm();
     void ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get(STORED);
-      this.#stored = typeof stored === "string" ? stored : undefined;
+      this.#stored = storedState(await ctx.storage.get(STORED));
     });
   }
 
@@ -81,10 +80,11 @@ export class FleetCoordinator extends DurableObject {
     if (this.#core !== undefined && optionsJson === this.#optionsJson) return this.#core;
     const options = readOptions(capped("optionsJson", optionsJson));
     const now = Date.now();
-    const carried = this.#core?.persisted(now) ?? this.#stored;
+    const carried = this.#core === undefined ? this.#stored : { persisted: this.#core.persisted(now), writtenAt: now };
     let core: WasmFleetCoordinator;
     try {
-      core = carried === undefined ? new WasmFleetCoordinator(options) : restoredOrNew(options, carried, now);
+      // Restored at the time it was written, then moved on to now: an open period keeps its deadline across a restart.
+      core = carried === undefined ? new WasmFleetCoordinator(options) : restoredOrNew(options, carried.persisted, Math.min(carried.writtenAt, now));
     } catch (error) {
       throw refusedOptions(error, options);
     }
@@ -102,10 +102,23 @@ export class FleetCoordinator extends DurableObject {
     if (generation !== this.#storedGeneration) {
       this.#storedGeneration = generation;
       // Not awaited: the object's output gate holds the answer until the write is durable.
-      void this.ctx.storage.put(STORED, core.persisted(now));
+      void this.ctx.storage.put(STORED, { persisted: core.persisted(now), writtenAt: now } satisfies Stored);
     }
     return answer;
   }
+}
+
+/** What is stored: the core's persisted state (remaining durations) and when it was written, by this object's clock. */
+interface Stored {
+  persisted: string;
+  writtenAt: number;
+}
+
+/** The stored state, or undefined when there is none or it is not of this shape. */
+function storedState(stored: unknown): Stored | undefined {
+  if (typeof stored !== "object" || stored === null) return undefined;
+  const { persisted, writtenAt } = stored as Partial<Stored>;
+  return typeof persisted === "string" && typeof writtenAt === "number" && Number.isFinite(writtenAt) ? { persisted, writtenAt } : undefined;
 }
 
 /** A string argument of at most MAX_FLEET_MESSAGE_LENGTH characters, or a TypeError / RangeError naming it. */

@@ -48,10 +48,11 @@ export async function fetchThrough(
   try {
     token = engine.admit(true);
     if (token === AWAIT_LEASE) {
-      // A half-open fleet: this fetch waits for its probe lease (one round trip), and is a probe.
+      // A half-open fleet: this fetch waits for its probe lease (one round trip), and is a probe,
+      // unless no lease came (the local breaker admitted it, as it judges).
       token = await engine.fleet!.admitLeased();
       acquiredAt = engine.fleet!.acquiredAt(token);
-      probe = true;
+      probe = token < 0 || engine.admittedProbe();
     } else {
       acquiredAt = engine.acquiredAt;
       probe = token < 0 || engine.admittedProbe(); // below 0: admitted on a lease the fleet had sent for

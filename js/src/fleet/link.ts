@@ -205,9 +205,14 @@ export class FleetLink {
     return new CircuitBreakerError(this.#engine.name, "half_open", 0);
   }
 
-  /** The acquire time of a leased call's local permit (UNKNOWN_TIME for a handle no longer held). */
-  acquiredAt(handle: number): number {
-    return this.#leased[-2 - handle]?.acquiredAt ?? UNKNOWN_TIME;
+  /**
+   * The acquire time of what `admitLeased()` resolved with: a leased call's
+   * local permit (UNKNOWN_TIME for a handle no longer held), or a permit of
+   * the local breaker alone (the coordinator failed, or granted no lease).
+   */
+  acquiredAt(token: number): number {
+    if (token >= 0) return this.#engine.acquiredAt;
+    return this.#leased[-2 - token]?.acquiredAt ?? UNKNOWN_TIME;
   }
 
   /**
@@ -304,7 +309,9 @@ export class FleetLink {
     if (!text.ok) return this.#refuse(text.why);
     const refusal = this.#core.fleetMerge(text.value, now);
     this.#engine.announceUpTo(this.#core.stateChanges());
-    if (refusal !== undefined) return this.#refuse(refusal);
+    // An answer overtaken by a newer one (a sync's, after a settle's that closed the fleet) is refused and
+    // counted, but is no sign of a failing coordinator: no backoff.
+    if (refusal !== undefined) return this.#refuse(refusal, !this.#core.fleetIsStale(text.value));
     this.#fleetClosed = this.#view()?.state === "closed";
     this.#syncs += 1;
     this.#lastMergedAt = now;
@@ -323,10 +330,10 @@ export class FleetLink {
     return this.#merge(read.value.snapshot, now) ? read.value.lease : undefined;
   }
 
-  #refuse(why: string): false {
+  #refuse(why: string, backOff = true): false {
     this.#refused += 1;
     this.#lastError = `refused: ${why}`.slice(0, MAX_ERROR_LENGTH);
-    this.#backOff();
+    if (backOff) this.#backOff();
     return false;
   }
 

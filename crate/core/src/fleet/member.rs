@@ -47,8 +47,17 @@ pub struct FleetMember {
 }
 
 impl FleetMember {
-    pub fn new() -> FleetMember {
-        FleetMember::default()
+    /// A member for `local`, whose reports start from its counters as they
+    /// are: a breaker restored from a snapshot reports only what it settles
+    /// from now on, not its lifetime again.
+    pub fn new(local: &Breaker) -> FleetMember {
+        let counters = local.counters();
+        FleetMember {
+            reported_successes: counters.successful_calls,
+            reported_failures: counters.failed_calls,
+            reported_trips: local.failure_trips(),
+            ..FleetMember::default()
+        }
     }
 
     /// The local outcomes since the last report, and whether the local breaker
@@ -80,13 +89,14 @@ impl FleetMember {
 
     /// Merges the coordinator's answer at `now`. A generation lower than the
     /// last merged is refused and changes nothing. A higher one moves the
-    /// local breaker: open forces it open for the fleet's remaining time;
+    /// local breaker: open forces it open for the fleet's remaining time
+    /// (unless it is open for longer already);
     /// closed resets it (the fleet recovered), unless it opened on its own
     /// failures since its last report (that trip is the fleet's to judge);
     /// half-open leaves it be (its forced open period ends with the fleet's).
     pub fn merge(&mut self, snapshot: &FleetSnapshot, local: &mut Breaker, now: Millis) -> Result<(), FleetError> {
         let last = self.view.map(|view| view.generation);
-        if let Some(last) = last.filter(|last| snapshot.generation < *last) {
+        if let Some(last) = last.filter(|_| self.is_stale(snapshot)) {
             let message = format!("must be at least {last} (the last merged); got {}", snapshot.generation);
             return Err(FleetError::new("generation", message));
         }
@@ -95,9 +105,10 @@ impl FleetMember {
         let open_for = snapshot.open_for_ms.map(Millis);
         if last.is_none_or(|last| snapshot.generation > last) {
             match snapshot.state {
-                State::Open => local.force_open(open_for, now),
+                // Open until whichever ends later: the fleet's deadline never shortens the local one.
+                State::Open if until_later(open_for, local.open_for(now)) => local.force_open(open_for, now),
                 State::Closed if !self.trip_pending(local) && local.state(now) != State::Closed => local.reset(now),
-                State::Closed | State::HalfOpen => {}
+                State::Open | State::Closed | State::HalfOpen => {}
             }
         }
         let open_until = match snapshot.state {
@@ -106,6 +117,12 @@ impl FleetMember {
         };
         self.view = Some(FleetView { state: snapshot.state, generation: snapshot.generation, open_until, received_at: now });
         Ok(())
+    }
+
+    /// Whether `snapshot` is of a lower generation than the last merged: an
+    /// answer overtaken by a newer one (or a replay), which merge refuses.
+    pub fn is_stale(&self, snapshot: &FleetSnapshot) -> bool {
+        self.view.is_some_and(|view| snapshot.generation < view.generation)
     }
 
     /// How to admit a call at `now`, with the local breaker in `local_state`,
@@ -134,4 +151,11 @@ impl FleetMember {
     pub fn view(&self) -> Option<FleetView> {
         self.view
     }
+}
+
+/// Whether an open period of `fleet` (`None`: until reset) outlasts the local
+/// breaker's, given its state and time left open.
+fn until_later(fleet: Option<Millis>, (state, local): (State, Option<Millis>)) -> bool {
+    let forever = Millis(u64::MAX);
+    state != State::Open || fleet.unwrap_or(forever) > local.unwrap_or(forever)
 }
