@@ -95,21 +95,37 @@ test("options are checked as the constructor checks them, before the snapshot", 
   assert.throws(() => CircuitBreaker.restore(tampered, { failureTreshold: 2 }), { name: "TypeError", message: /unknown option "failureTreshold"/ });
 });
 
-test("text longer than 64 KiB is refused before the core reads it, and so is text whose UTF-8 is", () => {
+test("text longer than 192 KiB is refused before the core reads it, and so is text whose UTF-8 is", () => {
+  const cap = 196_608; // a full window of 4096 outcomes fits
   const text = JSON.stringify(openSnapshot());
-  const atTheCap = text.slice(0, -1) + " ".repeat(65_536 - text.length) + "}";
-  assert.equal(atTheCap.length, 65_536);
+  const atTheCap = text.slice(0, -1) + " ".repeat(cap - text.length) + "}";
+  assert.equal(atTheCap.length, cap);
   assert.equal(CircuitBreaker.restore(atTheCap, { failureThreshold: 2 }).state, "open");
   assert.throws(() => CircuitBreaker.restore(atTheCap + " ", { failureThreshold: 2 }), {
     name: "RangeError",
-    message: "snapshot must be at most 65536 bytes of JSON; got 65537",
+    message: `snapshot must be at most ${cap} bytes of JSON; got ${cap + 1}`,
   });
-  const wide = JSON.stringify({ ...openSnapshot(), state: "é".repeat(40_000) });
-  assert.ok(wide.length <= 65_536);
+  const wide = JSON.stringify({ ...openSnapshot(), state: "é".repeat(100_000) });
+  assert.ok(wide.length <= cap);
   assert.throws(() => CircuitBreaker.restore(wide, { failureThreshold: 2 }), {
     name: "RangeError",
-    message: `snapshot must be at most 65536 bytes of JSON; got ${new TextEncoder().encode(wide).length}`,
+    message: `snapshot must be at most ${cap} bytes of JSON; got ${new TextEncoder().encode(wide).length}`,
   });
+});
+
+test("a breaker with the largest window, full, round-trips", () => {
+  let now = 0;
+  const options = { windowSize: 4096, failureThreshold: 4096, windowMs: 2 ** 53 - 1, clock: () => now };
+  const breaker = new CircuitBreaker(options);
+  for (let call = 0; call < 4096; call += 1) {
+    now = call * 1_000_000_000; // ages of up to 16 digits
+    const permit = breaker.acquire();
+    if (call % 2 === 0) permit.success();
+    else permit.failure();
+  }
+  const snapshot = breaker.snapshot();
+  assert.equal(snapshot.window.length, 4096);
+  assert.deepEqual(CircuitBreaker.restore(snapshot, options).snapshot(), snapshot);
 });
 
 test("a refused restore leaves nothing behind: the next breaker built is a new one", () => {

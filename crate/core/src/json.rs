@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// The longest text [`parse`] reads, in bytes.
-pub const MAX_JSON_BYTES: usize = 65_536;
+pub const MAX_JSON_BYTES: usize = 196_608;
 
 /// How deep arrays and objects may nest (the top level counts as 1): a breaker
 /// snapshot needs 3.
@@ -249,7 +249,7 @@ impl core::error::Error for JsonError {}
 /// is refused).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     if text.len() > MAX_JSON_BYTES {
-        return Err(JsonError { at: MAX_JSON_BYTES, message: "text longer than 65536 bytes".into() });
+        return Err(JsonError { at: MAX_JSON_BYTES, message: alloc::format!("text longer than {MAX_JSON_BYTES} bytes") });
     }
     let mut reader = Reader { bytes: text.as_bytes(), text, at: 0 };
     let value = reader.value(0)?;
@@ -260,7 +260,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     }
 }
 
-/// A cursor over the text. `at` never passes the end (at most 65536), so
+/// A cursor over the text. `at` never passes the end (at most MAX_JSON_BYTES), so
 /// stepping it cannot overflow; slices of the text are taken at ASCII bytes
 /// only, so they fall on character boundaries.
 struct Reader<'a> {

@@ -162,9 +162,9 @@ fn nesting_deeper_than_the_limit_is_refused() {
 fn texts_longer_than_the_cap_are_refused_before_reading() {
     let padded = |length: usize| format!(r#""{}""#, "x".repeat(length - 2));
     assert_eq!(parse(&padded(MAX_JSON_BYTES)).map(|value| value.as_str().map(str::len)), Ok(Some(MAX_JSON_BYTES - 2)));
-    assert_eq!(refusal(&padded(MAX_JSON_BYTES + 1)), ("text longer than 65536 bytes".to_string(), MAX_JSON_BYTES));
+    assert_eq!(refusal(&padded(MAX_JSON_BYTES + 1)), (format!("text longer than {MAX_JSON_BYTES} bytes"), MAX_JSON_BYTES));
     // Refused on its length alone: the syntax error at byte 0 is never reached.
-    refused_with(&"}".repeat(MAX_JSON_BYTES + 1), "longer than 65536");
+    refused_with(&"}".repeat(MAX_JSON_BYTES + 1), "longer than 196608");
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn text_longer_than_the_cap_is_refused_before_it_is_parsed() {
     let padded = format!("{}{}", valid(), " ".repeat(MAX_SNAPSHOT_BYTES));
     let error = refused(&padded);
     assert_eq!(error.field, "snapshot");
-    assert_eq!(error.message, format!("must be at most 65536 bytes of JSON; got {}", padded.len()));
+    assert_eq!(error.message, format!("must be at most {MAX_SNAPSHOT_BYTES} bytes of JSON; got {}", padded.len()));
     let fits = format!("{}{}", valid(), " ".repeat(MAX_SNAPSHOT_BYTES - valid().to_string().len()));
     assert!(Snapshot::from_json(&fits).is_ok(), "exactly the cap is read");
 }
@@ -229,4 +229,22 @@ fn the_backoff_exponent_is_kept_at_most_64_which_changes_no_open_time() {
 
 fn breaker_config_of(breaker: &mut Breaker) -> Config {
     breaker.status(Millis(0)).config
+}
+
+#[test]
+fn the_largest_window_full_of_the_oldest_ages_round_trips_within_the_cap() {
+    let config = Config { window_size: 4096, failure_threshold: 4096, window_ms: Some((1 << 53) - 1), ..Config::default() };
+    let mut breaker = Breaker::new(config.clone()).unwrap();
+    for call in 0..4096u64 {
+        let permit = breaker.acquire(Millis(call)).unwrap();
+        breaker.record(permit, if call % 2 == 0 { Outcome::Success } else { Outcome::Failure }, Millis(call));
+    }
+    // Every age 16 digits long: the longest text a breaker's own snapshot can be.
+    let snapshot = breaker.snapshot(Millis((1 << 53) - 2));
+    assert_eq!(snapshot.window.len(), 4096);
+    let json = snapshot.to_json();
+    assert!(json.len() <= MAX_SNAPSHOT_BYTES, "{} bytes", json.len());
+    let at = Millis((1 << 53) - 2);
+    let mut restored = Breaker::restore(config, &Snapshot::from_json(&json).unwrap(), at).unwrap();
+    assert!(restored.snapshot(at) == snapshot, "the restored breaker's snapshot differs");
 }

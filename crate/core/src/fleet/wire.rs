@@ -13,7 +13,7 @@ use crate::status::State;
 use crate::time::MAX_MILLIS;
 
 /// The longest JSON text accepted, checked before parsing.
-pub const MAX_FLEET_JSON_BYTES: usize = json::MAX_JSON_BYTES;
+pub const MAX_FLEET_JSON_BYTES: usize = 65_536;
 
 /// The coordinator never asks for a longer wait, so a member takes no longer one.
 pub(crate) const MAX_SYNC_AFTER_MS: u64 = 60_000;
