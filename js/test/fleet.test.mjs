@@ -210,6 +210,30 @@ describe("the fleet option", () => {
     assert.equal(breakers[1].getStatus().fleet.state, "closed", "the probe on the lease sent for closed the fleet");
   });
 
+  test("a probe that fails with the upstream's Retry-After opens the fleet for that long, not the backoff's time", async () => {
+    const answers = [];
+    const fetch = async () => answers.shift() ?? new Response("ok");
+    const { breakers, clock } = isolates(2, { options: { ...OPTIONS, fetch } });
+    const [prober, other] = breakers;
+    for (const breaker of breakers) await succeed(breaker);
+    await settle();
+    await trip(prober);
+    clock.now += OPTIONS.resetTimeoutMs;
+    answers.push(new Response("busy", { status: 503, headers: { "retry-after": "300" } }));
+    const probe = await prober.fetch("http://upstream.test/");
+    assert.equal(probe.status, 503);
+    await settle();
+    assert.equal(prober.getStatus().fleet.state, "open");
+    // The other isolate learns the fleet's deadline at its next sync: the upstream's 300 s, not a backoff of seconds.
+    clock.now += 200;
+    await outcome(succeed(other));
+    await settle();
+    const status = other.getStatus();
+    assert.equal(status.fleet.state, "open");
+    assert.equal(status.retryAfterMs, 299_800);
+    assert.equal(status.fleet.errors + status.fleet.refused, 0);
+  });
+
   test("a slow probe success settles its lease as a failure, as the local breaker judged it", async () => {
     const { breakers, fleet, clock } = isolates(1, { options: { ...OPTIONS, slowCallMs: 50 } });
     const [breaker] = breakers;

@@ -4,7 +4,7 @@
 //! the wire format's refusals.
 
 use edgebreaker_core::fleet::{
-    fleet_trip_due, Admission, Coordinator, FleetError, FleetMember, FleetReport, FleetSnapshot, Lease, PersistedFleet,
+    fleet_trip_due, Admission, Coordinator, FleetError, FleetMember, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet,
 };
 use edgebreaker_core::{Breaker, Config, Millis, Outcome, State};
 
@@ -484,4 +484,34 @@ fn pacing_holds_a_fleet_of_any_size_to_the_budget() {
         period = answer.max(1_000);
     }
     assert_eq!(period, 6_000, "3000 members at 500 syncs a second");
+}
+
+#[test]
+fn a_probe_failed_by_the_upstream_s_retry_after_opens_the_fleet_for_that_long() {
+    let mut coordinator = tripped_coordinator(0);
+    let lease = coordinator.lease(Millis(1_000)).0.unwrap();
+    let given = LeaseReturn::from_json(&format!(r#"{{"version":1,"lease":{},"retryAfterMs":300000}}"#, lease.token)).unwrap();
+    assert_eq!(given, LeaseReturn { lease, retry_after_ms: Some(300_000) });
+    let snapshot = coordinator.settle_retry_after(given.lease, Millis(300_000), Millis(1_200));
+    assert_eq!((snapshot.state, snapshot.open_for_ms), (State::Open, Some(300_000)), "not the backoff's 2 s");
+    let again = coordinator.settle_retry_after(lease, Millis(5), Millis(1_300));
+    assert_eq!(again.open_for_ms, Some(299_900), "a lease settles once");
+}
+
+#[test]
+fn a_lost_report_is_carried_by_the_next_one_trip_included() {
+    let mut breaker = local();
+    let mut member = FleetMember::new(&breaker);
+    for at in 0..3 {
+        call(&mut breaker, Outcome::Failure, at); // the third trips
+    }
+    assert!(member.report(&breaker, Millis(5)).tripped);
+    member.report_lost();
+    assert!(member.trip_pending(&breaker), "the trip is still to be reported");
+    let again = member.report(&breaker, Millis(10));
+    assert_eq!((again.successes, again.failures, again.tripped), (0, 3, true));
+    assert_eq!(again.period_ms, None, "still the first report, as far as the coordinator knows");
+    member.report_lost();
+    member.report_lost(); // twice changes nothing more
+    assert_eq!(member.report(&breaker, Millis(12)).failures, 3);
 }

@@ -3,7 +3,7 @@
 //! Everything crossing machines is JSON text, parsed and validated by the
 //! core; a refusal is an `Error` whose message names the field.
 
-use edgebreaker_core::fleet::{lease_answer_json, Admission, Coordinator, FleetReport, FleetSnapshot, Lease, PersistedFleet};
+use edgebreaker_core::fleet::{lease_answer_json, Admission, Coordinator, FleetReport, FleetSnapshot, LeaseReturn, PersistedFleet};
 use edgebreaker_core::{Millis, Outcome};
 use wasm_bindgen::prelude::*;
 
@@ -50,10 +50,16 @@ impl WasmFleetCoordinator {
         lease_answer_json(lease, &snapshot)
     }
 
-    /// Settles a lease (`{"version":1,"lease":n}`): outcome 0 success, 1 failure, 2 ignored.
+    /// Settles a lease (`{"version":1,"lease":n}`): outcome 0 success, 1
+    /// failure, 2 ignored; with `"retryAfterMs":n`, a failure by the upstream's Retry-After.
     pub fn settle(&mut self, lease_json: &str, outcome: u8, now: f64) -> Result<String, JsError> {
-        let lease = Lease::from_json(lease_json).map_err(|error| JsError::new(&error.to_string()))?;
-        Ok(self.core.settle(lease, Outcome::from_code(outcome), Millis::reading_from_f64(now)).to_json())
+        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_string()))?;
+        let now = Millis::reading_from_f64(now);
+        let snapshot = match given.retry_after_ms {
+            Some(retry_after) => self.core.settle_retry_after(given.lease, Millis(retry_after), now),
+            None => self.core.settle(given.lease, Outcome::from_code(outcome), now),
+        };
+        Ok(snapshot.to_json())
     }
 
     pub fn snapshot(&mut self, now: f64) -> String {
@@ -76,6 +82,12 @@ impl WasmBreaker {
     #[wasm_bindgen(js_name = fleetReport)]
     pub fn fleet_report(&mut self, now: f64) -> String {
         self.fleet.report(&self.core, Millis::reading_from_f64(now)).to_json()
+    }
+
+    /// The last report's exchange failed: the next report carries it again.
+    #[wasm_bindgen(js_name = fleetReportLost)]
+    pub fn fleet_report_lost(&mut self) {
+        self.fleet.report_lost();
     }
 
     /// The local breaker opened on failures since the last report: sync now.

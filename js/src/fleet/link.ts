@@ -229,7 +229,12 @@ export class FleetLink {
     const slowBefore = outcome === SUCCESS ? this.#slowCalls() : 0;
     if (retryAfterMs === undefined) this.#engine.recordPermit(call.token, call.acquiredAt, outcome, now);
     else this.#engine.recordPermitRetryAfter(call.token, call.acquiredAt, retryAfterMs, now);
-    this.#settle(call.lease, outcome === SUCCESS && this.#slowCalls() > slowBefore ? FAILURE : outcome);
+    if (retryAfterMs !== undefined) {
+      // The fleet opens for the upstream's Retry-After, as the local breaker did.
+      this.#settle(JSON.stringify({ ...JSON.parse(call.lease), retryAfterMs: Math.ceil(retryAfterMs) }), FAILURE);
+    } else {
+      this.#settle(call.lease, outcome === SUCCESS && this.#slowCalls() > slowBefore ? FAILURE : outcome);
+    }
   }
 
   /** After the local breaker changed state: a local trip is reported at once (unless the coordinator is failing). */
@@ -261,6 +266,7 @@ export class FleetLink {
     const work = this.#exchange(() => this.#transport.sync(this.#engine.name, this.#optionsJson, report)).then(
       (answer) => this.#synced(this.#merge(answer, this.#engine.now()) ? syncAfterMs(answer as string) : undefined),
       (error: unknown) => {
+        this.#core.fleetReportLost(); // the next sync carries its counts again, and a trip in it
         this.#failed("sync", error);
         this.#synced(undefined);
       },

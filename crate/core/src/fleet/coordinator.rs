@@ -121,11 +121,25 @@ impl Coordinator {
     /// counted as a failure by the member). A lease from an earlier half-open
     /// period, settled twice or never granted changes nothing.
     pub fn settle(&mut self, lease: Lease, outcome: Outcome, now: Millis) -> FleetSnapshot {
-        if let Some(index) = self.leases.iter().position(|(held, _)| *held == lease) {
-            let (_, permit) = self.leases.swap_remove(index);
+        if let Some(permit) = self.take(lease) {
             self.breaker.record(permit, outcome, now);
         }
         self.snapshot(now)
+    }
+
+    /// Settles a lease whose probe failed with the upstream's Retry-After: the
+    /// fleet opens for exactly that long, backoff untouched, as one breaker would.
+    pub fn settle_retry_after(&mut self, lease: Lease, retry_after: Millis, now: Millis) -> FleetSnapshot {
+        if let Some(permit) = self.take(lease) {
+            self.breaker.record_retry_after(permit, retry_after, now);
+        }
+        self.snapshot(now)
+    }
+
+    /// The probe permit a lease in flight stands for, no longer held.
+    fn take(&mut self, lease: Lease) -> Option<Permit> {
+        let index = self.leases.iter().position(|(held, _)| *held == lease)?;
+        Some(self.leases.swap_remove(index).1)
     }
 
     /// The fleet's state at `now`, with the pacing the last second's syncs call for.

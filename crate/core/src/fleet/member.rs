@@ -37,13 +37,21 @@ pub enum Admission {
 /// See the module documentation. Create one per local breaker.
 #[derive(Clone, Debug, Default)]
 pub struct FleetMember {
-    /// The local lifetime counters at the last report.
-    reported_successes: u64,
-    reported_failures: u64,
-    reported_trips: u64,
-    /// The member's reading at the last report.
-    reported_at: Option<Millis>,
+    /// What the reports so far have carried.
+    reported: Reported,
+    /// What they had carried before the last one, until its exchange is known
+    /// to have failed (see [`report_lost`](FleetMember::report_lost)).
+    before_last: Option<Reported>,
     view: Option<FleetView>,
+}
+
+/// The local lifetime counters, and the member's reading, at a report.
+#[derive(Clone, Copy, Debug, Default)]
+struct Reported {
+    successes: u64,
+    failures: u64,
+    trips: u64,
+    at: Option<Millis>,
 }
 
 impl FleetMember {
@@ -52,12 +60,8 @@ impl FleetMember {
     /// from now on, not its lifetime again.
     pub fn new(local: &Breaker) -> FleetMember {
         let counters = local.counters();
-        FleetMember {
-            reported_successes: counters.successful_calls,
-            reported_failures: counters.failed_calls,
-            reported_trips: local.failure_trips(),
-            ..FleetMember::default()
-        }
+        let reported = Reported { successes: counters.successful_calls, failures: counters.failed_calls, trips: local.failure_trips(), at: None };
+        FleetMember { reported, ..FleetMember::default() }
     }
 
     /// The local outcomes since the last report, and whether the local breaker
@@ -69,22 +73,33 @@ impl FleetMember {
         let counters = local.counters();
         let tripped = self.trip_pending(local);
         let report = FleetReport {
-            successes: counters.successful_calls.wrapping_sub(self.reported_successes).min(MAX_MILLIS),
-            failures: counters.failed_calls.wrapping_sub(self.reported_failures).min(MAX_MILLIS),
+            successes: counters.successful_calls.wrapping_sub(self.reported.successes).min(MAX_MILLIS),
+            failures: counters.failed_calls.wrapping_sub(self.reported.failures).min(MAX_MILLIS),
             tripped,
             retry_after_ms: local.retry_after_left().filter(|_| tripped).map(|left| left.0),
-            period_ms: self.reported_at.map(|at| now.since(at).0),
+            period_ms: self.reported.at.map(|at| now.since(at).0),
         };
-        self.reported_at = Some(now);
-        self.reported_successes = counters.successful_calls;
-        self.reported_failures = counters.failed_calls;
-        self.reported_trips = local.failure_trips();
+        self.before_last = Some(self.reported);
+        self.reported = Reported {
+            successes: counters.successful_calls,
+            failures: counters.failed_calls,
+            trips: local.failure_trips(),
+            at: Some(now),
+        };
         report
+    }
+
+    /// The last report never reached the coordinator (its exchange failed):
+    /// the next one carries what it did again, a local trip included.
+    pub fn report_lost(&mut self) {
+        if let Some(before) = self.before_last.take() {
+            self.reported = before;
+        }
     }
 
     /// The local breaker opened on failures since the last report: report now.
     pub fn trip_pending(&self, local: &Breaker) -> bool {
-        local.failure_trips() != self.reported_trips
+        local.failure_trips() != self.reported.trips
     }
 
     /// Merges the coordinator's answer at `now`. A generation lower than the

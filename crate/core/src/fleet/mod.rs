@@ -57,6 +57,14 @@ pub struct Lease {
     pub token: u64,
 }
 
+/// A lease given back with its probe's failure by the upstream's Retry-After
+/// (`{"version":1,"lease":n,"retryAfterMs":n}`), or without (`retry_after_ms: None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeaseReturn {
+    pub lease: Lease,
+    pub retry_after_ms: Option<u64>,
+}
+
 /// What a coordinator must keep to survive a restart: no window, no leases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PersistedFleet {

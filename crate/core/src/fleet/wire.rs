@@ -7,7 +7,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::{FleetError, FleetReport, FleetSnapshot, Lease, PersistedFleet};
+use super::{FleetError, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet};
 use crate::json::{self, Map, Value};
 use crate::status::State;
 use crate::time::MAX_MILLIS;
@@ -133,6 +133,17 @@ impl Lease {
     pub fn from_json(text: &str) -> Result<Lease, FleetError> {
         let doc = Document::parse("lease", text, &["version", "lease"])?;
         Ok(Lease { token: doc.whole("lease", MAX_MILLIS)? })
+    }
+}
+
+impl LeaseReturn {
+    /// Parses and validates a lease given back, with its optional `retryAfterMs`.
+    pub fn from_json(text: &str) -> Result<LeaseReturn, FleetError> {
+        let doc = Document::parse("lease", text, &["version", "lease", "retryAfterMs"])?;
+        Ok(LeaseReturn {
+            lease: Lease { token: doc.whole("lease", MAX_MILLIS)? },
+            retry_after_ms: doc.fields.get("retryAfterMs").map(|_| doc.whole("retryAfterMs", MAX_MILLIS)).transpose()?,
+        })
     }
 }
 
