@@ -40,7 +40,11 @@ export interface FleetStatus {
   syncs: number;
   /** Exchanges that failed: the transport threw, rejected or took longer than `timeoutMs`. */
   errors: number;
-  /** Answers refused: not a string, longer than 65536 characters, malformed, or of a lower generation. */
+  /**
+   * Answers refused: not a string, longer than 65536 characters, malformed, or
+   * of a lower generation (which, as an answer overtaken by a newer one looks
+   * so, does not back the syncs off).
+   */
   refused: number;
   /** What went wrong last, or `null` when nothing has. */
   lastError: string | null;
