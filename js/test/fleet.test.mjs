@@ -17,7 +17,9 @@ const OPTIONS = { failureThreshold: 2, windowSize: 4, resetTimeoutMs: 1_000, suc
 /**
  * A transport to one coordinator per breaker name, in this process, on
  * `clock`. `fault(exchange)` may answer instead of the coordinator: a
- * string, or { throw }, or { hang: true }. `exchanges` lists what was sent.
+ * string, or { throw }, or { hang: true }, or { lateMs }: the coordinator's
+ * answer, given that many ms (real time) later, at the fake clock's time
+ * then. `exchanges` lists what was sent.
  */
 function inProcessFleet(clock, { syncIntervalMs = 100, timeoutMs = 20, fault = () => undefined } = {}) {
   const coordinators = new Map();
@@ -31,6 +33,7 @@ function inProcessFleet(clock, { syncIntervalMs = 100, timeoutMs = 20, fault = (
     const faulty = fault(exchange);
     if (faulty === undefined) return Promise.resolve(real());
     if (faulty.hang) return new Promise(() => {});
+    if (faulty.lateMs) return new Promise((resolve) => setTimeout(() => resolve(real()), faulty.lateMs));
     if (faulty.throw) return Promise.reject(faulty.throw);
     return Promise.resolve(faulty);
   };
@@ -232,6 +235,42 @@ describe("the fleet option", () => {
     assert.equal(status.fleet.state, "open");
     assert.equal(status.retryAfterMs, 299_800);
     assert.equal(status.fleet.errors + status.fleet.refused, 0);
+  });
+
+  test("a lease granted after its request timed out is given back at once, so a slow coordinator does not count it as a failed probe", async () => {
+    const { breakers, fleet, clock } = isolates(1, { options: { ...OPTIONS, probeTimeoutMs: 5_000 }, fault: (exchange) => (exchange === "lease" ? { lateMs: 40 } : undefined) });
+    const [breaker] = breakers;
+    await succeed(breaker);
+    await settle();
+    await trip(breaker);
+    clock.now += OPTIONS.resetTimeoutMs;
+    // The lease request times out (20 ms): the call goes on, on the local breaker alone.
+    assert.equal(await outcome(breaker.call(() => "probe")), "ok");
+    assert.match(breaker.getStatus().fleet.lastError, /^lease failed: no answer within 20 ms$/);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await settle();
+    assert.deepEqual(fleet.exchanges.slice(-2), ["lease", "settle"], "the late lease was given back");
+    const coordinator = fleet.coordinator("llm");
+    clock.now += 5_000;
+    assert.equal(JSON.parse(coordinator.snapshot(clock.now)).state, "half_open", "no lease expired as a failed probe");
+    assert.notEqual(JSON.parse(coordinator.lease(clock.now)).lease, null, "its probe slot is free");
+  });
+
+  test("a settle that fails is sent once more, so the probe's success reaches the coordinator", async () => {
+    let settles = 0;
+    const { breakers, fleet, clock } = isolates(1, { fault: (exchange) => (exchange === "settle" && (settles += 1) === 1 ? { hang: true } : undefined) });
+    const [breaker] = breakers;
+    await succeed(breaker);
+    await settle();
+    await trip(breaker);
+    clock.now += OPTIONS.resetTimeoutMs;
+    assert.equal(await outcome(breaker.call(() => "probe")), "ok");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await settle();
+    assert.deepEqual(fleet.exchanges.slice(-3), ["lease", "settle", "settle"]);
+    assert.equal(JSON.parse(fleet.coordinator("llm").snapshot(clock.now)).state, "closed", "the probe's success closed the fleet");
+    assert.equal(breaker.getStatus().fleet.state, "closed");
+    assert.equal(breaker.getStatus().fleet.errors, 0, "a settle that went through the second time is no error");
   });
 
   test("a slow probe success settles its lease as a failure, as the local breaker judged it", async () => {

@@ -116,7 +116,7 @@ export class FleetLink {
   async admitLeased(): Promise<number> {
     let answer: unknown;
     try {
-      answer = await this.#exchange(() => this.#transport.lease(this.#engine.name, this.#optionsJson));
+      answer = await this.#askLease();
     } catch (error) {
       this.#leasing = false;
       this.#failed("lease", error);
@@ -138,7 +138,7 @@ export class FleetLink {
    * count it as a lost probe.
    */
   prefetchLease(): void {
-    const work = this.#exchange(() => this.#transport.lease(this.#engine.name, this.#optionsJson)).then(
+    const work = this.#askLease().then(
       (answer) => {
         this.#leasing = false;
         const lease = this.#readLease(answer, this.#engine.now());
@@ -300,9 +300,16 @@ export class FleetLink {
     return 2 * Math.max(this.#syncIntervalMs, syncAfterMs) + this.#timeoutMs;
   }
 
-  /** A lease settled, in the background; its answer is a snapshot like a sync's. */
+  /**
+   * A lease settled, in the background; its answer is a snapshot like a
+   * sync's. A settle that fails is sent once more: the coordinator settles a
+   * lease once, so a repeat of one that did arrive changes nothing, while one
+   * that never arrived would hold the lease until probeTimeoutMs and then
+   * count as a failed probe.
+   */
   #settle(lease: string, outcome: Outcome): void {
-    const work = this.#exchange(() => this.#transport.settle(this.#engine.name, this.#optionsJson, lease, outcome)).then(
+    const send = (): Promise<unknown> => this.#transport.settle(this.#engine.name, this.#optionsJson, lease, outcome);
+    const work = this.#exchange(send).catch(() => this.#exchange(send)).then(
       (answer) => void this.#merge(answer, this.#engine.now()),
       (error: unknown) => this.#failed("settle", error),
     );
@@ -359,6 +366,23 @@ export class FleetLink {
 
   #exchange(send: () => Promise<unknown>): Promise<unknown> {
     return within(this.#timeoutMs, send);
+  }
+
+  /**
+   * A lease request. One that times out may still be granted (a slow
+   * coordinator): the call went on without it, so a lease in the late answer
+   * is given back at once, as ignored, rather than held until probeTimeoutMs
+   * and counted as a failed probe that re-opens the fleet.
+   */
+  #askLease(): Promise<unknown> {
+    const send = (): Promise<unknown> => this.#transport.lease(this.#engine.name, this.#optionsJson);
+    return within(this.#timeoutMs, send, (late) => this.#keepAlive(late.then((answer) => this.#giveBackLate(answer), () => undefined)));
+  }
+
+  #giveBackLate(answer: unknown): void {
+    const text = answerText(answer);
+    const read = text.ok ? leaseAnswer(text.value) : text;
+    if (read.ok && read.value.lease !== null) this.#settle(read.value.lease, IGNORED);
   }
 
   /** Background work outlives the response where the transport says how (a Worker's waitUntil). It never rejects. */

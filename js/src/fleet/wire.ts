@@ -49,17 +49,22 @@ export function syncAfterMs(snapshot: string): number {
 
 /**
  * `send()`'s answer, or a rejection when it throws, rejects or takes longer
- * than `timeoutMs` (the transport's own promise is then left to itself).
+ * than `timeoutMs`. After a timeout the transport's promise goes to `late`
+ * (an answer may still come, and what it grants must be given back);
+ * without `late` it is left to itself.
  */
-export function within(timeoutMs: number, send: () => Promise<unknown>): Promise<unknown> {
+export function within(timeoutMs: number, send: () => Promise<unknown>, late?: (answer: Promise<unknown>) => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     let sent: Promise<unknown>;
     try {
       sent = Promise.resolve(send());
     } catch (error) {
       sent = Promise.reject(error);
     }
+    const timer = setTimeout(() => {
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+      late?.(sent);
+    }, timeoutMs);
     sent.then(
       (answer) => {
         clearTimeout(timer);
