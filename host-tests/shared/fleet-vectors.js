@@ -113,7 +113,7 @@ function runVector({ WasmBreaker, WasmFleetCoordinator }, vector) {
         const persisted = coordinator.persisted(at);
         if (step.expectPersisted) expectSubset(JSON.parse(persisted), step.expectPersisted, `${where} persisted`);
         coordinator.free();
-        coordinator = WasmFleetCoordinator.restore(vector.config, persisted, at);
+        coordinator = WasmFleetCoordinator.restore(vector.config, persisted, at, at);
         break;
       }
       default:

@@ -186,15 +186,40 @@ fn persisted_state_restores_with_remaining_durations_and_backoff() {
     let json = persisted.to_json();
     assert_eq!(json, r#"{"version":1,"state":"open","generation":3,"openForMs":1500,"forcedOpen":false,"consecutiveOpens":2}"#);
     // Another machine, another clock.
-    let mut restored = Coordinator::restore(config(), &PersistedFleet::from_json(&json).unwrap(), Millis(900_000)).unwrap();
+    let mut restored = Coordinator::restore(config(), &PersistedFleet::from_json(&json).unwrap(), Millis(900_000), Millis(900_000)).unwrap();
     assert_eq!(restored.snapshot(Millis(900_000)).open_for_ms, Some(1_500));
     let lease = restored.lease(Millis(901_500)).0.expect("half-open on schedule");
     let snapshot = restored.settle(lease, Outcome::Failure, Millis(901_500));
     assert_eq!(snapshot.open_for_ms, Some(4_000), "the backoff survived");
     assert_eq!(snapshot.generation, 5);
     // Restored at the time the state was written (a Durable Object's restart), the deadline holds.
-    let mut later = Coordinator::restore(config(), &persisted, Millis(900_000)).unwrap();
+    let mut later = Coordinator::restore(config(), &persisted, Millis(900_000), Millis(901_000)).unwrap();
     assert_eq!(later.snapshot(Millis(901_000)).open_for_ms, Some(500), "a second of downtime counts");
+}
+
+#[test]
+fn a_coordinator_restored_half_open_leases_nothing_until_the_old_leases_have_expired_and_never_reuses_their_ids() {
+    let mut coordinator = tripped_coordinator(0);
+    let persisted = coordinator.persisted(Millis(1_000)); // written as the fleet half-opened
+    assert_eq!((persisted.state, persisted.generation), (State::HalfOpen, 2));
+    let old = coordinator.lease(Millis(1_100)).0.unwrap();
+    assert_eq!(coordinator.lease(Millis(1_100)).0.map(|lease| lease == old), Some(false));
+
+    // Lost at 1_200 with two leases out; restored at 1_300 from what was written at 1_000.
+    let mut restored = Coordinator::restore(config(), &persisted, Millis(1_000), Millis(1_300)).unwrap();
+    let snapshot = restored.snapshot(Millis(1_300));
+    assert_eq!((snapshot.state, snapshot.generation, snapshot.open_for_ms), (State::Open, 3, Some(500)), "open for probeTimeoutMs from the restore");
+    assert_eq!(restored.lease(Millis(1_799)).0, None, "no lease while the old ones may still be probing");
+    assert_eq!(restored.persisted(Millis(1_799)).consecutive_opens, 1, "the backoff is untouched: no probe failed");
+
+    let new = restored.lease(Millis(1_800)).0.expect("half-open once they have expired");
+    assert_ne!(new, old, "a lease id of the next half-open period is none the old ones had");
+    let snapshot = restored.settle(old, Outcome::Failure, Millis(1_800));
+    assert_eq!((snapshot.state, snapshot.generation), (State::HalfOpen, 4), "a late settle of an old lease changes nothing");
+    restored.settle(new, Outcome::Success, Millis(1_801));
+    let second = restored.lease(Millis(1_801)).0.unwrap();
+    let snapshot = restored.settle(second, Outcome::Success, Millis(1_802));
+    assert_eq!((snapshot.state, snapshot.generation), (State::Closed, 5), "the new leases close the fleet");
 }
 
 fn local() -> Breaker {

@@ -179,7 +179,7 @@ impl Fleet {
                     expect_subset(expected, &parse(&persisted), "persisted")?;
                 }
                 let persisted = PersistedFleet::from_json(&persisted).map_err(|e| e.to_string())?;
-                self.coordinator = Coordinator::restore(self.config.clone(), &persisted, now).map_err(|e| e.to_string())?;
+                self.coordinator = Coordinator::restore(self.config.clone(), &persisted, now, now).map_err(|e| e.to_string())?;
                 Ok(())
             }
             _ => Err(format!("unknown op {op}")),

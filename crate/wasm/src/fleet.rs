@@ -29,11 +29,12 @@ impl WasmFleetCoordinator {
         Ok(WasmFleetCoordinator { core })
     }
 
-    /// A coordinator from `persisted()` JSON (the options never come from it).
-    pub fn restore(options: &CoreOptions, persisted_json: &str, now: f64) -> Result<WasmFleetCoordinator, JsError> {
+    /// A coordinator from `persisted()` JSON written at `written_at` and restored
+    /// at `now`, readings of one clock (the options never come from it).
+    pub fn restore(options: &CoreOptions, persisted_json: &str, written_at: f64, now: f64) -> Result<WasmFleetCoordinator, JsError> {
         let config = config_from(options).map_err(|error| JsError::new(&error))?;
         let persisted = PersistedFleet::from_json(persisted_json).map_err(|error| JsError::new(&error.to_string()))?;
-        let core = Coordinator::restore(config, &persisted, Millis::reading_from_f64(now))
+        let core = Coordinator::restore(config, &persisted, Millis::reading_from_f64(written_at), Millis::reading_from_f64(now))
             .map_err(|error| JsError::new(&refused(error)))?;
         Ok(WasmFleetCoordinator { core })
     }

@@ -83,8 +83,8 @@ export class FleetCoordinator extends DurableObject {
     const carried = this.#core === undefined ? this.#stored : { persisted: this.#core.persisted(now), writtenAt: now };
     let core: WasmFleetCoordinator;
     try {
-      // Restored at the time it was written, then moved on to now: an open period keeps its deadline across a restart.
-      core = carried === undefined ? new WasmFleetCoordinator(options) : restoredOrNew(options, carried.persisted, Math.min(carried.writtenAt, now));
+      // Restored as of the time it was written: an open period keeps its deadline across a restart.
+      core = carried === undefined ? new WasmFleetCoordinator(options) : restoredOrNew(options, carried, now);
     } catch (error) {
       throw refusedOptions(error, options);
     }
@@ -150,10 +150,10 @@ function readOptions(optionsJson: string): CoreOptions {
   return options;
 }
 
-/** A core carrying on from `persisted`, or a new one when it cannot be read with these options (it was written by another version, say). */
-function restoredOrNew(options: CoreOptions, persisted: string, now: number): WasmFleetCoordinator {
+/** A core carrying on from `stored`, or a new one when it cannot be read with these options (it was written by another version, say). */
+function restoredOrNew(options: CoreOptions, stored: Stored, now: number): WasmFleetCoordinator {
   try {
-    return WasmFleetCoordinator.restore(options, persisted, now);
+    return WasmFleetCoordinator.restore(options, stored.persisted, stored.writtenAt, now);
   } catch {
     return new WasmFleetCoordinator(options);
   }

@@ -71,11 +71,29 @@ impl Coordinator {
 
     /// A coordinator in a state [`persisted`](Coordinator::persisted) earlier
     /// (perhaps by another machine: it holds remaining durations only), with
-    /// `config` (never taken from storage). The window starts empty.
-    pub fn restore(config: Config, persisted: &PersistedFleet, now: Millis) -> Result<Coordinator, ConfigError> {
+    /// `config` (never taken from storage). `written_at` is when it was
+    /// persisted and `now` when it is restored, on one clock (a `written_at`
+    /// after `now` counts as `now`): an open fleet keeps its deadline, the
+    /// time left open counting from `written_at`. The window starts empty.
+    ///
+    /// A half-open fleet comes back open for `probeTimeoutMs` from `now`, in
+    /// the next generation, backoff untouched. It cannot know which leases it
+    /// granted after it was written, and their probes may still run: so no
+    /// lease is granted until every one of them has expired (never more than
+    /// `halfOpenMaxCalls` probes at once), and the next half-open period's
+    /// lease ids, which start with its generation, are none an old lease had
+    /// (a late settle of an old lease frees no new holder's slot).
+    pub fn restore(config: Config, persisted: &PersistedFleet, written_at: Millis, now: Millis) -> Result<Coordinator, ConfigError> {
         let mut coordinator = Coordinator::new(config)?;
-        let open_for = persisted.open_for_ms.map(Millis);
-        coordinator.breaker.resume(persisted.state, open_for, persisted.generation, persisted.consecutive_opens, now);
+        let written_at = written_at.min(now);
+        let (state, open_for, generation) = match persisted.state {
+            State::HalfOpen => {
+                let probes_end = now.since(written_at).after(Millis(coordinator.config.effective_probe_timeout_ms()));
+                (State::Open, Some(probes_end), persisted.generation.saturating_add(1))
+            }
+            State::Closed | State::Open => (persisted.state, persisted.open_for_ms.map(Millis), persisted.generation),
+        };
+        coordinator.breaker.resume(state, open_for, generation, persisted.consecutive_opens, written_at);
         coordinator.window_generation = coordinator.breaker.generation();
         Ok(coordinator)
     }
