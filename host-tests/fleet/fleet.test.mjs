@@ -320,6 +320,26 @@ test("isolates whose options differ (a deployment rolling out): the coordinator 
   assert.equal(upstream.counters.requests, 3, "only isolate 1's failures reached the upstream");
 });
 
+test("isolates whose options all differ (a deployment rolling out) still open the fleet by the count rule: the coordinator keeps one core until the fleet changes state", async () => {
+  // Two failures per isolate: none trips locally (failureThreshold 4), the fleet's window of 8 does.
+  const options = (isolate) => ({ ...BREAKER_OPTIONS, failureThreshold: 4, windowSize: 1_000, resetTimeoutMs: 60_000 + isolate * 1_000 });
+  const breaker = fleetBreaker({ options });
+  upstream.reset();
+  await joinFleet(breaker);
+  upstream.setFaults({ errorRate: 1, errorStatus: 500 });
+  for (const isolate of everyIsolate) assert.deepEqual(await breaker.calls(isolate, { count: 2, through: "fetch" }), { failed: 2 });
+  upstream.setFaults({ errorRate: 0 });
+  const traffic = keepCalling(breaker, everyIsolate);
+  await until("every isolate to reject", () => everyIsolate.every((isolate) => traffic.firstRejection[isolate] !== undefined));
+  await traffic.stop();
+  for (const isolate of everyIsolate) {
+    const status = await breaker.status(isolate);
+    assert.equal(status.fleet.state, "open", `isolate ${isolate + 1}`);
+    assert.equal(status.metrics.failedCalls, 2, `isolate ${isolate + 1} saw its own two failures only`);
+  }
+  assert.equal(upstream.counters.requests, 8);
+});
+
 describe("snapshots that fail validation are refused and counted", () => {
   const tamperings = {
     version: /^refused: version /,

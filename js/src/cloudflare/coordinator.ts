@@ -2,7 +2,11 @@
 // running the same core as the isolates (WasmFleetCoordinator). Its RPC
 // methods take and return JSON text; every string is size-capped before the
 // core reads it, and the core validates the rest. The config comes from the
-// isolates (one deployment), never from storage; what must survive a restart
+// isolates (one deployment), never from storage: the first options seen build
+// the core, and options that differ (a deployment rolling out) take effect
+// once the fleet has changed state, not while it is half-open (which would
+// drop its leases), so that alternating options do not empty the fleet
+// window at every request. What must survive a restart
 // (state, generation, deadline, backoff) is written after each generation
 // change and read back before the first call is served.
 import { DurableObject } from "cloudflare:workers";
@@ -32,8 +36,11 @@ const STORED = "edgebreaker-fleet";
  */
 export class FleetCoordinator extends DurableObject {
   #core: WasmFleetCoordinator | undefined;
-  /** The options text the core was built with. */
+  /** The options text the core was built with, and the generation it was built at. */
   #optionsJson: string | undefined;
+  #builtGeneration = -1;
+  /** Options text that differs from the core's, already found valid (so not checked again at each request). */
+  #checkedOptionsJson: string | undefined;
   /** The persisted state read at start, until a core is built from it. */
   #stored: Stored | undefined;
   #storedGeneration = -1;
@@ -72,14 +79,26 @@ export class FleetCoordinator extends DurableObject {
 
   /**
    * The core for these options: the current one, or one built for them,
-   * carrying on from the current core's state (or the stored one). Options
-   * the core refuses change nothing.
+   * carrying on from the current core's state (or the stored one), once
+   * the fleet has changed state since the current core was built and is not
+   * half-open. Options the core refuses change nothing.
    */
   #coreFor(name: string, optionsJson: string): WasmFleetCoordinator {
     capped("name", name);
     if (this.#core !== undefined && optionsJson === this.#optionsJson) return this.#core;
     const options = readOptions(capped("optionsJson", optionsJson));
     const now = Date.now();
+    if (this.#core !== undefined && !this.#rebuildDue(this.#core, now)) {
+      if (optionsJson !== this.#checkedOptionsJson) {
+        try {
+          new WasmFleetCoordinator(options).free();
+        } catch (error) {
+          throw refusedOptions(error, options);
+        }
+        this.#checkedOptionsJson = optionsJson;
+      }
+      return this.#core;
+    }
     const carried = this.#core === undefined ? this.#stored : { persisted: this.#core.persisted(now), writtenAt: now };
     let core: WasmFleetCoordinator;
     try {
@@ -91,9 +110,15 @@ export class FleetCoordinator extends DurableObject {
     this.#core?.free();
     this.#core = core;
     this.#optionsJson = optionsJson;
+    this.#builtGeneration = core.generation();
     this.#stored = undefined;
     if (this.#storedGeneration < 0) this.#storedGeneration = carried === undefined ? -1 : core.generation();
     return core;
+  }
+
+  /** Whether `core` may be rebuilt for other options at `now`: the fleet changed state since it was built, and has no leases out. */
+  #rebuildDue(core: WasmFleetCoordinator, now: number): boolean {
+    return core.generation() !== this.#builtGeneration && (JSON.parse(core.snapshot(now)) as { state: string }).state !== "half_open";
   }
 
   /** `answer`, after writing the persisted state if the generation changed since it was last written. */
