@@ -70,6 +70,16 @@ async function trip(breaker) {
   await settle();
 }
 
+/** One isolate (see `isolates`) whose fleet it has tripped, resetTimeoutMs ago: the fleet is half-open. */
+async function halfOpenFleet(fleetOptions) {
+  const one = isolates(1, fleetOptions);
+  await succeed(one.breakers[0]);
+  await settle();
+  await trip(one.breakers[0]);
+  one.clock.now += (fleetOptions.options ?? OPTIONS).resetTimeoutMs;
+  return { ...one, breaker: one.breakers[0] };
+}
+
 describe("the fleet option", () => {
   test("is validated like the other options, naming what is wrong, and getStatus().fleet is null without it", () => {
     const { transport } = inProcessFleet({ now: 0 });
@@ -238,12 +248,7 @@ describe("the fleet option", () => {
   });
 
   test("a lease granted after its request timed out is given back at once, so a slow coordinator does not count it as a failed probe", async () => {
-    const { breakers, fleet, clock } = isolates(1, { options: { ...OPTIONS, probeTimeoutMs: 5_000 }, fault: (exchange) => (exchange === "lease" ? { lateMs: 40 } : undefined) });
-    const [breaker] = breakers;
-    await succeed(breaker);
-    await settle();
-    await trip(breaker);
-    clock.now += OPTIONS.resetTimeoutMs;
+    const { breaker, fleet, clock } = await halfOpenFleet({ options: { ...OPTIONS, probeTimeoutMs: 5_000 }, fault: (exchange) => (exchange === "lease" ? { lateMs: 40 } : undefined) });
     // The lease request times out (20 ms): the call goes on, on the local breaker alone.
     assert.equal(await outcome(breaker.call(() => "probe")), "ok");
     assert.match(breaker.getStatus().fleet.lastError, /^lease failed: no answer within 20 ms$/);
@@ -258,12 +263,7 @@ describe("the fleet option", () => {
 
   test("a settle that fails is sent once more, so the probe's success reaches the coordinator", async () => {
     let settles = 0;
-    const { breakers, fleet, clock } = isolates(1, { fault: (exchange) => (exchange === "settle" && (settles += 1) === 1 ? { hang: true } : undefined) });
-    const [breaker] = breakers;
-    await succeed(breaker);
-    await settle();
-    await trip(breaker);
-    clock.now += OPTIONS.resetTimeoutMs;
+    const { breaker, fleet, clock } = await halfOpenFleet({ fault: (exchange) => (exchange === "settle" && (settles += 1) === 1 ? { hang: true } : undefined) });
     assert.equal(await outcome(breaker.call(() => "probe")), "ok");
     await new Promise((resolve) => setTimeout(resolve, 100));
     await settle();
@@ -274,12 +274,7 @@ describe("the fleet option", () => {
   });
 
   test("a slow probe success settles its lease as a failure, as the local breaker judged it", async () => {
-    const { breakers, fleet, clock } = isolates(1, { options: { ...OPTIONS, slowCallMs: 50 } });
-    const [breaker] = breakers;
-    await succeed(breaker);
-    await settle();
-    await trip(breaker);
-    clock.now += OPTIONS.resetTimeoutMs;
+    const { breaker, fleet, clock } = await halfOpenFleet({ options: { ...OPTIONS, slowCallMs: 50 } });
     const slow = breaker.call(async () => {
       await settle();
       clock.now += 60;
