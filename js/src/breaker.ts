@@ -56,7 +56,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * @throws TypeError when an option has the wrong type, or `snapshot` is
    *   neither an object nor a string; RangeError when an option is out of
    *   range or the snapshot is refused: malformed, tampered, longer than
-   *   64 KiB of JSON, or not fitting the options (a window longer than
+   *   192 KiB of JSON, or not fitting the options (a window longer than
    *   `windowSize`, `probeSuccesses` reaching `successThreshold`). The
    *   message names the option or the field (`snapshot.generation`). Nothing is created.
    */
