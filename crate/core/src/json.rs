@@ -514,3 +514,15 @@ impl Reader<'_> {
         Ok(code)
     }
 }
+
+/// An optional number as JSON, for `format!`: the number or `null`.
+pub(crate) struct Nullable(pub(crate) Option<u64>);
+
+impl fmt::Display for Nullable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(value) => write!(f, "{value}"),
+            None => f.write_str("null"),
+        }
+    }
+}

@@ -14,26 +14,15 @@ use serde_json::{json, Value};
 
 #[path = "support/expect.rs"]
 mod expect;
+#[path = "support/walk.rs"]
+mod walk;
 use expect::{expect_equal, expect_subset};
+use walk::run_each_vector;
 
 #[test]
 fn every_fleet_vector_passes() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../host-tests/fleet-vectors");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("host-tests/fleet-vectors exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "expected at least 12 fleet vectors, found {}", files.len());
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|path| {
-            let vector: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("vector is JSON");
-            run(&vector).err().map(|why| format!("{}: {why}", path.file_name().unwrap_or_default().to_string_lossy()))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{} of {} fleet vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    run_each_vector(&dir, 12, run);
 }
 
 /// A member: its local breaker, its fleet side, and how far its clock is ahead of the coordinator's.

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 #[path = "support/expect.rs"]
 mod expect;
+#[path = "support/walk.rs"]
+mod walk;
 #[path = "support/runner.rs"]
 mod runner;
 use runner::{run_every_vector, VectorHost};

@@ -8,7 +8,8 @@ use alloc::format;
 use alloc::string::String;
 
 use super::{FleetError, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet};
-use crate::json::{self, Map, Value};
+use crate::json::{self, Map, Nullable, Value};
+use crate::snapshot::MAX_CONSECUTIVE_OPENS;
 use crate::status::State;
 use crate::time::MAX_MILLIS;
 
@@ -72,22 +73,8 @@ impl PersistedFleet {
     }
 }
 
-/// An optional number as JSON: the number or `null`.
-struct Nullable(Option<u64>);
-
-impl core::fmt::Display for Nullable {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            Some(value) => write!(f, "{value}"),
-            None => f.write_str("null"),
-        }
-    }
-}
-
 /// Generations wrap within 40 bits (a permit token must fit in 2^53).
 const MAX_GENERATION: u64 = crate::permit::GENERATION_MASK;
-/// `consecutiveOpens` beyond 64 doubles nothing further.
-const MAX_CONSECUTIVE_OPENS: u64 = 64;
 
 impl FleetReport {
     /// Parses and validates a report; the error names the field at fault.
@@ -161,7 +148,7 @@ impl PersistedFleet {
         if forced_open && (state != State::Open || open_for_ms != 0) {
             return Err(FleetError::new("forcedOpen", "may be true only when the state is open and openForMs is 0"));
         }
-        let consecutive_opens = doc.whole("consecutiveOpens", MAX_CONSECUTIVE_OPENS)?;
+        let consecutive_opens = doc.whole("consecutiveOpens", MAX_CONSECUTIVE_OPENS.into())?;
         Ok(PersistedFleet {
             state,
             generation: doc.whole("generation", MAX_GENERATION)?,

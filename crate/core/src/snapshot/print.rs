@@ -6,6 +6,7 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use super::{Snapshot, SNAPSHOT_VERSION};
+use crate::json::Nullable;
 
 impl Snapshot {
     /// The JSON form: `{"version":1,"state":…,"generation":…,"openForMs":…,
@@ -57,14 +58,3 @@ impl Snapshot {
     }
 }
 
-/// A number, or `null`.
-struct Nullable(Option<u64>);
-
-impl fmt::Display for Nullable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(value) => write!(f, "{value}"),
-            None => f.write_str("null"),
-        }
-    }
-}

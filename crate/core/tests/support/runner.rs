@@ -12,6 +12,7 @@ use edgebreaker_core::{Millis, Outcome, Rejected, Transition};
 use serde_json::{json, Value};
 
 use super::expect::{expect_equal, expect_subset};
+use super::walk::run_each_vector;
 
 /// A breaker the vectors drive: the native core, or the component in
 /// wasmtime. An `Err` is a failure of the host (a trap, a disagreement with
@@ -52,23 +53,7 @@ pub trait VectorHost: Sized {
 /// Runs every vector in `dir` on `H`; fails naming each vector that did not
 /// pass, and why. Returns how many ran.
 pub fn run_every_vector<H: VectorHost>(dir: &Path) -> usize {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("host-tests/vectors exists")
-        .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 40, "expected at least 40 vectors, found {}", files.len());
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|path| {
-            let text = std::fs::read_to_string(path).expect("readable vector");
-            let vector: Value = serde_json::from_str(&text).expect("vector is JSON");
-            run::<H>(&vector).err().map(|why| format!("{}: {why}", path.file_name().unwrap_or_default().to_string_lossy()))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
-    files.len()
+    run_each_vector(dir, 40, run::<H>)
 }
 
 fn run<H: VectorHost>(vector: &Value) -> Result<(), String> {

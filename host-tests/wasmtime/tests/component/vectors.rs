@@ -13,6 +13,8 @@ use wasmtime::component::ResourceAny;
 
 #[path = "../../../../crate/core/tests/support/expect.rs"]
 mod expect;
+#[path = "../../../../crate/core/tests/support/walk.rs"]
+mod walk;
 #[path = "../../../../crate/core/tests/support/runner.rs"]
 mod runner;
 use runner::{run_every_vector, VectorHost};
