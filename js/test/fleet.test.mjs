@@ -261,6 +261,23 @@ describe("the fleet option", () => {
     assert.notEqual(JSON.parse(coordinator.lease(clock.now)).lease, null, "its probe slot is free");
   });
 
+  test("a fetch whose caller gives up while it waits for its lease rejects as fetch would, sends nothing, and gives the lease back", async () => {
+    let sent = 0;
+    const fetch = async () => (sent += 1, new Response("ok"));
+    const { breaker, fleet, clock } = await halfOpenFleet({ options: { ...OPTIONS, fetch }, fault: (exchange) => (exchange === "lease" ? { lateMs: 10 } : undefined) });
+    const caller = new AbortController();
+    const call = breaker.fetch("http://upstream.test/", { signal: caller.signal });
+    caller.abort(new DOMException("the client left", "AbortError"));
+    await assert.rejects(call, { name: "AbortError", message: "the client left" });
+    assert.equal(sent, 0, "nothing reached the upstream");
+    await settle();
+    assert.deepEqual(fleet.exchanges.slice(-2), ["lease", "settle"], "the lease went back");
+    const { metrics } = breaker.getStatus();
+    assert.equal(metrics.inFlight, 0);
+    assert.equal(metrics.ignoredCalls, 1);
+    assert.equal(JSON.parse(fleet.coordinator("llm").lease(clock.now)).lease === null, false, "its probe slot is free");
+  });
+
   test("a settle that fails is sent once more, so the probe's success reaches the coordinator", async () => {
     let settles = 0;
     const { breaker, fleet, clock } = await halfOpenFleet({ fault: (exchange) => (exchange === "settle" && (settles += 1) === 1 ? { hang: true } : undefined) });

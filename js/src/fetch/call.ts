@@ -53,6 +53,11 @@ export async function fetchThrough(
       token = await engine.fleet!.admitLeased();
       acquiredAt = engine.fleet!.acquiredAt(token);
       probe = token < 0 || engine.admittedProbe();
+      if (signal?.aborted) {
+        // The caller gave up while the call waited: as fetch would, before anything is sent (no trace in the window).
+        engine.record(token, acquiredAt, IGNORED);
+        throw signal.reason;
+      }
     } else {
       acquiredAt = engine.acquiredAt;
       probe = token < 0 || engine.admittedProbe(); // below 0: admitted on a lease the fleet had sent for
