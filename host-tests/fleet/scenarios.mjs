@@ -160,6 +160,9 @@ async function outageAndRecovery({ upstream }, breaker, t) {
     bursts.push(...everyMember.map((member) => breaker.calls(member, { through: "fetch", count: 500 })));
     await sleep(150);
   }
+  // The probes reach the upstream (a lease is a round trip or more to the store first) and stay there 1.5 s.
+  const probesDue = performance.now() + 1_000;
+  while (upstream.counters.requests < BREAKER_OPTIONS.halfOpenMaxCalls && performance.now() < probesDue) await sleep(10);
   told.upstreamRequestsWhileHalfOpen = upstream.counters.requests;
   const seen = {};
   for (const counted of await Promise.all(bursts)) {
