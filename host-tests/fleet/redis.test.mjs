@@ -10,14 +10,14 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { stage } from "../edge/runtimes.mjs";
 import { sleep } from "../edge/upstream.mjs";
 import { consumerFolder, hostTestsDir } from "../harness/packed.mjs";
 import { resultsFrom, runCommand } from "../harness/processes.mjs";
 import { startRedisServer } from "../harness/redis-server.mjs";
+import { stagedFleetFolder } from "./engines/redis.mjs";
 import { CLIENT_KINDS, connect } from "./redis/clients.mjs";
 
-const redisFolder = stage(join(import.meta.dirname, "redis"));
+const redisFolder = join(stagedFleetFolder, "redis");
 const entry = createRequire(join(consumerFolder(), "package.json")).resolve("edgebreaker/redis");
 const { redisFleet, redisStore } = await import(pathToFileURL(entry).href);
 
