@@ -38,7 +38,7 @@ const suites = [
   {
     name: "fleet-redis",
     about: "one breaker for four Node processes sharing a real redis-server: the scenarios, the scripts' atomicity, the clients",
-    files: ["fleet/redis.test.mjs"],
+    files: ["fleet/redis.test.mjs", "fleet/redis-example.test.mjs"],
   },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];
