@@ -14,10 +14,14 @@ import { sleep } from "../edge/upstream.mjs";
 import { consumerFolder, hostTestsDir } from "../harness/packed.mjs";
 import { resultsFrom, runCommand } from "../harness/processes.mjs";
 import { startRedisServer } from "../harness/redis-server.mjs";
-import { stagedFleetFolder } from "./engines/redis.mjs";
+import redisEngine from "./engines/redis.mjs";
 import { CLIENT_KINDS, connect } from "./redis/clients.mjs";
+import { fleetScenarios } from "./scenarios.mjs";
+import { stagedFleetFolder } from "./staged.mjs";
 
-const redisFolder = join(stagedFleetFolder, "redis");
+fleetScenarios(redisEngine);
+
+const redisFolder = join(stagedFleetFolder(), "redis");
 const entry = createRequire(join(consumerFolder(), "package.json")).resolve("edgebreaker/redis");
 const { redisFleet, redisStore } = await import(pathToFileURL(entry).href);
 
@@ -212,7 +216,8 @@ describe("the store", () => {
     await assert.rejects(store.sync("n", { successes: -1, failures: 0, periodMs: 1 }, LIMITS), /successes must be a whole number >= 0; got -1/);
     await assert.rejects(store.sync("n", { successes: 0, failures: 0, periodMs: 1 }, { ...LIMITS, windowMs: 0 }), /limits.windowMs must be at least 1/);
     await assert.rejects(store.transition("n", null, "{}", LIMITS), /phase must be a phase record's JSON text/);
-    await assert.rejects(store.lease("n", "", LIMITS), /version must be a version the store gave/);
+    await assert.rejects(store.lease("n", null, LIMITS), /version must be a string; got null/);
+    assert.equal((await store.lease("n", "", LIMITS)).lease, null, "no phase stored: no lease");
     assert.deepEqual(await command("KEYS", "edgebreaker:{n}:*"), []);
   });
 });

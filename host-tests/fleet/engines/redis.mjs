@@ -6,15 +6,12 @@
 
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { stage } from "../../edge/runtimes.mjs";
 import { hostTestsDir } from "../../harness/packed.mjs";
 import { startRedisServer } from "../../harness/redis-server.mjs";
 import { CLIENT_KINDS, connect } from "../redis/clients.mjs";
+import { stagedFleetFolder } from "../staged.mjs";
 
 const MEMBERS = 4;
-
-/** host-tests/fleet/, staged beside the installed package (the member imports "edgebreaker" and ../member.mjs). */
-export const stagedFleetFolder = stage(join(import.meta.dirname, ".."));
 
 export default {
   name: "redis",
@@ -55,8 +52,9 @@ export default {
 
 /** A member process; `ready` resolves with { name, post } once it listens, `stop()` ends it. */
 function startMember(name, kind, redisUrl) {
-  const child = spawn(process.execPath, [join(stagedFleetFolder, "redis", "node-member.mjs"), kind, redisUrl], {
-    cwd: join(stagedFleetFolder, "redis"),
+  const folder = join(stagedFleetFolder(), "redis");
+  const child = spawn(process.execPath, [join(folder, "node-member.mjs"), kind, redisUrl], {
+    cwd: folder,
     env: { ...process.env, EDGEBREAKER_HOST_TESTS: hostTestsDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -97,9 +95,9 @@ async function tamper(client, breaker, kind) {
   if (record === null) throw new Error(`${key} holds no phase record to tamper with`);
   const phase = JSON.parse(record);
   const spoilt = {
-    notJson: () => "{not json",
+    notJson: () => "<html>garbage",
     state: () => JSON.stringify({ ...phase, state: "ajar" }),
-    generation: () => JSON.stringify({ ...phase, generation: -1 }),
+    generation: () => JSON.stringify({ ...phase, generation: 2 ** 60 }),
     negative: () => JSON.stringify({ ...phase, openForMs: -1 }),
   }[kind];
   if (!spoilt) throw new Error(`unknown tampering ${kind}`);

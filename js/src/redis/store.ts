@@ -100,9 +100,10 @@ function positive(what: string, value: unknown): number {
   throw new RangeError(`limits.${what} must be at least 1; got 0`);
 }
 
+/** A version to compare with the stored one: any string ("" matches none, as no version the store gives is empty). */
 function versionText(version: unknown): string {
-  if (typeof version === "string" && version.length > 0) return version;
-  throw new TypeError(`version must be a version the store gave; got ${describe(version)}`);
+  if (typeof version === "string") return version;
+  throw new TypeError(`version must be a string; got ${describe(version)}`);
 }
 
 /** The state and generation the scripts keep beside the record, from the record the core made. */
