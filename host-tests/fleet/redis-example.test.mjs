@@ -76,6 +76,10 @@ test("one process's failures open the fleet: the other answers 503 + Retry-After
   for (const proxy of proxies) assert.equal((await chat(proxy)).status, 200); // both join the fleet
   upstream.setFaults({ errorRate: 1, errorStatus: 500 });
   for (let failure = 0; failure < 3; failure += 1) assert.equal((await chat(proxies[0])).status, 500); // presets.llm: 3 failures
+  // Past a sync interval (1 s): the first process has reported its trip, and the second's next call syncs
+  // (in the background: that call itself is still its own breaker's to admit).
+  await sleep(1_100);
+  assert.equal((await chat(proxies[0])).status, 503);
   const deadline = performance.now() + 10_000;
   let answer;
   while ((answer = await chat(proxies[1])).status !== 503) {
