@@ -2,6 +2,8 @@
 // one store operation, on a client of its own. Argument: a JSON plan
 //   { kind, url, op: "sync" | "transition" | "lease" | "settle", name, limits, count, version, lease, tag }
 // Prints what each call resolved with (or the message it rejected with) as JSON on its last line.
+// op "hammer" (the bench): `count` loops of back-to-back syncs from `startAt` (a Date.now()) for `forMs`;
+// prints [{ syncs, startedAt, endedAt }].
 
 import { redisStore } from "edgebreaker/redis";
 import { connect } from "./clients.mjs";
@@ -16,6 +18,22 @@ const operations = {
   lease: () => store.lease(name, version, limits),
   settle: () => store.settle(name, version, lease, true, limits),
 };
+if (plan.op === "hammer") {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
+  const startedAt = Date.now();
+  const until = startedAt + plan.forMs;
+  let syncs = 0;
+  const loop = async () => {
+    while (Date.now() < until) {
+      await operations.sync();
+      syncs += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: plan.count }, loop));
+  console.log(JSON.stringify([{ syncs, startedAt, endedAt: Date.now() }]));
+  close();
+  process.exit(0);
+}
 try {
   const results = await Promise.all(
     Array.from({ length: plan.count }, (_, index) => operations[plan.op](index).catch((error) => ({ error: String(error?.message ?? error) }))),
