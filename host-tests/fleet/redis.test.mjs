@@ -232,7 +232,7 @@ describe("redisFleet", () => {
   test("takes node-redis and ioredis clients, and names what is wrong with anything else", () => {
     const expected = (got) => `client must be a node-redis (v4 or later) or ioredis client: an object with sendCommand(args) or call(command, ...args); got ${got}`;
     for (const kind of CLIENT_KINDS) assert.equal(typeof redisFleet(clients[kind].client).sync, "function", kind);
-    for (const [client, got] of [[undefined, "undefined"], [null, "null"], ["redis://127.0.0.1", "a string"], [{ get() {} }, "an object with neither method"], [{ call: 1 }, "an object with neither method"]]) {
+    for (const [client, got] of [[undefined, "undefined"], [null, "null"], ["redis://127.0.0.1", "a string"], [{ get() {} }, "an object with neither method"], [{ call: 1 }, "an object with neither method"], [() => {}, "a function"]]) {
       assert.throws(() => redisFleet(client), { name: "TypeError", message: expected(got) });
     }
   });

@@ -28,7 +28,8 @@ export type RunScript = (script: ScriptName, key: string, args: string[]) => Pro
  * @throws TypeError naming what the client lacks.
  */
 export function commandSender(client: unknown): (args: string[]) => Promise<unknown> {
-  if ((typeof client === "object" || typeof client === "function") && client !== null) {
+  // Objects only: every function has a `call` (Function.prototype.call).
+  if (typeof client === "object" && client !== null) {
     const { call, sendCommand } = client as { call?: unknown; sendCommand?: unknown };
     if (typeof call === "function") return (args) => call.apply(client, args);
     if (typeof sendCommand === "function") return (args) => sendCommand.call(client, args);

@@ -29,7 +29,9 @@ const made = new WeakMap<object, Map<string, FleetTransport>>();
  *
  * ```ts
  * import { createClient } from "redis";
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = createClient({ url: process.env.REDIS_URL });
+ * client.on("error", (error) => console.error(error.message)); // node-redis ends the process on an unheard error
+ * await client.connect();
  * const upstreamFetch = protectFetch({ ...presets.llm, fleet: redisFleet(client) });
  * ```
  * @throws TypeError / RangeError naming what is wrong.
