@@ -73,7 +73,10 @@ export async function startRedisServer() {
 function launch(port, dir) {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "no", "--save", "", "--daemonize", "no"];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  // A test process that exits without its after hooks (process.exit, an uncaught error) takes its server along.
+  const orphaned = () => child.kill("SIGKILL");
+  process.once("exit", orphaned);
+  const exited = new Promise((resolve) => child.once("exit", resolve)).finally(() => process.off("exit", orphaned));
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`redis-server did not get ready within 10 s:\n${output}`)), 10_000);

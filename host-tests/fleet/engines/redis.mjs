@@ -59,7 +59,9 @@ function startMember(name, kind, redisUrl) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const orphaned = () => child.kill("SIGKILL"); // the test process exiting without its after hooks
+  process.once("exit", orphaned);
+  const exited = new Promise((resolve) => child.once("exit", resolve)).finally(() => process.off("exit", orphaned));
   child.stderr.setEncoding("utf8").on("data", (chunk) => (output += chunk));
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not listen within 15 s:\n${output}`)), 15_000);
