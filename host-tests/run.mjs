@@ -35,6 +35,11 @@ const suites = [
     files: ["edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"],
   },
   { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/cloudflare.test.mjs"] },
+  {
+    name: "fleet-redis",
+    about: "one breaker for four Node processes sharing a real redis-server: the scenarios, the scripts' atomicity, the clients, the Node example",
+    files: ["fleet/redis.test.mjs", "fleet/redis-example.test.mjs"],
+  },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];
 

@@ -9,6 +9,8 @@
 //   dist/workerd.js  workerd               the .wasm imported as a module
 //   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
 //                    "cloudflare:workers" left to the runtime
+//   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
+//                    the Redis client is the user's, imported by neither
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -23,6 +25,8 @@ export const entries = [
   { file: "workerd.js", conditions: ["workerd", "worker", "browser"] },
   // "edgebreaker/cloudflare": the fleet coordinator (a Durable Object) and its transport, workerd only.
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
+  // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
+  { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
 ];
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.
