@@ -408,8 +408,7 @@ impl Breaker {
 
     /// Opens for `duration` (at most [`MAX_MILLIS`], like every duration), or until reset.
     fn open(&mut self, at: Millis, duration: Option<Millis>, cause: Cause) {
-        let duration = duration.map(|duration| duration.min(Millis(MAX_MILLIS)));
-        let until = duration.map(|duration| at.after(duration));
+        let until = duration.map(|duration| at.after(duration.min(Millis(MAX_MILLIS))));
         if let Phase::Open { .. } = self.phase {
             self.phase = Phase::Open { until }; // a new open period, not a new state
         } else {

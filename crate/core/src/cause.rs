@@ -32,8 +32,8 @@ pub enum Cause {
     /// → open: `forceOpen()`.
     ForceOpen,
     /// → open or → closed: the breaker followed its fleet (a snapshot of the
-    /// fleet opened it, or closed it as the fleet recovered), or, for the
-    /// fleet's own breaker, the failures the fleet's members reported.
+    /// fleet opened it, or closed it as the fleet recovered); also a fleet
+    /// coordinator's own trip on the failures its members reported.
     Fleet,
 }
 
@@ -127,6 +127,13 @@ mod tests {
     use super::{Cause, WindowTally};
     use alloc::vec::Vec;
     use crate::time::Millis;
+
+    /// A breaker keeps its last 8 transitions: a cause must not make them big.
+    #[test]
+    fn a_transition_stays_small() {
+        assert!(core::mem::size_of::<crate::status::Transition>() <= 48);
+        assert!(core::mem::size_of::<Cause>() <= 16);
+    }
 
     #[test]
     fn each_cause_is_named_at_its_code() {

@@ -47,7 +47,7 @@ export interface CoreOptions {
 "#;
 
 /// The causes' names by code, as `transitionsSince` hands a cause over:
-/// js/src/state.ts lists them as this tuple, checked when it compiles.
+/// js/src/transition.ts lists them as this tuple, checked when it compiles.
 #[wasm_bindgen(typescript_custom_section)]
 const CAUSE_NAMES_TUPLE: &str = CAUSE_NAMES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
@@ -259,7 +259,7 @@ mod tests {
     use super::{CAUSE_NAMES, CORE_OPTIONS, CORE_OPTION_FIELDS};
     use edgebreaker_core::Cause;
 
-    /// The tuple type js/src/state.ts checks its cause names against lists the
+    /// The tuple type js/src/transition.ts checks its cause names against lists the
     /// core's names in the order of their codes.
     #[test]
     fn the_typescript_tuple_names_every_cause_at_its_code() {
