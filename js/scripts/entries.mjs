@@ -11,6 +11,10 @@
 //                    "cloudflare:workers" left to the runtime
 //   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
 //                    the Redis client is the user's, imported by neither
+//   dist/opentelemetry.js  "edgebreaker/opentelemetry" (every runtime): the
+//                    metrics on OpenTelemetry, with "@opentelemetry/api" (an
+//                    optional peer dependency) and "edgebreaker" left external,
+//                    so that it reads the same registry as the user's import
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -27,6 +31,8 @@ export const entries = [
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
   // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
   { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
+  // "edgebreaker/opentelemetry": the breakers' metrics as OpenTelemetry instruments, for every runtime.
+  { file: "opentelemetry.js", from: "opentelemetry/index.js", conditions: [], external: ["@opentelemetry/api", "edgebreaker"] },
 ];
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.

@@ -14,6 +14,8 @@ const breakers = new Map<string, CircuitBreaker<unknown>>();
  * copy (what it said then).
  */
 const createdWith = new WeakMap<CircuitBreaker<unknown>, { readonly given: object | null | undefined; readonly copy: Readonly<Record<string, unknown>> }>();
+/** Who hears of each breaker the registry creates (the metrics exports, to count its transitions from its first). */
+const registrationListeners = new Set<(breaker: CircuitBreaker<unknown>) => void>();
 
 /**
  * The registry's breaker called `name`, created with `options` if there is
@@ -32,6 +34,7 @@ export function getCircuitBreaker<F = never>(name: string, options?: CircuitBrea
     breaker = new CircuitBreaker({ ...options, name });
     breakers.set(name, breaker);
     createdWith.set(breaker, { given: options, copy: { ...options } });
+    for (const listener of registrationListeners) listener(breaker);
   }
   return breaker as CircuitBreaker<F>;
 }
@@ -69,6 +72,16 @@ function shown(value: unknown): string {
 /** The status of every registered breaker, by name: plain data, safe to `JSON.stringify`. */
 export function listCircuitBreakers(): Record<string, BreakerStatus> {
   return Object.fromEntries(Array.from(breakers, ([name, breaker]) => [name, breaker.getStatus()]));
+}
+
+/**
+ * @internal Calls `listener` with each breaker the registry creates from now
+ * on, before `getCircuitBreaker` returns it (so before its first transition);
+ * returns the function that stops it.
+ */
+export function onCircuitBreakerRegistered(listener: (breaker: CircuitBreaker<unknown>) => void): () => void {
+  registrationListeners.add(listener);
+  return () => registrationListeners.delete(listener);
 }
 
 /** `reset()` on every registered breaker. */

@@ -1,0 +1,84 @@
+// The instruments and what one breaker reports on them. Names and units follow
+// OpenTelemetry's semantic conventions: a namespace of the library's own
+// ("edgebreaker.breaker."), plural nouns for counts of things, UCUM units
+// ("{call}", "1"), no `_total` (an exporter adds what its format wants); the
+// state as a status metric, an UpDownCounter of 1 for the state the breaker is
+// in and 0 for the others, so that a sum counts the breakers in each state.
+// The attributes are the Prometheus export's labels: `breaker` (the name),
+// `state`, `outcome`, `from`, `to`, `cause`.
+import type { Attributes, BatchObservableResult, Meter, Observable } from "@opentelemetry/api";
+import type { BreakerStatus, State } from "edgebreaker";
+import type { TransitionTally } from "./transitions.js";
+
+const STATES: readonly State[] = ["closed", "open", "half_open"];
+
+/** The observable instruments a breaker is reported on. */
+export interface BreakerInstruments {
+  readonly status: Observable;
+  readonly calls: Observable;
+  readonly activeCalls: Observable;
+  readonly failureRate: Observable;
+  readonly transitions: Observable;
+}
+
+/** Creates the instruments on `meter`. */
+export function createInstruments(meter: Meter): BreakerInstruments {
+  return {
+    status: meter.createObservableUpDownCounter("edgebreaker.breaker.status", {
+      description: "1 for the state the circuit breaker is in, 0 for the others.",
+      unit: "1",
+    }),
+    calls: meter.createObservableCounter("edgebreaker.breaker.calls", {
+      description: "Calls settled or refused by the circuit breaker, by outcome (slow successes are `slow`, not `failed`).",
+      unit: "{call}",
+    }),
+    activeCalls: meter.createObservableUpDownCounter("edgebreaker.breaker.active_calls", {
+      description: "Calls the circuit breaker admitted that have not settled yet.",
+      unit: "{call}",
+    }),
+    failureRate: meter.createObservableGauge("edgebreaker.breaker.failure_rate", {
+      description: "Failures over outcomes in the circuit breaker's current window; 0 when it is empty.",
+      unit: "1",
+    }),
+    transitions: meter.createObservableCounter("edgebreaker.breaker.transitions", {
+      description: "State changes of the circuit breaker, by the states left and entered and the cause.",
+      unit: "{transition}",
+    }),
+  };
+}
+
+/** Every instrument, for `addBatchObservableCallback`. */
+export function observables(instruments: BreakerInstruments): Observable[] {
+  return Object.values(instruments);
+}
+
+/**
+ * Observes one breaker's status and transition tallies. The outcomes
+ * partition the settled and refused calls (`failed` is `failedCalls` minus
+ * the slow successes, which are `slow`), so that their sum means something:
+ * `totalCalls` minus `inFlight`.
+ */
+export function observeBreaker(
+  result: BatchObservableResult,
+  instruments: BreakerInstruments,
+  status: BreakerStatus,
+  tallies: Iterable<TransitionTally>,
+): void {
+  const breaker = status.name;
+  const metrics = status.metrics;
+  for (const state of STATES) result.observe(instruments.status, status.state === state ? 1 : 0, { breaker, state });
+  const outcomes: [string, number][] = [
+    ["successful", metrics.successfulCalls],
+    ["failed", metrics.failedCalls - metrics.slowCalls],
+    ["slow", metrics.slowCalls],
+    ["blocked", metrics.blockedCalls],
+    ["ignored", metrics.ignoredCalls],
+  ];
+  for (const [outcome, count] of outcomes) result.observe(instruments.calls, count, { breaker, outcome });
+  result.observe(instruments.activeCalls, metrics.inFlight, { breaker });
+  result.observe(instruments.failureRate, metrics.failureRate, { breaker });
+  for (const { from, to, cause, count } of tallies) {
+    const attributes: Attributes = { breaker, from, to, cause };
+    result.observe(instruments.transitions, count, attributes);
+  }
+}
