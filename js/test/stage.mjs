@@ -7,6 +7,8 @@
 //   <tmp>/test/*.test.mjs            js/test/*.test.mjs
 //   <tmp>/test/ts/*.js               js/test/ts/*.ts, compiled by tsc against the installed types
 //   <tmp>/test/glue/edgebreaker.js   js/wasm/'s wasm-bindgen glue (fleet.test.mjs's coordinator)
+//   <tmp>/node_modules/@opentelemetry  js/'s @opentelemetry/api and sdk-metrics (dev dependencies), as a
+//                                    user of "edgebreaker/opentelemetry" installs them beside the package
 //   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz, hooks)
 //   <tmp>/vectors.js                 host-tests/vectors/*.json as one module
 //   <tmp>/readme/*                   the snippets of the README in the tarball
@@ -26,6 +28,8 @@ export function stageNodeApiTests(consumer) {
   // The wasm-bindgen glue, which the package bundles into its entries: fleet.test.mjs runs a coordinator with it
   // (WasmFleetCoordinator, not exported by the package) on the installed tarball's wasm.
   cpSync(join(js, "wasm", "edgebreaker.js"), join(consumer, "test", "glue", "edgebreaker.js"));
+  // The optional peer dependency and the SDK (opentelemetry.test.mjs), before the TypeScript tests compile against them.
+  cpSync(join(js, "node_modules", "@opentelemetry"), join(consumer, "node_modules", "@opentelemetry"), { recursive: true });
 
   // TypeScript tests: decorators and `using` as users write them, compiled
   // against the installed package's types (so the types are tested too).
