@@ -29,6 +29,13 @@ const expectedOutput = {
     "open 6000",
     "RangeError snapshot.generation must be a whole number from 0 to 1099511627775",
   ],
+  "opentelemetry.mjs": [
+    "edgebreaker.breaker.status{breaker=llm,state=open} 1",
+    "edgebreaker.breaker.calls{breaker=llm,outcome=successful} 1",
+    "edgebreaker.breaker.calls{breaker=llm,outcome=failed} 2",
+    "edgebreaker.breaker.failure_rate{breaker=llm} 0.67",
+    "edgebreaker.breaker.transitions{breaker=llm,from=closed,to=open,cause=failure_threshold} 1",
+  ],
   "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
 };
 

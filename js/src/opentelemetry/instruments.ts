@@ -4,8 +4,8 @@
 // ("{call}", "1"), no `_total` (an exporter adds what its format wants); the
 // state as a status metric, an UpDownCounter of 1 for the state the breaker is
 // in and 0 for the others, so that a sum counts the breakers in each state.
-// The attributes are the Prometheus export's labels: `breaker` (the name),
-// `state`, `outcome`, `from`, `to`, `cause`.
+// The attributes are short, as the dimensions of metrics already in the
+// library's namespace: `breaker` (the name), `state`, `outcome`, `from`, `to`, `cause`.
 import type { Attributes, BatchObservableResult, Meter, Observable } from "@opentelemetry/api";
 import type { BreakerStatus, State } from "edgebreaker";
 import type { TransitionTally } from "./transitions.js";
