@@ -9,10 +9,7 @@ import {
   type CircuitBreakerInstrumentation,
   type CircuitBreakerInstrumentationOptions,
 } from "edgebreaker/opentelemetry";
-
-function check(condition: boolean, what: string): void {
-  if (!condition) throw new Error(what);
-}
+import { check } from "./check.js";
 
 /** The TypeError `fn` throws: what the type checker's complaint would have been at run time. */
 function typeErrorOf(fn: () => unknown): string {

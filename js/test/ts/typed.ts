@@ -17,10 +17,7 @@ import {
   type StateChange,
   type TransitionCause,
 } from "edgebreaker";
-
-function check(condition: boolean, what: string): void {
-  if (!condition) throw new Error(what);
-}
+import { check } from "./check.js";
 
 /** Whether `fn` throws: what the type checker's complaint would have been at run time. */
 function throws(fn: () => unknown): boolean {
