@@ -1,7 +1,9 @@
 // instrumentCircuitBreakers(): one batch callback per collection reads each
 // breaker's status through the package's public API and reports it on the
 // instruments of instruments.ts. Nothing runs between collections but the
-// transition tallies, which count "statechange" events as they happen.
+// transition tallies, which count "statechange" events as they happen; the
+// registry says when it creates a breaker (onCircuitBreakerRegistered, internal),
+// so that a breaker which trips before the next collection has its first change counted.
 import { metrics, type BatchObservableResult, type MeterProvider } from "@opentelemetry/api";
 import { CircuitBreaker, getCircuitBreaker, listCircuitBreakers, onCircuitBreakerRegistered } from "edgebreaker";
 import { optionalObject } from "../checks.js";
@@ -21,8 +23,7 @@ export interface CircuitBreakerInstrumentationOptions {
    * `breaker` attribute). When not set, every breaker of the registry at each
    * collection, those registered later included.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a breaker of any fallback type
-  breakers?: Iterable<CircuitBreaker<any>> | null;
+  breakers?: Iterable<CircuitBreaker<unknown>> | null;
 }
 
 /** The instruments in place: `stop()` removes them from collection and stops counting transitions. */
