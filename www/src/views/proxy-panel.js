@@ -16,7 +16,7 @@ import { formatCount, formatDuration } from "../format.js";
 const POLL_MS = 1000;
 const RETRY_MS = 3000;
 const TIMEOUT_MS = 2500;
-export const CHAT_ROUTE = "/v1/chat/completions";
+const CHAT_ROUTE = "/v1/chat/completions";
 
 export class ProxyPanel {
   #url;

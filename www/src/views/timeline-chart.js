@@ -6,7 +6,7 @@ import { formatCount } from "../format.js";
 
 const SUMMARY_EVERY_MS = 1000;
 /** The scale's numbers get a margin of their own (CSS px), so no bar is ever drawn under them. */
-export const GUTTER_PX = 36;
+const GUTTER_PX = 36;
 
 export class TimelineChart {
   #canvas;
