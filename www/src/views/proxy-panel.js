@@ -97,7 +97,7 @@ export class ProxyPanel {
       const facts = document.createElement("p");
       facts.className = "proxy-breaker-facts";
       facts.textContent = [
-        `${formatCount(metrics.totalCalls ?? 0)} calls`,
+        `${formatCount(metrics.totalCalls ?? 0)} call${metrics.totalCalls === 1 ? "" : "s"}`,
         `${formatCount(metrics.successfulCalls ?? 0)} ok`,
         `${formatCount(metrics.failedCalls ?? 0)} failed`,
         `${formatCount(metrics.blockedCalls ?? 0)} blocked`,
