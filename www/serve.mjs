@@ -5,6 +5,8 @@
 // Given a fleet's isolates (startServer's `isolates`, as make demo does), it
 // asks every isolate's /status at once instead and answers
 // `{ "isolates": [{ name, url, breakers } or { name, url, error }] }`.
+// Either answer names the proxy's origin in `x-edge-proxy-origin`, so the page
+// can show a request to send it.
 //
 //   node www/serve.mjs [--port 8080] [--proxy http://127.0.0.1:8787]
 //
@@ -68,7 +70,10 @@ async function handle(request, response, rootDir, proxy) {
     return send(response, 405, "text/plain; charset=utf-8", "GET or HEAD only\n");
   }
   const { pathname } = new URL(request.url, "http://localhost");
-  if (pathname === "/proxy/status") return proxy.isolates ? gatherStatuses(response, proxy) : forwardStatus(response, proxy);
+  if (pathname === "/proxy/status") {
+    response.setHeader("x-edge-proxy-origin", new URL(proxy.url).origin);
+    return proxy.isolates ? gatherStatuses(response, proxy) : forwardStatus(response, proxy);
+  }
 
   let path;
   try {

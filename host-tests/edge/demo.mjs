@@ -156,7 +156,7 @@ function printWhatToTry(pageUrl) {
   console.log(`edgebreaker demo: the page, and the Cloudflare example (js/examples/cloudflare) in workerd before a fake LLM upstream:
 ${proxy.isolates.length} isolates of the Worker, one breaker for all of them (the example's FleetCoordinator Durable Object).
 
-  ${"page".padEnd(width)}  ${pageUrl}    the wasm core in your browser; its last panel shows each isolate's breakers live beside the fleet's
+  ${"page".padEnd(width)}  ${pageUrl}    the wasm core in your browser; its "Local edge proxy" panel shows each isolate's breakers live beside the fleet's
   ${"proxy".padEnd(width)}  ${proxy.url}    the Worker: each request goes to the next isolate (x-edgebreaker-isolate says which), with UPSTREAM_URL=${upstream.url} and PROXY_TOKEN=${proxyToken}
 ${isolates.join("\n")}
   ${"upstream".padEnd(width)}  ${upstream.url}    fake OpenAI chat completions; faults at /__control

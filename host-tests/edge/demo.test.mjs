@@ -93,6 +93,12 @@ test("make demo serves the page, the proxy behind its token, and the upstream; C
       assert.equal(await tab.textContent(`${breaker} .proxy-breaker-facts`), "generation 0 · 3 of 3 isolates have it");
       const rows = await tab.$$eval(`${breaker} tbody tr`, (rows) => rows.map((row) => [row.dataset.isolate, row.dataset.state, row.dataset.fleetState]));
       assert.deepEqual(rows, [1, 2, 3].map((number) => [`isolate-${number}`, "closed", "closed"]));
+      // Its request to try is the proxy's own chat route, the token left as $PROXY_TOKEN (printed above); sent, it is answered.
+      const command = await tab.textContent("#proxy-curl");
+      const prefix = `curl -s ${proxy}/v1/chat/completions -H "authorization: Bearer $PROXY_TOKEN" -d '`;
+      assert.ok(command.startsWith(prefix) && command.endsWith("'"), command);
+      const offered = await fetch(`${proxy}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: command.slice(prefix.length, -1) });
+      assert.match((await offered.json()).choices[0].message.content, /answering: hi/);
     } finally {
       await close();
     }

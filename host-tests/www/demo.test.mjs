@@ -114,10 +114,19 @@ test("pause stops simulated time, step advances it by exactly one second, and th
   await page.keyboard.press("Enter");
   await waitForMetric(page, "state", "open");
   assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "force_open: open until reset()");
+  // Again, while open: no state change, so no "statechange" event; the log still answers the click.
+  const changes = (await stateChanges(page)).length;
+  await page.keyboard.press("Enter");
+  assert.equal(await page.getAttribute("#event-log li:first-child", "class"), "log-note");
+  assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "forceOpen(): already open, no state change; held open until reset()");
+  assert.equal((await stateChanges(page)).length, changes, "no state change was logged for it");
   await tabTo(page, "#reset-breaker");
   await page.keyboard.press("Enter");
   await waitForMetric(page, "state", "closed");
   assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "reset");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "reset(): already closed, no state change; the window starts empty");
+  assert.equal((await stateChanges(page)).length, changes + 1);
 
   await tabTo(page, "#play-pause");
   await page.keyboard.press("Enter");
@@ -215,19 +224,34 @@ test("the same seed gives the same run however simulated time is chunked", async
   assert.deepEqual(chunked, whole);
 });
 
-test("a preset fills the options and rebuilds the breaker; an invalid option is refused with the package's error", async () => {
+test("a preset fills the options as a field does, and only Apply rebuilds the breaker; an invalid option is refused with the package's error", async () => {
   const { page, errors } = await openPage(page0Server, "?seed=5");
+  assert.equal(await page.getAttribute("#options-form", "data-pending"), "false");
   await page.selectOption("#preset", "vectorDb");
+  assert.equal(await page.inputValue("#opt-resetTimeoutMs"), "120000");
+  assert.match(await page.textContent("#options-code"), /\.\.\.presets\.vectorDb,\n\}\);/);
+  // Not applied yet: the running breaker is still presets.llm's, and the form says so.
+  assert.equal(await page.evaluate(() => window.edgebreakerDemo.status().config.failureThreshold), 3);
+  assert.equal(await page.textContent("#label-wait"), "after 60 s");
+  assert.equal(await page.getAttribute("#options-form", "data-pending"), "true");
+  assert.match(await page.textContent("#options-pending"), /^Not applied yet/);
+  // Back to the running preset: nothing is pending.
+  await page.selectOption("#preset", "llm");
+  assert.equal(await page.getAttribute("#options-form", "data-pending"), "false");
+  await page.selectOption("#preset", "vectorDb");
+  await page.click("#apply-options");
   const config = await page.evaluate(() => window.edgebreakerDemo.status().config);
   assert.equal(config.failureThreshold, 2);
   assert.equal(config.resetTimeoutMs, 120_000);
   assert.equal(config.windowSize, 15);
-  assert.equal(await page.inputValue("#opt-resetTimeoutMs"), "120000");
   assert.equal(await page.textContent("#label-wait"), "after 2 min");
-  assert.match(await page.textContent("#options-code"), /\.\.\.presets\.vectorDb,\n\}\);/);
+  assert.equal(await page.getAttribute("#options-form", "data-pending"), "false");
+  assert.equal(await page.textContent("#options-pending"), "");
 
   await page.fill("#opt-failureThreshold", "0");
   assert.equal(await page.inputValue("#preset"), "custom");
+  assert.equal(await page.getAttribute("#options-form", "data-pending"), "true");
+  assert.equal(await page.evaluate(() => window.edgebreakerDemo.status().config.failureThreshold), 2, "a field applies nothing by itself either");
   await page.click("#apply-options");
   assert.match(await page.textContent("#options-error"), /RangeError: .*failureThreshold/);
   assert.equal(await page.getAttribute("#opt-failureThreshold", "aria-invalid"), "true");
@@ -246,6 +270,13 @@ test("the edge proxy panel shows the proxy's breakers live from its /status", as
   const { page, errors } = await openPage(page0Server, "?seed=6");
   await page.waitForSelector('#proxy-breakers li[data-name="api.openai.com"][data-state="open"]');
   assert.equal(await page.getAttribute("#proxy-message", "data-state"), "live");
+  // A request to send it, ready to paste: the proxy's own origin (the demo server names it), its chat route, the token as $PROXY_TOKEN.
+  const origin = new URL(fakeProxy.url).origin;
+  assert.equal(await page.textContent("#proxy-curl"), curlFor(origin));
+  assert.match(await page.textContent(".proxy-try"), /POST \/v1\/chat\/completions/);
+  // The panel comes before the service and options, not last.
+  const [proxyTop, optionsTop] = await Promise.all(["#proxy-panel", "#options-panel"].map(async (id) => (await page.locator(id).boundingBox()).y));
+  assert.ok(proxyTop < optionsTop, `proxy panel at ${proxyTop}, options at ${optionsTop}`);
   assert.match(await page.textContent('#proxy-breakers li[data-name="api.openai.com"]'), /3 failed · 2 blocked · probe in/);
   assert.equal(await page.getAttribute('#proxy-breakers li[data-name="api.anthropic.com"]', "data-state"), "closed");
 
@@ -258,6 +289,7 @@ test("the edge proxy panel shows the proxy's breakers live from its /status", as
   const direct = await openPage(downServer, `?seed=6&proxy=${encodeURIComponent(`${fakeProxy.url}status`)}`);
   await direct.page.waitForSelector('#proxy-breakers li[data-name="api.anthropic.com"]');
   assert.equal(await direct.page.textContent("#proxy-url"), `${fakeProxy.url}status`);
+  assert.equal(await direct.page.textContent("#proxy-curl"), curlFor(origin));
   assertNoConsoleErrors(direct.errors);
   await direct.page.close();
 });
@@ -344,7 +376,7 @@ test("a screenshot of a run with two outages", async () => {
     outage.click();
     demo.advance(14_000);
   });
-  await page.waitForTimeout(2500); // the diagram's queued transitions finish animating
+  await page.waitForTimeout(1000); // the diagram's last transition finishes animating
   const status = await page.evaluate(() => window.edgebreakerDemo.status());
   assert.equal(status.state, "open");
   assert.deepEqual(
@@ -379,7 +411,104 @@ test("the demo server serves www/ and nothing outside it", async () => {
   assert.match(page0Server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
 });
 
+test("at 50x the diagram highlights the newest change: reset() right after a recovery lights the reset edge alone", async () => {
+  const { page, errors } = await openPage(page0Server, "?seed=9&paused");
+  await page.evaluate(() => {
+    const demo = window.edgebreakerDemo;
+    const outage = document.getElementById("outage");
+    // Several changes between two frames, as at 50x: open, half_open, closed, then forced open and reset.
+    outage.click();
+    demo.advance(30_000);
+    outage.click();
+    demo.advance(70_000);
+    document.getElementById("force-open").click();
+    document.getElementById("reset-breaker").click();
+  });
+  await nextFrames(page);
+  assert.deepEqual(
+    (await stateChanges(page)).map(({ to }) => to),
+    ["open", "half_open", "closed", "open", "closed"],
+  );
+  assert.deepEqual(await page.$$eval(".edge.is-firing", (edges) => edges.map((edge) => edge.id)), ["edge-reset"]);
+  assert.equal(await page.getAttribute("#transition-dot", "data-to"), "closed");
+  assertNoConsoleErrors(errors);
+  await page.close();
+});
+
+test("at every width each option's name ends inside its own column, before the next one's starts", async () => {
+  const { page, errors } = await openPage(page0Server, "?seed=10&paused");
+  await page.evaluate(() => (document.querySelector("details.advanced").open = true));
+  for (const width of [1280, 1180, 1100, 900, 760, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await nextFrames(page);
+    const overruns = await page.$$eval(".option-grid .field", (fields) =>
+      fields
+        .map((field) => ({ name: field.querySelector("code").textContent, right: field.querySelector("code").getBoundingClientRect().right, edge: field.getBoundingClientRect().right }))
+        .filter(({ right, edge }) => right > edge + 0.5)
+        .map(({ name }) => name),
+    );
+    assert.deepEqual(overruns, [], `option names running over at ${width} px`);
+  }
+  assertNoConsoleErrors(errors);
+  await page.close();
+});
+
+test("forced open, retryAfterMs reads \"null until reset()\" on one line, as tall as its neighbours' values", async () => {
+  const { page, errors } = await openPage(page0Server, "?seed=10&paused");
+  await page.click("#force-open");
+  await waitForMetric(page, "retryAfterMs", null);
+  assert.equal(await page.textContent('[data-metric="retryAfterMs"]'), "nulluntil reset()");
+  for (const width of [1280, 1100, 760, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await nextFrames(page);
+    const [retry, total] = await Promise.all(['[data-metric="retryAfterMs"]', '[data-metric="totalCalls"]'].map((cell) => page.$eval(cell, (dd) => dd.getBoundingClientRect().height)));
+    assert.equal(retry, total, `retryAfterMs ${retry} px tall, totalCalls ${total} px, at ${width} px`);
+  }
+  assertNoConsoleErrors(errors);
+  await page.close();
+});
+
+test("the chart draws no bar in its left margin, where the scale's numbers are", async () => {
+  const { page, errors } = await openPage(page0Server, "?seed=10&paused");
+  await page.evaluate(() => window.edgebreakerDemo.advance(200_000)); // more than the chart's 3 minutes: bars across its whole width
+  await nextFrames(page);
+  const chart = await page.$eval("#chart", (canvas) => {
+    const context = canvas.getContext("2d");
+    const barColour = ([red, green, blue]) => (red === 0x34 && green === 0xd3 && blue === 0x99) || (red === 0x7b && green === 0x87 && blue === 0x9c);
+    const count = (x, width) => {
+      const { data } = context.getImageData(x, 0, width, canvas.height);
+      let bars = 0;
+      for (let index = 0; index < data.length; index += 4) if (barColour(data.subarray(index, index + 3))) bars += 1;
+      return bars;
+    };
+    const gutter = Math.floor(36 * devicePixelRatio);
+    return { inGutter: count(0, gutter), besideIt: count(gutter, gutter) };
+  });
+  assert.ok(chart.besideIt > 0, "bars right of the margin: the chart is full");
+  assert.equal(chart.inGutter, 0, "no bar under the scale");
+  assertNoConsoleErrors(errors);
+  await page.close();
+});
+
+test("the latency note works its example through with the latency and speed chosen, and the service's errors are named apart from the breaker's failureRate", async () => {
+  const { page, errors } = await openPage(page0Server, "?seed=10&paused");
+  assert.equal(await page.textContent("#latency-note"), "Latency runs on simulated time too: at 10× a 300 ms call takes 30 ms of yours.");
+  await page.focus("#latency");
+  await page.keyboard.press("End");
+  await page.focus("#speed");
+  await page.keyboard.press("End");
+  assert.equal(await page.textContent("#latency-note"), "Latency runs on simulated time too: at 50× a 5.0 s call takes 100 ms of yours.");
+  assert.equal(await page.textContent('label[for="failure-rate"]'), "Service errors 2 % of requests");
+  assertNoConsoleErrors(errors);
+  await page.close();
+});
+
 // --- helpers ---
+
+/** The request the proxy panel offers to paste, for the proxy at `origin`. */
+function curlFor(origin) {
+  return `curl -s ${origin}/v1/chat/completions -H "authorization: Bearer $PROXY_TOKEN" -d '{"model":"fake-model","messages":[{"role":"user","content":"hi"}]}'`;
+}
 
 async function openPage(server, query, viewport) {
   const page = await context.newPage();

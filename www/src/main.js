@@ -77,7 +77,7 @@ function start() {
   bindTimeControls(playback);
   if (new URLSearchParams(location.search).has("paused")) setPaused(playback, true);
   bindServiceControls(service, traffic);
-  bindBreakerActions(breakers);
+  bindBreakerActions(breakers, log, clock);
 
   for (const control of document.querySelectorAll("button, input, select")) control.disabled = false;
   coreStatus.dataset.state = "ready";
@@ -131,8 +131,17 @@ function bindServiceControls(service, traffic) {
     update();
   };
   bind("traffic-rate", (rate) => traffic.setRate(rate), (rate) => `${rate} call${rate === 1 ? "" : "s"}/s`);
-  bind("failure-rate", (percent) => (service.failureRate = percent / 100), (percent) => `${percent} %`);
+  bind("failure-rate", (percent) => (service.failureRate = percent / 100), (percent) => `${percent} % of requests`);
   bind("latency", (ms) => (service.latencyMs = ms), (ms) => formatDuration(ms));
+  // The note works the example through with the latency and speed chosen now.
+  const showLatencyNote = () => {
+    const latencyMs = Number(byId("latency").value);
+    const speed = Number(byId("speed").value);
+    byId("latency-note").textContent =
+      `Latency runs on simulated time too: at ${speed}× a ${formatDuration(latencyMs)} call takes ${formatDuration(latencyMs / speed)} of yours.`;
+  };
+  for (const id of ["latency", "speed"]) byId(id).addEventListener("input", showLatencyNote);
+  showLatencyNote();
 
   const outage = byId("outage");
   const showOutage = () => {
@@ -143,9 +152,26 @@ function bindServiceControls(service, traffic) {
   showOutage();
 }
 
-function bindBreakerActions(breakers) {
-  byId("reset-breaker").addEventListener("click", () => breakers.current.reset());
-  byId("force-open").addEventListener("click", () => breakers.current.forceOpen());
+/**
+ * The buttons call the breaker as code would. A call that changes no state
+ * sends no "statechange" event, so the log says what it did instead: a click
+ * never goes unanswered.
+ */
+function bindBreakerActions(breakers, log, clock) {
+  const act = (id, call, unchanged) =>
+    byId(id).addEventListener("click", () => {
+      const breaker = breakers.current;
+      const changesBefore = breaker.getStatus().metrics.stateChanges;
+      call(breaker);
+      const status = breaker.getStatus();
+      if (status.metrics.stateChanges === changesBefore) log.note(clock.now, unchanged(status));
+    });
+  act(
+    "force-open",
+    (breaker) => breaker.forceOpen(),
+    (status) => `forceOpen(): already ${status.state}, no state change; held open ${status.retryAfterMs === null ? "until reset()" : `for ${formatDuration(status.retryAfterMs)}`}`,
+  );
+  act("reset-breaker", (breaker) => breaker.reset(), (status) => `reset(): already ${status.state}, no state change; the window starts empty`);
 }
 
 function seedFrom(location) {

@@ -26,6 +26,8 @@ export class MetricsView {
       if (cell.dataset.value === raw) continue;
       cell.dataset.value = raw;
       cell.textContent = display(name, value);
+      // Open until reset: null, with why in a smaller note that keeps the tile one line tall.
+      if (name === "retryAfterMs" && value === null) cell.append(note(cell.ownerDocument, "until reset()"));
       if (name === "state") cell.dataset.state = value;
     }
     const { metrics } = status;
@@ -38,7 +40,7 @@ export class MetricsView {
 }
 
 function display(name, value) {
-  if (value === null || value === undefined) return name === "retryAfterMs" ? "null (until reset)" : "null";
+  if (value === null || value === undefined) return "null";
   switch (name) {
     case "state":
       return value;
@@ -53,4 +55,11 @@ function display(name, value) {
     default:
       return formatCount(value);
   }
+}
+
+function note(document, text) {
+  const span = document.createElement("span");
+  span.className = "metric-note";
+  span.textContent = text;
+  return span;
 }

@@ -1,6 +1,12 @@
 // The breaker's options: a preset, then any field edited on top. The form
 // does not validate: the package does (the core's rules, one place), and its
 // error, which names the option, is shown as it comes.
+//
+// One rule for every control: choosing a preset or editing a field only fills
+// the form; "Apply options" builds the breaker. Applying throws the running
+// breaker away (metrics from zero), so it is one deliberate act, and typing
+// "10" never builds a breaker with 1 on the way. Until then the form says its
+// options are not applied yet.
 
 const PRESET_NAMES = ["llm", "streaming", "vectorDb"];
 
@@ -10,8 +16,10 @@ export class OptionsForm {
   #inputs;
   #error;
   #code;
+  #pending;
   #presets;
   #apply;
+  #applied = null;
 
   /**
    * @param {Document} document
@@ -24,18 +32,19 @@ export class OptionsForm {
     this.#inputs = [...this.#form.querySelectorAll("[data-option]")];
     this.#error = document.getElementById("options-error");
     this.#code = document.getElementById("options-code");
+    this.#pending = document.getElementById("options-pending");
     this.#presets = presets;
     this.#apply = apply;
 
     this.#preset.addEventListener("change", () => {
       if (this.#preset.value === "custom") return;
       this.#fill(this.#presetValues(this.#preset.value));
-      this.submit();
     });
     this.#form.addEventListener("input", (event) => {
       if (event.target === this.#preset) return;
       this.#preset.value = this.#matchingPreset();
       this.#showCode();
+      this.#showPending();
     });
     this.#form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -53,8 +62,11 @@ export class OptionsForm {
   submit() {
     for (const input of this.#inputs) input.removeAttribute("aria-invalid");
     try {
-      this.#apply(this.read());
+      const options = this.read();
+      this.#apply(options);
+      this.#applied = JSON.stringify(options);
       this.#error.textContent = "";
+      this.#showPending();
       return true;
     } catch (error) {
       this.#error.textContent = `${error?.name ?? "Error"}: ${error?.message ?? error}`;
@@ -80,6 +92,14 @@ export class OptionsForm {
   #fill(values) {
     for (const input of this.#inputs) input.value = values[input.dataset.option] ?? "";
     this.#showCode();
+    this.#showPending();
+  }
+
+  /** Whether the form holds options the running breaker does not have, said beside the Apply button. */
+  #showPending() {
+    const pending = this.#applied !== null && JSON.stringify(this.read()) !== this.#applied;
+    this.#form.dataset.pending = String(pending);
+    this.#pending.textContent = pending ? "Not applied yet: the running breaker keeps its options until you apply these." : "";
   }
 
   #matchingPreset() {

@@ -7,18 +7,23 @@
 // every isolate's status at once (`{ isolates: [...] }`): then each breaker
 // shows the fleet's state and generation, and a row per isolate with its own
 // breaker's state beside its view of the fleet and how long ago it synced.
+//
+// Below, a request to send the proxy, ready to paste: its route and a curl
+// command, with the client token left as $PROXY_TOKEN (make demo prints it).
 
 import { formatCount, formatDuration } from "../format.js";
 
 const POLL_MS = 1000;
 const RETRY_MS = 3000;
 const TIMEOUT_MS = 2500;
+const CHAT_ROUTE = "/v1/chat/completions";
 
 export class ProxyPanel {
   #url;
   #message;
   #list;
   #document;
+  #curl;
   #timer = null;
 
   constructor(document, location) {
@@ -26,7 +31,10 @@ export class ProxyPanel {
     this.#url = statusUrl(location);
     this.#message = document.getElementById("proxy-message");
     this.#list = document.getElementById("proxy-breakers");
+    this.#curl = document.getElementById("proxy-curl");
     document.getElementById("proxy-url").textContent = this.#url;
+    // Read directly, the status URL names the proxy; through the demo server, its answer does.
+    this.#showRequest(new URLSearchParams(location.search).has("proxy") ? new URL(this.#url, location.href).origin : null);
   }
 
   start() {
@@ -37,6 +45,8 @@ export class ProxyPanel {
     let next = POLL_MS;
     try {
       const response = await fetch(this.#url, { cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const origin = response.headers.get("x-edge-proxy-origin");
+      if (origin) this.#showRequest(origin);
       if (!response.ok) throw new Unreachable(await failureReason(response));
       let body;
       try {
@@ -64,7 +74,7 @@ export class ProxyPanel {
     this.#setMessage(
       "live",
       count === 0
-        ? "The proxy is running, with no breakers yet: send it a request."
+        ? "The proxy is running, with no breakers yet: send it a request (below)."
         : `The proxy is running: ${count} breaker${count === 1 ? "" : "s"}, updated ${new Date().toLocaleTimeString("en-GB")}.`,
     );
     const document = this.#document;
@@ -87,7 +97,7 @@ export class ProxyPanel {
       const facts = document.createElement("p");
       facts.className = "proxy-breaker-facts";
       facts.textContent = [
-        `${formatCount(metrics.totalCalls ?? 0)} calls`,
+        `${formatCount(metrics.totalCalls ?? 0)} call${metrics.totalCalls === 1 ? "" : "s"}`,
         `${formatCount(metrics.successfulCalls ?? 0)} ok`,
         `${formatCount(metrics.failedCalls ?? 0)} failed`,
         `${formatCount(metrics.blockedCalls ?? 0)} blocked`,
@@ -101,6 +111,14 @@ export class ProxyPanel {
     this.#list.replaceChildren(...items);
   }
 
+  /** The curl command for a chat completion through the proxy at `origin` (a placeholder until it is known). */
+  #showRequest(origin) {
+    const text =
+      `curl -s ${origin ?? "<proxy origin>"}${CHAT_ROUTE} -H "authorization: Bearer $PROXY_TOKEN" ` +
+      `-d '{"model":"fake-model","messages":[{"role":"user","content":"hi"}]}'`;
+    if (this.#curl.textContent !== text) this.#curl.textContent = text;
+  }
+
   #showFleet(isolates) {
     const answering = isolates.filter((isolate) => isolate.breakers);
     if (answering.length === 0) {
@@ -112,7 +130,7 @@ export class ProxyPanel {
     this.#setMessage(
       "live",
       count === 0
-        ? `The proxy is running (${fleet}), with no breakers yet: send it a request.`
+        ? `The proxy is running (${fleet}), with no breakers yet: send it a request (below).`
         : `The proxy is running: ${fleet}, ${count} breaker${count === 1 ? "" : "s"}, updated ${new Date().toLocaleTimeString("en-GB")}.`,
     );
     this.#list.dataset.view = "fleet";

@@ -11,13 +11,12 @@ const EDGE_FOR = {
   "half_open>closed": "edge-close",
 };
 const TRAVEL_MS = 650;
-const MAX_QUEUED = 3;
 
 export class StateDiagram {
   #svg;
   #dot;
   #announcement;
-  #queue = [];
+  #next = null;
   #playing = null;
   #shownState = null;
   #reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
@@ -36,12 +35,14 @@ export class StateDiagram {
     this.#document = document;
   }
 
-  /** Queues the animation of one state change (several may arrive in one frame at 50x). */
+  /**
+   * Animates one state change. The newest change wins: it cuts short the one
+   * playing, so at 50x (several changes a frame) the highlighted edge is always
+   * the last change's, never one the breaker has long left.
+   */
   transition({ from, to }) {
     const edge = this.#document.getElementById(EDGE_FOR[`${from}>${to}`]);
-    if (!edge) return;
-    this.#queue.push(edge);
-    if (this.#queue.length > MAX_QUEUED) this.#queue.shift();
+    if (edge) this.#next = edge;
   }
 
   /** Draws the status at real time `nowMs` (performance.now). */
@@ -88,9 +89,11 @@ export class StateDiagram {
   }
 
   #animate(nowMs) {
-    if (!this.#playing && this.#queue.length > 0) {
-      this.#playing = { edge: this.#queue.shift(), startedAt: nowMs };
+    if (this.#next) {
+      this.#playing?.edge.classList.remove("is-firing");
+      this.#playing = { edge: this.#next, startedAt: nowMs };
       this.#playing.edge.classList.add("is-firing");
+      this.#next = null;
     }
     if (!this.#playing) return;
     const { edge, startedAt } = this.#playing;

@@ -5,6 +5,8 @@ import { BUCKET_MS, SPAN_MS } from "../timeline.js";
 import { formatCount } from "../format.js";
 
 const SUMMARY_EVERY_MS = 1000;
+/** The scale's numbers get a margin of their own (CSS px), so no bar is ever drawn under them. */
+const GUTTER_PX = 36;
 
 export class TimelineChart {
   #canvas;
@@ -26,7 +28,6 @@ export class TimelineChart {
       half_open: color("--half-open-band"),
       grid: color("--grid"),
       text: color("--muted"),
-      labelBacking: color("--bg"),
     };
     this.#legend = {
       success: document.getElementById("legend-success"),
@@ -41,7 +42,10 @@ export class TimelineChart {
     const context = this.#context;
     context.clearRect(0, 0, width, height);
     const start = now - SPAN_MS;
-    const x = (time) => ((time - start) / SPAN_MS) * width;
+    const pixel = devicePixelRatio;
+    const gutter = GUTTER_PX * pixel;
+    const plotWidth = width - gutter;
+    const x = (time) => gutter + ((time - start) / SPAN_MS) * plotWidth;
 
     for (let index = 0; index < timeline.states.length; index++) {
       const { at, state } = timeline.states[index];
@@ -60,20 +64,20 @@ export class TimelineChart {
     const scale = niceCeiling(peak);
     const y = (count) => height - (count / scale) * plotHeight;
 
-    const gridLines = [0.5, 1].map((fraction) => ({ y: Math.round(y(scale * fraction)) + 0.5, label: `${scale * fraction} calls / ${BUCKET_MS / 1000} s` }));
+    const gridLines = [0.5, 1].map((fraction) => ({ y: Math.round(y(scale * fraction)) + 0.5, label: formatCount(scale * fraction) }));
     context.strokeStyle = this.#colors.grid;
     context.lineWidth = 1;
     for (const line of gridLines) {
       context.beginPath();
-      context.moveTo(0, line.y);
+      context.moveTo(gutter, line.y);
       context.lineTo(width, line.y);
       context.stroke();
     }
 
-    const barWidth = Math.max(1, (BUCKET_MS / SPAN_MS) * width - Math.max(1, devicePixelRatio));
+    const barWidth = Math.max(1, (BUCKET_MS / SPAN_MS) * plotWidth - Math.max(1, pixel));
     for (const [index, bucket] of timeline.buckets) {
       const left = x(index * BUCKET_MS);
-      if (left + barWidth < 0) continue;
+      if (left < gutter) continue; // a bucket partly older than the span: its bar would reach into the gutter
       let base = 0;
       for (const outcome of ["success", "failure", "blocked"]) {
         const count = bucket[outcome];
@@ -84,17 +88,12 @@ export class TimelineChart {
       }
     }
 
-    // Scale labels last, on a backing, so bars never hide them.
-    const pixel = devicePixelRatio;
+    // The scale's numbers, right-aligned in the gutter beside their lines (the unit is in the panel's title).
     context.font = `${11 * pixel}px system-ui, sans-serif`;
     context.textBaseline = "middle";
-    for (const line of gridLines) {
-      const textWidth = context.measureText(line.label).width;
-      context.fillStyle = this.#colors.labelBacking;
-      context.fillRect(2 * pixel, line.y - 8 * pixel, textWidth + 8 * pixel, 16 * pixel);
-      context.fillStyle = this.#colors.text;
-      context.fillText(line.label, 6 * pixel, line.y);
-    }
+    context.textAlign = "right";
+    context.fillStyle = this.#colors.text;
+    for (const line of gridLines) context.fillText(line.label, gutter - 6 * pixel, line.y);
 
     const totals = timeline.totals(now);
     for (const outcome of ["success", "failure", "blocked"]) {
