@@ -6,10 +6,10 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser build wasm package pack lint test bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv build wasm package pack lint test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
-setup: setup-package setup-component setup-lint setup-browser
+setup: setup-package setup-component setup-lint setup-browser setup-denokv
 
 # A rustup target, added unless installed.
 rust-target = grep -qx $(1) <<<"$$(rustup target list --installed)" || rustup target add $(1)
@@ -43,6 +43,15 @@ setup-browser:
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" = 0 ] || { \
 		echo "the browser tests need Chromium at /usr/bin/chromium: run \`apt-get install chromium\` as root, then this again" >&2; exit 1; }
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# denokv, the self-hosted Deno KV server the Deno fleet tests share between
+# Deno processes, built by cargo into ~/.cargo/bin once and kept there (a cold
+# build takes about 7 minutes on 2 cores; CI caches ~/.cargo/bin). denokv has
+# no --version: cargo's list of installed crates says which one is there.
+DENOKV_VERSION := 0.14.0
+setup-denokv:
+	@command -v denokv >/dev/null && grep -qx 'denokv v$(DENOKV_VERSION):' <<<"$$(cargo install --list)" \
+		|| cargo install denokv --locked --version "=$(DENOKV_VERSION)"
 
 # The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on it).
 wasm: setup-package

@@ -9,6 +9,7 @@
 //   dist/workerd.js  workerd               the .wasm imported as a module
 //   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
 //                    "cloudflare:workers" left to the runtime
+//   dist/deno.js     "edgebreaker/deno": the fleet on Deno KV, built like index.js
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -23,6 +24,8 @@ export const entries = [
   { file: "workerd.js", conditions: ["workerd", "worker", "browser"] },
   // "edgebreaker/cloudflare": the fleet coordinator (a Durable Object) and its transport, workerd only.
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
+  // "edgebreaker/deno": the fleet's store on Deno KV (any runtime with a Deno KV client; Deno's own is Deno.openKv).
+  { file: "deno.js", from: "deno/index.js", conditions: ["node", "deno"] },
 ];
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.

@@ -24,6 +24,7 @@ const shipped = [
   { label: "browser entry (browser.js, wasm inlined)", file: "browser.js" },
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: true },
   { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js" },
+  { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
 ];
 
 /** Prints `parts` and each entry's size as an app ships it. */
