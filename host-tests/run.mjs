@@ -35,6 +35,7 @@ const suites = [
     files: ["edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"],
   },
   { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/fleet.test.mjs"] },
+  { name: "fleet-deno", about: "the same fleet on four Deno processes sharing Deno KV (denokv): edgebreaker/deno", files: ["fleet/deno.test.mjs"] },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];
 

@@ -3,7 +3,7 @@
 // need no Deno types to compile, and a project's `Deno.Kv` passes as it is.
 
 /** A key of Deno KV (`Deno.KvKey`); the fleet's keys are strings and numbers. */
-export type KvKey = readonly (string | number | bigint | boolean | Uint8Array)[];
+export type KvKey = readonly (string | number | bigint | boolean | symbol | Uint8Array)[];
 
 /** An entry read by `get`: `versionstamp` is null when the key holds nothing. */
 export interface KvMaybeEntry {

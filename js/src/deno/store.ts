@@ -11,7 +11,7 @@
 //   settle      a `delete` of the slot with a check of its versionstamp, and the probe count's `set`
 //               with a check of its own, in one commit: a lease is given back and counted once
 //
-// Reads are strong (Deno KV's default) and run side by side; nothing is read
+// Reads are strong (Deno KV's default); nothing is read
 // or written on a breaker's call path (link.ts syncs in the background).
 import { describe } from "../describe.js";
 import type { FleetLimits, FleetStore, StoreView } from "../fleet/store.js";
@@ -37,7 +37,7 @@ const MAX_EXPIRE_IN_MS = 365 * 24 * 60 * 60 * 1000;
 interface Fleet {
   readonly name: string;
   readonly keys: FleetKeys;
-  /** The phase as last read or written: where the next read looks first. */
+  /** The phase as last read or written: what the next sync counts its report in (checked at the commit). */
   known: StoredPhase | undefined;
   /** Stale keys found by a sweep, deleted with the next sync's commit. */
   garbage: KvKey[];
@@ -159,7 +159,9 @@ export class DenoKvStore implements FleetStore {
     if (typeof success !== "boolean") throw new TypeError(`success must be a boolean; got ${describe(success)}`);
     const probesKey = fleet.keys.probes(version);
     for (let attempt = 1; ; attempt += 1) {
-      const [{ view }, slots, probes] = await Promise.all([this.#read(fleet, limits), this.#slots(fleet, version), this.#kv.get(probesKey)]);
+      const { view, slots: current } = await this.#read(fleet, limits);
+      const slots = view.version === version ? current : await this.#slots(fleet, version);
+      const probes = await this.#kv.get(probesKey);
       const probeSuccesses = probes.versionstamp === null ? 0 : wholeNumber(probesKey, probes.value, "a probe count");
       const slot = slots.find(({ id }) => id === lease);
       // Gone (settled, or its phase's keys expired), or expired: not live. An expired one stays, so the fleet sees it.
@@ -196,26 +198,25 @@ export class DenoKvStore implements FleetStore {
   }
 
   /**
-   * The view now: the phase, and beside it (in parallel, under the phase last
-   * known, read again in the rare case it changed) the window's totals, the
-   * pace and the leases; and now and then a sweep for old keys.
+   * The view now: the phase, then what its state needs (the window's totals
+   * while closed, the leases while half-open), the pace, and now and then a
+   * sweep for old keys. One read at a time: a Deno KV client over HTTP
+   * answers requests in flight together tens of milliseconds later than the
+   * same requests one after another.
    */
   async #read(fleet: Fleet, limits: FleetLimits): Promise<Read> {
     const now = Date.now();
     const width = bucketWidth(limits.windowMs);
-    const guess = fleet.known?.version ?? null;
-    const sweep = now - fleet.sweptAt >= Math.max(width, 1_000);
-    if (sweep) fleet.sweptAt = now;
-    const [phase, guessedTotals, guessedSlots, syncPeriods, swept] = await Promise.all([
-      this.#readPhase(fleet),
-      this.#totals(fleet, guess, now, width),
-      this.#slots(fleet, guess),
-      this.#pace(fleet, now),
-      sweep ? this.#sweep(fleet, now, width) : undefined,
-    ]);
-    const [totals, slots] =
-      phase.version === guess ? [guessedTotals, guessedSlots] : await Promise.all([this.#totals(fleet, phase.version, now, width), this.#slots(fleet, phase.version)]);
-    if (swept !== undefined) fleet.garbage = swept(phase.version ?? "");
+    const phase = await this.#readPhase(fleet);
+    const state = stateOf(phase.phase);
+    // Outcomes are counted only in a closed phase, and a lease is granted only in a half-open one.
+    const totals = isClosed(phase.phase) ? await this.#totals(fleet, phase.version, now, width) : { successes: 0, failures: 0 };
+    const slots = state === "half_open" ? await this.#slots(fleet, phase.version) : [];
+    const syncPeriods = await this.#pace(fleet, now);
+    if (now - fleet.sweptAt >= Math.max(width, 1_000)) {
+      fleet.sweptAt = now;
+      fleet.garbage = await this.#sweep(fleet, phase.version ?? "", now, width);
+    }
     const ages = this.#sightings.leaseAges(fleet.name, slots.map(({ stamp }) => stamp), true);
     const view: StoreView = {
       phase: phase.phase,
@@ -266,28 +267,22 @@ export class DenoKvStore implements FleetStore {
   }
 
   /**
-   * The oldest window and pace keys (they list first): given the phase's
-   * version, those of older phases and of buckets out of the window.
+   * The oldest window and pace keys (they list first) that can go: those of
+   * phases older than `current` (the phase's version just read; a newer one
+   * is a phase this read has not seen yet) and of buckets out of the window.
    */
-  async #sweep(fleet: Fleet, now: number, width: number): Promise<(current: string) => KvKey[]> {
-    const [windowKeys, paceKeys] = await Promise.all(
-      [fleet.keys.window, fleet.keys.pace].map(async (prefix) => {
-        const keys: KvKey[] = [];
-        for await (const { key } of this.#kv.list({ prefix }, { limit: SWEEP_LIMIT })) keys.push(key);
-        return keys;
-      }),
-    );
+  async #sweep(fleet: Fleet, current: string, now: number, width: number): Promise<KvKey[]> {
     const oldestBucket = Math.floor(now / width) - WINDOW_BUCKETS + 1;
     const oldestPace = Math.floor(now / PACE_BUCKET_MS) - 1_000 / PACE_BUCKET_MS + 1;
-    const depth = fleet.keys.window.length;
-    return (current) => [
-      // Only versions older than the phase just read: a newer one is a phase this read has not seen yet.
-      ...windowKeys!.filter((key) => {
-        const { version, bucket } = windowKey(key, depth);
-        return version < current || (version === current && bucket < oldestBucket);
-      }),
-      ...paceKeys!.filter((key) => paceBucket(key, fleet.keys.pace.length) < oldestPace),
-    ];
+    const garbage: KvKey[] = [];
+    for await (const { key } of this.#kv.list({ prefix: fleet.keys.window }, { limit: SWEEP_LIMIT })) {
+      const { version, bucket } = windowKey(key, fleet.keys.window.length);
+      if (version < current || (version === current && bucket < oldestBucket)) garbage.push(key);
+    }
+    for await (const { key } of this.#kv.list({ prefix: fleet.keys.pace }, { limit: SWEEP_LIMIT })) {
+      if (paceBucket(key, fleet.keys.pace.length) < oldestPace) garbage.push(key);
+    }
+    return garbage;
   }
 }
 
