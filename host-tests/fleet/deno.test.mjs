@@ -8,9 +8,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { examplesDir, stage, startDenoExample } from "../edge/runtimes.mjs";
+import { chatBody } from "../edge/upstream.mjs";
+import { startDenoKv } from "../harness/denokv.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { denoBinary, runCommand } from "../harness/processes.mjs";
 import engine from "./engines/deno.mjs";
+import { until } from "./drive.mjs";
 import { fleetScenarios } from "./scenarios.mjs";
 
 const fleet = fleetScenarios(engine);
@@ -239,5 +243,36 @@ console.log(phase, asKv);
     for (const entry of ["index.js", "browser.js", "workerd.js"]) {
       assert.doesNotMatch(readFileSync(join(installed, "dist", entry), "utf8"), /DenoKvStore|denoKvFleet|deno\.js/, entry);
     }
+  });
+});
+
+describe("the Deno example proxy with FLEET_KV", () => {
+  test("two processes of it sharing a denokv database: the upstream failing through one opens the circuit in the other, which answers 503 without calling it", async (t) => {
+    const kv = await startDenoKv();
+    t.after(() => kv.close());
+    const proxyToken = "proxy-token-for-the-tests";
+    const folder = stage(join(examplesDir, "deno"));
+    const env = { PORT: "0", UPSTREAM_URL: fleet.upstream.url, PROXY_TOKEN: proxyToken, FLEET_KV: kv.url, DENO_KV_ACCESS_TOKEN: kv.token };
+    const proxies = await Promise.all([startDenoExample(folder, env), startDenoExample(folder, env)]);
+    t.after(() => Promise.all(proxies.map((proxy) => proxy.stop())));
+    const headers = { authorization: `Bearer ${proxyToken}` };
+    const chat = async (proxy) => {
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers, body: chatBody() });
+      return { status: response.status, code: (await response.json()).error?.code ?? null };
+    };
+    const breaker = async (proxy) => (await (await fetch(`${proxy.url}/status`, { headers })).json())[fleet.upstream.url];
+
+    fleet.upstream.reset();
+    assert.deepEqual(await chat(proxies[1]), { status: 200, code: null });
+    await until("the second proxy to join the fleet", async () => (await breaker(proxies[1])).fleet?.syncs >= 1);
+    fleet.upstream.setFaults({ errorRate: 1, errorStatus: 500 });
+    await until("the first proxy's circuit to open", async () => (await chat(proxies[0])).code === "circuit_open");
+    const failedThroughFirst = fleet.upstream.counters.requests - 1;
+    await until("the second proxy to answer 503 circuit_open", async () => (await chat(proxies[1])).code === "circuit_open");
+    const status = await breaker(proxies[1]);
+    assert.equal(status.fleet.state, "open");
+    assert.equal(status.metrics.failedCalls + status.metrics.successfulCalls, fleet.upstream.counters.requests - failedThroughFirst);
+    assert.ok(status.metrics.failedCalls <= 1, `the second proxy sent at most the call that started its sync: ${status.metrics.failedCalls} failed`);
+    for (const proxy of proxies) assert.deepEqual(proxy.stderr().trim().split("\n"), [`Listening on ${proxy.url}/`], "no warning");
   });
 });
