@@ -82,12 +82,13 @@ test: setup build lint
 	cargo test --workspace --exclude edgebreaker-native-bench
 	node host-tests/run.mjs
 
-bench: build
+bench: build setup-denokv
 	cargo run --quiet --release -p edgebreaker-native-bench
 	cd js && npm run --silent bench
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
 	node --expose-gc host-tests/bench/fleet.mjs
+	node host-tests/bench/fleet-deno.mjs
 	node host-tests/bench/soak.mjs
 
 # Coverage-guided fuzzing, not part of `make test`: the core against its

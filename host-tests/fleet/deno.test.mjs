@@ -143,6 +143,26 @@ describe("the Deno KV store's operations, raced by four processes at once", () =
   });
 });
 
+describe("the Deno KV store's garbage", () => {
+  test("the window and pace keys of old phases and old buckets are deleted by later syncs (sums cannot expire)", async () => {
+    const limits = { ...LIMITS, windowMs: 1_000 };
+    const name = storeName();
+    const keys = async (part) => fleet.members[0].post("/kv/keys", { prefix: ["edgebreaker", name, part] });
+    const sync = (successes) => inMember(0, "sync", name, [{ successes, failures: 0, periodMs: 100 }, limits]);
+    withoutErrors(await sync(1));
+    const [closed] = withoutErrors(await inMember(0, "transition", name, [null, record("closed", 1), limits]));
+    withoutErrors(await sync(1));
+    assert.deepEqual(new Set((await keys("window")).map((key) => key[3])), new Set(["", closed.version]));
+    assert.ok((await keys("pace")).length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // out of the window, and a sweep due
+    withoutErrors(await sync(0)); // finds them
+    withoutErrors(await sync(1)); // deletes them with its count
+    const window = await keys("window");
+    assert.ok(window.length >= 1 && window.every((key) => key[3] === closed.version && key[4] >= Math.floor(Date.now() / 100) - 10), JSON.stringify(window));
+    assert.ok((await keys("pace")).every((key) => key[3] >= Math.floor(Date.now() / 100) - 12), JSON.stringify(await keys("pace")));
+  });
+});
+
 describe("what the Deno KV store refuses", () => {
   const sync = (name, member = 0) => inMember(member, "sync", name, [{ successes: 1, failures: 0, periodMs: 1 }, LIMITS]);
 
