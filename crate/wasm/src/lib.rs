@@ -9,6 +9,7 @@ use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, Num
 use wasm_bindgen::prelude::*;
 
 mod fleet;
+mod shared_fleet;
 mod snapshot;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.

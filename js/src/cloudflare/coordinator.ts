@@ -10,8 +10,9 @@
 // (state, generation, deadline, backoff) is written after each generation
 // change and read back before the first call is served.
 import { DurableObject } from "cloudflare:workers";
-import { CORE_OPTION_NAMES, initialiseWasm, refusedOptions } from "../core.js";
+import { initialiseWasm, refusedOptions } from "../core.js";
 import { describe } from "../describe.js";
+import { readOptions } from "../fleet/options.js";
 import { MAX_FLEET_MESSAGE_LENGTH } from "../fleet/transport.js";
 import { WasmFleetCoordinator, type CoreOptions } from "../wasm/edgebreaker.js";
 
@@ -153,26 +154,6 @@ function capped(what: string, value: unknown): string {
     throw new RangeError(`${what} must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${value.length}`);
   }
   return value;
-}
-
-/** The core options in `optionsJson`: an object of numbers (or null) by the core's option names; the core checks their ranges. */
-function readOptions(optionsJson: string): CoreOptions {
-  let given: unknown;
-  try {
-    given = JSON.parse(optionsJson);
-  } catch {
-    throw new TypeError("optionsJson must be JSON text of an object");
-  }
-  if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    throw new TypeError(`optionsJson must hold an object; got ${describe(given)}`);
-  }
-  const options: CoreOptions = {};
-  for (const [name, value] of Object.entries(given)) {
-    if (!(CORE_OPTION_NAMES as readonly string[]).includes(name)) throw new TypeError(`optionsJson: unknown option "${name.slice(0, 40)}"`);
-    if (value !== null && typeof value !== "number") throw new TypeError(`optionsJson: ${name} must be a number; got ${describe(value)}`);
-    options[name as keyof CoreOptions] = value ?? undefined;
-  }
-  return options;
 }
 
 /** A core carrying on from `stored`, or a new one when it cannot be read with these options (it was written by another version, say). */

@@ -9,7 +9,7 @@ import type { WasmBreaker } from "../core.js";
 import { describe } from "../describe.js";
 import { CircuitBreakerError } from "../errors.js";
 import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
-import type { FleetStatus, FleetTransport } from "./transport.js";
+import { FLEET_REFUSAL, type FleetStatus, type FleetTransport } from "./transport.js";
 import { answerText, leaseAnswer, syncAfterMs, within } from "./wire.js";
 
 /** The binding's `fleetAdmission` answers. */
@@ -351,6 +351,7 @@ export class FleetLink {
   }
 
   #failed(exchange: string, error: unknown): void {
+    if (error instanceof Error && error.name === FLEET_REFUSAL) return void this.#refuse(error.message);
     this.#errors += 1;
     const message = error instanceof Error ? error.message : describe(error);
     this.#lastError = `${exchange} failed: ${message}`.slice(0, MAX_ERROR_LENGTH);

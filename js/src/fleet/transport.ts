@@ -9,7 +9,8 @@ import type { State } from "../state.js";
  * method sends JSON text the breaker made and resolves with the coordinator's
  * answer, JSON text the breaker validates before it believes a word of it (an
  * answer that fails is refused and counted; a method that throws, rejects or
- * takes longer than `timeoutMs` is an error and counted). `name` is the
+ * takes longer than `timeoutMs` is an error and counted; one that rejects
+ * with an Error named "FleetRefusal" is counted as refused). `name` is the
  * breaker's name (one coordinator per name); `optionsJson` its core options
  * (config comes from the isolates, never from the coordinator's storage).
  */
@@ -51,6 +52,13 @@ export interface FleetStatus {
   /** How long syncs are held back after a failure (1 s doubling to 30 s), 0 when the last sync succeeded. */
   backoffMs: number;
 }
+
+/**
+ * The `name` of an Error a transport rejects with when what its coordinator
+ * holds failed validation (a fleet state in a store that the core refused):
+ * the breaker counts it as a refused answer, not as a failed exchange.
+ */
+export const FLEET_REFUSAL = "FleetRefusal";
 
 /** The longest text, in UTF-16 code units, either side reads: anything longer is refused before it is parsed. */
 export const MAX_FLEET_MESSAGE_LENGTH = 65_536;

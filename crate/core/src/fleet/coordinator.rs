@@ -24,7 +24,7 @@ use super::{FleetReport, FleetSnapshot, Lease, PersistedFleet};
 /// member to wait long enough that the fleet's syncs stay within it.
 pub const SYNC_BUDGET_PER_S: u64 = 500;
 /// The fleet window's span without `windowMs`.
-const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
+pub(crate) const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
 /// The span over which syncs are counted for pacing.
 const PACING_SPAN: Millis = Millis(1_000);
 /// The period of a member that has not reported one yet (its first sync): the default `syncIntervalMs`.
@@ -229,6 +229,6 @@ pub fn fleet_trip_due(tripped: bool, failures: u64, outcomes: u64, config: &Conf
 /// `1000 / p` times a second), and so many members at the budget each wait
 /// `members · 1000 / SYNC_BUDGET_PER_S` = `Σ period / SYNC_BUDGET_PER_S` ms;
 /// at most a minute.
-fn sync_after_ms(periods_last_second: u64) -> u64 {
+pub(crate) fn sync_after_ms(periods_last_second: u64) -> u64 {
     periods_last_second.div_ceil(SYNC_BUDGET_PER_S).min(MAX_SYNC_AFTER_MS)
 }

@@ -1,7 +1,9 @@
 //! Fleet mode: many breakers (one per isolate, process or replica) acting as
-//! one. A [`Coordinator`] runs wherever the fleet keeps its shared state (a
-//! Durable Object, a store's atomic script) and makes every fleet decision;
-//! each member keeps its local [`Breaker`](crate::Breaker) and a
+//! one. A [`Coordinator`] runs wherever the fleet keeps its shared state in
+//! one object (a Durable Object) and makes every fleet decision; where the
+//! state lives in a shared store (Deno KV, Redis), every member decides
+//! against the store with a [`SharedFleet`] and commits by compare-and-set.
+//! Each member keeps its local [`Breaker`](crate::Breaker) and a
 //! [`FleetMember`] beside it, which reports the local outcomes and merges the
 //! coordinator's answers. What crosses between machines is plain data
 //! ([`FleetReport`], [`FleetSnapshot`], [`Lease`]) with a JSON form that the
@@ -10,6 +12,7 @@
 
 mod coordinator;
 mod member;
+mod shared;
 mod window;
 mod wire;
 
@@ -20,6 +23,7 @@ use crate::status::State;
 
 pub use coordinator::{fleet_trip_due, Coordinator, SYNC_BUDGET_PER_S};
 pub use member::{Admission, FleetMember, FleetView};
+pub use shared::{SharedEvent, SharedFleet};
 pub use wire::{lease_answer_json, MAX_FLEET_JSON_BYTES};
 
 /// A member's outcomes since its previous report.

@@ -1,0 +1,256 @@
+// A fleet whose state lives in a shared store (Deno KV, Redis) instead of one
+// object that could run a coordinator: every member is its own coordinator,
+// against the store. The store counts, reads and compares-and-sets (a
+// `FleetStore`: edgebreaker/deno, edgebreaker/redis); the core decides what
+// the stored phase becomes (WasmSharedFleet); this file asks one, then the
+// other, and answers the breaker's link (link.ts) exactly as a Durable
+// Object would, so status, fail-open and backoff are the same everywhere.
+
+import { initialiseWasm, refusedOptions } from "../core.js";
+import { WasmSharedFleet } from "../wasm/edgebreaker.js";
+import { readOptions } from "./options.js";
+import { FLEET_REFUSAL, MAX_FLEET_MESSAGE_LENGTH, type FleetTransport } from "./transport.js";
+
+/** What a decision needs to know of the store, read atomically (one round trip where the store allows). */
+export interface StoreView {
+  /** The phase record as stored (text), or null when the store holds none (a new fleet, or its data lost). */
+  phase: string | null;
+  /** The compare-and-set token of the stored phase, null when none is stored. */
+  version: string | null;
+  /** Milliseconds since the stored phase was written, by the fleet's clock. */
+  elapsedMs: number;
+  /** The fleet window's totals: outcomes counted in the stored phase while it was closed, over the last `windowMs`. */
+  successes: number;
+  failures: number;
+  /** The sum of the reporting members' `periodMs` over the last second's syncs (the pacing's measure). */
+  syncPeriods: number;
+  /** Leases of the stored phase that are live: granted, not settled, not past `probeTimeoutMs`. */
+  leasesLive: number;
+  /** Whether a lease of the stored phase went past `probeTimeoutMs` unsettled (a failed probe). */
+  leaseExpired: boolean;
+}
+
+/** One breaker's fleet limits, from its options. */
+export interface FleetLimits {
+  /** The fleet window's span (`windowMs`, or a minute), kept in buckets of a tenth of it. */
+  windowMs: number;
+  /** How many leases may be live at once (`halfOpenMaxCalls`). */
+  maxLeases: number;
+  /** How long a lease lives unsettled before it counts as a failed probe. */
+  probeTimeoutMs: number;
+}
+
+/** The atomic operations a shared store offers a fleet, each on the fleet of breaker `name`. */
+export interface FleetStore {
+  /** Counts a report in the window of the stored phase if it is closed (or none is stored), counts the sync for pacing, and reads the view. */
+  sync(name: string, report: { successes: number; failures: number; periodMs: number }, limits: FleetLimits): Promise<StoreView>;
+  /** Writes `phase` if the stored version is still `version` (null: none stored); resolves with the view after, whoever won. */
+  transition(name: string, version: string | null, phase: string, limits: FleetLimits): Promise<StoreView>;
+  /**
+   * A lease, if the stored version is still `version`, the phase half-open, fewer than `maxLeases` live and none
+   * expired: a whole number below 2^53 never used before by this fleet; else null. With the view.
+   */
+  lease(name: string, version: string, limits: FleetLimits): Promise<{ lease: number | null; view: StoreView }>;
+  /**
+   * Gives a lease back: removes it if live and, if it was and `success`, counts a probe success for its phase.
+   * Resolves with whether it was live, the probe successes counted for that phase so far, and the view.
+   */
+  settle(
+    name: string,
+    version: string,
+    lease: number,
+    success: boolean,
+    limits: FleetLimits,
+  ): Promise<{ live: boolean; probeSuccesses: number; view: StoreView }>;
+}
+
+/** A view whose phase the core has read: its text as the core writes it. */
+type ReadView = StoreView & { phase: string };
+
+/** A member's report as the core read it. */
+interface Report {
+  successes: number;
+  failures: number;
+  periodMs: number;
+}
+
+const SUCCESS = 0;
+const IGNORED = 2;
+
+/**
+ * The `fleet` option of breakers whose fleet lives in `store`: the members of
+ * one breaker name, in this process, share one `StoreMember`.
+ */
+export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { syncIntervalMs: number; timeoutMs: number }): FleetTransport {
+  const members = new Map<string, StoreMember>();
+  const member = (name: string, optionsJson: string): StoreMember => {
+    let found = members.get(name);
+    if (found === undefined || found.optionsJson !== optionsJson) members.set(name, (found = new StoreMember(store, name, optionsJson, found)));
+    return found;
+  };
+  return Object.freeze({
+    syncIntervalMs,
+    timeoutMs,
+    sync: async (name: string, optionsJson: string, reportJson: string) => member(name, optionsJson).sync(reportJson),
+    lease: async (name: string, optionsJson: string) => member(name, optionsJson).lease(),
+    settle: async (name: string, optionsJson: string, leaseJson: string, outcome: number) => member(name, optionsJson).settle(leaseJson, outcome),
+  });
+}
+
+/** What this process last saw of the stored phase, and when by its own clock. */
+interface Known {
+  phase: string;
+  version: string | null;
+  generation: number;
+  elapsedMs: number;
+  seenAt: number;
+}
+
+/** One breaker's coordinator in this process: asks the store, asks the core, commits what the core decided. */
+class StoreMember {
+  readonly optionsJson: string;
+  readonly #store: FleetStore;
+  readonly #name: string;
+  readonly #core: WasmSharedFleet;
+  readonly #limits: FleetLimits;
+  #known: Known | undefined;
+  /** The phase version each lease this process holds was granted in. */
+  readonly #leases = new Map<number, string>();
+
+  /** `previous`: the member these options replace (a breaker made again with other options); what it knew carries over. */
+  constructor(store: FleetStore, name: string, optionsJson: string, previous: StoreMember | undefined) {
+    initialiseWasm();
+    const options = readOptions(optionsJson);
+    try {
+      this.#core = new WasmSharedFleet(options);
+    } catch (error) {
+      throw refusedOptions(error, options);
+    }
+    this.optionsJson = optionsJson;
+    this.#store = store;
+    this.#name = name;
+    this.#limits = { windowMs: this.#core.windowMs(), maxLeases: this.#core.maxLeases(), probeTimeoutMs: this.#core.probeTimeoutMs() };
+    this.#known = previous === undefined ? undefined : previous.#known;
+  }
+
+  async sync(reportJson: string): Promise<string> {
+    const report = JSON.parse(this.#core.report(reportJson)) as Report;
+    const view = await this.#decided(await this.#store.sync(this.#name, report, this.#limits), null, (phase, { elapsedMs, successes, failures }) =>
+      this.#core.afterSync(phase, elapsedMs, successes, failures, reportJson),
+    );
+    return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
+  }
+
+  /** A lease in the phase this process knows, or, if that phase has moved on to another half-open one, in that one. */
+  async lease(): Promise<string> {
+    let asked = this.#known?.version ?? null;
+    let { lease, view } = await this.#store.lease(this.#name, asked ?? "", this.#limits);
+    let read = await this.#decided(view);
+    if (lease === null && read.version !== asked && read.version !== null && this.#state(read) === "half_open") {
+      asked = read.version;
+      ({ lease, view } = await this.#store.lease(this.#name, asked, this.#limits));
+      read = await this.#decided(view);
+    }
+    if (lease !== null && asked !== null) this.#leases.set(lease, asked);
+    return this.#core.leaseAnswer(lease ?? -1, read.phase, read.elapsedMs, read.syncPeriods);
+  }
+
+  /** A lease given back with its probe's outcome; only a lease this process was granted counts. */
+  async settle(leaseJson: string, outcome: number): Promise<string> {
+    const { lease, retryAfterMs } = JSON.parse(this.#core.leaseReturn(leaseJson)) as { lease: number; retryAfterMs: number | null };
+    const version = this.#leases.get(lease);
+    this.#leases.delete(lease);
+    if (version === undefined) {
+      const view = await this.#decided(await this.#store.sync(this.#name, { successes: 0, failures: 0, periodMs: 0 }, this.#limits));
+      return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
+    }
+    const settled = await this.#store.settle(this.#name, version, lease, outcome === SUCCESS, this.#limits);
+    const counts = settled.live && outcome !== IGNORED;
+    const view = await this.#decided(settled.view, counts ? version : undefined, (phase, { elapsedMs }) =>
+      this.#core.afterProbe(phase, elapsedMs, outcome === SUCCESS, settled.probeSuccesses, retryAfterMs ?? -1),
+    );
+    return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
+  }
+
+  /**
+   * The view after what the core decides, each decision committed by
+   * compare-and-set: first what time calls for (an open phase whose time is
+   * up, a lease past its time), then `decide`, if the phase is still
+   * `version` (null: whatever it is; undefined: no decision). A commit lost
+   * to another member leaves the phase that member wrote.
+   */
+  async #decided(
+    view: StoreView,
+    version?: string | null,
+    decide?: (phase: string, view: ReadView) => string | undefined,
+  ): Promise<ReadView> {
+    const { read, refusal } = await this.#healed(view);
+    let current = read;
+    const due = this.#core.afterTime(current.phase, current.elapsedMs, current.leaseExpired);
+    if (due !== undefined) current = await this.#written(current, due);
+    if (decide !== undefined && version !== undefined && (version === null || current.version === version)) {
+      const next = decide(current.phase, current);
+      if (next !== undefined) current = await this.#written(current, next);
+    }
+    this.#known = {
+      phase: current.phase,
+      version: current.version,
+      generation: this.#core.generation(current.phase),
+      elapsedMs: current.elapsedMs,
+      seenAt: performance.now(),
+    };
+    // Healed, and decided on: the breaker still hears what was wrong, counted as a refused answer.
+    if (refusal !== undefined) throw refused(refusal);
+    return current;
+  }
+
+  async #written(current: ReadView, phase: string): Promise<ReadView> {
+    const view = await this.#store.transition(this.#name, current.version, phase, this.#limits);
+    const { read, refusal } = await this.#healed(view);
+    if (refusal !== undefined) throw refused(refusal);
+    return read;
+  }
+
+  /**
+   * The view with its phase read by the core. A store that holds no phase
+   * after this process saw one (its data lost), one the core refuses, or one
+   * older than this process saw, is written back the fleet as this process
+   * knows it, so the fleet's generation never goes back; a refusal is
+   * reported with the healed view.
+   */
+  async #healed(view: StoreView): Promise<{ read: ReadView; refusal?: string }> {
+    const { phase, refusal } = this.#read(view.phase);
+    const known = this.#known;
+    if (refusal === undefined && (known === undefined || (phase !== undefined && this.#core.generation(phase) >= known.generation))) {
+      return { read: { ...view, phase: phase ?? this.#core.phase(undefined) } };
+    }
+    const carried = known === undefined ? this.#core.phase(undefined) : this.#core.carried(known.phase, known.elapsedMs + (performance.now() - known.seenAt));
+    const written = await this.#store.transition(this.#name, view.version, carried, this.#limits);
+    const again = this.#read(written.phase);
+    if (again.refusal !== undefined || again.phase === undefined) {
+      throw refused(again.refusal ?? "missing after it was written");
+    }
+    return { read: { ...written, phase: again.phase }, refusal };
+  }
+
+  /** A stored phase as the core writes it (undefined: none stored), or why the core refused it. */
+  #read(text: string | null): { phase?: string; refusal?: string } {
+    if (text === null) return {};
+    if (typeof text !== "string") return { refusal: "the phase is not text" };
+    if (text.length > MAX_FLEET_MESSAGE_LENGTH) return { refusal: `the phase must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${text.length}` };
+    try {
+      return { phase: this.#core.phase(text) };
+    } catch (error) {
+      return { refusal: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  #state(view: ReadView): string {
+    return (JSON.parse(view.phase) as { state: string }).state;
+  }
+}
+
+/** What a transport rejects with when the store's fleet state failed validation: the breaker counts it as refused. */
+function refused(why: string): Error {
+  return Object.assign(new Error(`the store's fleet state: ${why}`), { name: FLEET_REFUSAL });
+}
