@@ -34,7 +34,7 @@ const suites = [
     about: "breaker.fetch and the examples in workerd and Deno, and make demo",
     files: ["edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"],
   },
-  { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/fleet.test.mjs"] },
+  { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/cloudflare.test.mjs"] },
   { name: "fleet-deno", about: "the same fleet on four Deno processes sharing Deno KV (denokv): edgebreaker/deno", files: ["fleet/deno.test.mjs"] },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];

@@ -2,11 +2,11 @@
 // fleet-workers/isolate.js) bound to one Durable Object namespace whose class
 // is the package's FleetCoordinator (fleet-workers/coordinator.js, counting
 // what it answers), in one Miniflare, bundled from the packed package as
-// wrangler bundles it, as the fleet suite starts its own (../fleet/fleet.mjs).
+// wrangler bundles it, as the fleet suite starts its own (../fleet/engines/cloudflare.mjs).
 
 import { join } from "node:path";
 import { stage } from "../edge/runtimes.mjs";
-import { startWorkerdFleet } from "../fleet/fleet.mjs";
+import { startWorkerdFleet } from "../fleet/engines/cloudflare.mjs";
 
 export const ISOLATES = 8;
 
