@@ -287,6 +287,9 @@ describe("the Deno example proxy with FLEET_KV", () => {
     await until("the second proxy to join the fleet", async () => (await breaker(proxies[1])).fleet?.syncs >= 1);
     fleet.upstream.setFaults({ errorRate: 1, errorStatus: 500 });
     await until("the first proxy's circuit to open", async () => (await chat(proxies[0])).code === "circuit_open");
+    await until("the first proxy to know the fleet open", async () => (await breaker(proxies[0])).fleet.state === "open");
+    // The second proxy's next call starts a sync (its last is older than syncIntervalMs) and goes on to the upstream meanwhile.
+    await until("the second proxy's sync to be due", async () => (await breaker(proxies[1])).fleet.lastSyncAgoMs > 1_000);
     const failedThroughFirst = fleet.upstream.counters.requests - 1;
     await until("the second proxy to answer 503 circuit_open", async () => (await chat(proxies[1])).code === "circuit_open");
     const status = await breaker(proxies[1]);

@@ -14,7 +14,7 @@
 //                                                 denoKvFleet (closed, synced), in interleaved rounds (the bench's)
 import { CircuitBreaker } from "edgebreaker";
 import { denoKvFleet, DenoKvStore } from "edgebreaker/deno";
-import { handleMemberRequest } from "./member.mjs";
+import { handleMemberRequest } from "../member.mjs";
 
 const operations = { get: 0, list: 0, commit: 0, failedChecks: 0 };
 const kv = countingKv(await Deno.openKv(Deno.env.get("KV_URL")));
@@ -70,9 +70,9 @@ async function tamper({ breaker, tamper: kind }) {
   const { value } = await kv.get(key);
   const record = JSON.parse(value);
   const spoilt = {
-    notJson: () => "not a phase record {",
+    notJson: () => "<html>garbage",
     state: () => JSON.stringify({ ...record, state: "ajar" }),
-    generation: () => JSON.stringify({ ...record, generation: -1 }),
+    generation: () => JSON.stringify({ ...record, generation: 2 ** 60 }),
     negative: () => JSON.stringify({ ...record, openForMs: -1 }),
   }[kind];
   if (spoilt === undefined) throw new Error(`unknown tampering ${kind}`);

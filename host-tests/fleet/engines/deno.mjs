@@ -1,16 +1,15 @@
-// The Deno KV engine of the fleet scenarios (engines/README.md): four Deno
+// The Deno KV engine of the fleet scenarios (README.md here): four Deno
 // processes (the real binary from npm `deno`), each serving ../deno/member.js
-// on 127.0.0.1 with the packed package, sharing one Deno KV database served by
+// on 127.0.0.1 from the staged folder (../staged.mjs), on the packed package, sharing one Deno KV database served by
 // denokv (../../harness/denokv.mjs) through Deno.openKv("http://127.0.0.1:…").
 // The store is stopped by killing denokv, hung by freezing it (SIGSTOP),
 // restarted over the same SQLite file or a fresh one, and tampered with
 // through a member's /kv/tamper route.
 
-import { copyFileSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { startDeno } from "../../edge/runtimes.mjs";
 import { startDenoKv } from "../../harness/denokv.mjs";
-import { consumerFolder } from "../../harness/packed.mjs";
+import { stagedFleetFolder } from "../staged.mjs";
 
 const MEMBERS = 4;
 
@@ -25,7 +24,7 @@ export async function startDenoFleet({ members: count = MEMBERS } = {}) {
   const kv = await startDenoKv();
   let members = [];
   try {
-    const folder = stagedMember();
+    const folder = join(stagedFleetFolder(), "deno");
     members = await Promise.all(Array.from({ length: count }, (_, index) => startMember(folder, `deno-${index + 1}`, kv)));
   } catch (error) {
     await Promise.all(members.map((member) => member.stop()));
@@ -47,14 +46,6 @@ export async function startDenoFleet({ members: count = MEMBERS } = {}) {
       await kv.close();
     },
   };
-}
-
-/** ../deno/member.js and ../member.mjs in a new folder beside the installed package. */
-function stagedMember() {
-  const folder = mkdtempSync(join(consumerFolder(), "deno-fleet-"));
-  copyFileSync(join(import.meta.dirname, "..", "deno", "member.js"), join(folder, "member.js"));
-  copyFileSync(join(import.meta.dirname, "..", "member.mjs"), join(folder, "member.mjs"));
-  return folder;
 }
 
 /** One Deno member process, with only the permissions it needs. */

@@ -15,8 +15,9 @@
 // or written on a breaker's call path (link.ts syncs in the background).
 import { describe } from "../describe.js";
 import type { FleetLimits, FleetStore, StoreView } from "../fleet/store.js";
-import type { DenoKv, KvKey, KvMaybeEntry } from "./kv.js";
+import type { DenoKv, KvKey } from "./kv.js";
 import { FleetKeys, PACE_BUCKET_MS, WINDOW_BUCKETS } from "./keys.js";
+import { KvRequests } from "./requests.js";
 import { Sightings } from "./sightings.js";
 import { count, leaseSlot, paceBucket, storedPhase, versionstamp, wholeNumber, windowKey, type StoredPhase } from "./values.js";
 
@@ -59,12 +60,12 @@ interface Read {
 }
 
 export class DenoKvStore implements FleetStore {
-  readonly #kv: DenoKv;
+  readonly #kv: KvRequests;
   readonly #sightings: Sightings;
   readonly #fleets = new Map<string, Fleet>();
 
   constructor(kv: DenoKv, monotonicNow: () => number = () => performance.now()) {
-    this.#kv = kv;
+    this.#kv = new KvRequests(kv);
     this.#sightings = new Sightings(monotonicNow);
   }
 
@@ -91,7 +92,7 @@ export class DenoKvStore implements FleetStore {
       if (periodMs > 0) operation.sum(fleet.keys.paceBucket(Math.floor(now / PACE_BUCKET_MS)), BigInt(periodMs));
       for (const key of fleet.garbage) operation.delete(key);
       if (successes + failures + periodMs + fleet.garbage.length === 0) break;
-      if ((await operation.commit()).ok) {
+      if ((await this.#kv.commit(operation)).ok) {
         fleet.garbage = [];
         break;
       }
@@ -107,7 +108,7 @@ export class DenoKvStore implements FleetStore {
     if (version !== null) checkVersion(version);
     if (typeof phase !== "string") throw new TypeError(`phase must be a string; got ${describe(phase)}`);
     if (phase.length > MAX_PHASE_LENGTH) throw new RangeError(`phase must be at most ${MAX_PHASE_LENGTH} characters; got ${phase.length}`);
-    const result = await this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase).commit();
+    const result = await this.#kv.commit(this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase));
     if (result.ok) {
       const written = versionstamp(fleet.keys.phase, result.versionstamp);
       fleet.known = { phase, version: written };
@@ -132,11 +133,12 @@ export class DenoKvStore implements FleetStore {
       // A random free slot, so that members racing for the same phase mostly ask for different ones.
       const key = fleet.keys.lease(version, free[Math.floor(Math.random() * free.length)]!);
       const id = leaseId();
-      const result = await this.#kv
-        .atomic()
-        .check({ key: fleet.keys.phase, versionstamp: version }, { key, versionstamp: null })
-        .set(key, id, { expireIn: Math.min(2 * limits.probeTimeoutMs + 60_000, MAX_EXPIRE_IN_MS) })
-        .commit();
+      const result = await this.#kv.commit(
+        this.#kv
+          .atomic()
+          .check({ key: fleet.keys.phase, versionstamp: version }, { key, versionstamp: null })
+          .set(key, id, { expireIn: Math.min(2 * limits.probeTimeoutMs + 60_000, MAX_EXPIRE_IN_MS) }),
+      );
       if (result.ok) {
         this.#sightings.leaseAges(name, [versionstamp(key, result.versionstamp)], false); // its clock starts at the grant
         return { lease: id, view: { ...view, leasesLive: view.leasesLive + 1 } };
@@ -174,7 +176,7 @@ export class DenoKvStore implements FleetStore {
           .check({ key: probesKey, versionstamp: probes.versionstamp })
           .set(probesKey, probeSuccesses + 1, { expireIn: PROBES_KEPT_MS });
       }
-      if ((await operation.commit()).ok) {
+      if ((await this.#kv.commit(operation)).ok) {
         const counted = view.version === version ? { ...view, leasesLive: Math.max(0, view.leasesLive - 1) } : view;
         return { live: true, probeSuccesses: probeSuccesses + (success ? 1 : 0), view: counted };
       }
@@ -193,8 +195,7 @@ export class DenoKvStore implements FleetStore {
   }
 
   async #readPhase(fleet: Fleet): Promise<StoredPhase> {
-    const entry: KvMaybeEntry = await this.#kv.get(fleet.keys.phase);
-    return (fleet.known = storedPhase(entry, fleet.keys.phase));
+    return (fleet.known = storedPhase(await this.#kv.get(fleet.keys.phase), fleet.keys.phase));
   }
 
   /**
@@ -236,7 +237,7 @@ export class DenoKvStore implements FleetStore {
     const bucket = Math.floor(now / width);
     const totals = { successes: 0, failures: 0 };
     const range = fleet.keys.windowRange(version ?? "", bucket - WINDOW_BUCKETS + 1, bucket + 1);
-    for await (const entry of this.#kv.list(range, { limit: 2 * WINDOW_BUCKETS })) {
+    for (const entry of await this.#kv.entries(range, 2 * WINDOW_BUCKETS)) {
       totals[windowKey(entry.key, fleet.keys.window.length).kind] += count(entry);
     }
     return totals;
@@ -247,7 +248,7 @@ export class DenoKvStore implements FleetStore {
     const slots: Slot[] = [];
     if (version === null) return slots;
     const prefix = fleet.keys.leases(version);
-    for await (const { key, value, versionstamp: stamp } of this.#kv.list({ prefix }, { limit: MAX_LEASES })) {
+    for (const { key, value, versionstamp: stamp } of await this.#kv.entries({ prefix }, MAX_LEASES)) {
       leaseSlot(key, prefix.length);
       slots.push({ key, id: wholeNumber(key, value, "a lease id"), stamp: versionstamp(key, stamp) });
     }
@@ -259,7 +260,7 @@ export class DenoKvStore implements FleetStore {
     const bucket = Math.floor(now / PACE_BUCKET_MS);
     let total = 0;
     const buckets = 1_000 / PACE_BUCKET_MS;
-    for await (const entry of this.#kv.list(fleet.keys.paceRange(bucket - buckets + 1, bucket + 1), { limit: buckets })) {
+    for (const entry of await this.#kv.entries(fleet.keys.paceRange(bucket - buckets + 1, bucket + 1), buckets)) {
       paceBucket(entry.key, fleet.keys.pace.length);
       total += count(entry);
     }
@@ -275,11 +276,11 @@ export class DenoKvStore implements FleetStore {
     const oldestBucket = Math.floor(now / width) - WINDOW_BUCKETS + 1;
     const oldestPace = Math.floor(now / PACE_BUCKET_MS) - 1_000 / PACE_BUCKET_MS + 1;
     const garbage: KvKey[] = [];
-    for await (const { key } of this.#kv.list({ prefix: fleet.keys.window }, { limit: SWEEP_LIMIT })) {
+    for (const { key } of await this.#kv.entries({ prefix: fleet.keys.window }, SWEEP_LIMIT)) {
       const { version, bucket } = windowKey(key, fleet.keys.window.length);
       if (version < current || (version === current && bucket < oldestBucket)) garbage.push(key);
     }
-    for await (const { key } of this.#kv.list({ prefix: fleet.keys.pace }, { limit: SWEEP_LIMIT })) {
+    for (const { key } of await this.#kv.entries({ prefix: fleet.keys.pace }, SWEEP_LIMIT)) {
       if (paceBucket(key, fleet.keys.pace.length) < oldestPace) garbage.push(key);
     }
     return garbage;
