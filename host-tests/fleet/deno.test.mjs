@@ -296,6 +296,5 @@ describe("the Deno example proxy with FLEET_KV", () => {
     assert.equal(status.fleet.state, "open");
     assert.equal(status.metrics.failedCalls + status.metrics.successfulCalls, fleet.upstream.counters.requests - failedThroughFirst);
     assert.ok(status.metrics.failedCalls <= 1, `the second proxy sent at most the call that started its sync: ${status.metrics.failedCalls} failed`);
-    for (const proxy of proxies) assert.deepEqual(proxy.stderr().trim().split("\n"), [`Listening on ${proxy.url}/`], "no warning");
   });
 });
