@@ -146,7 +146,9 @@ async function outageAndRecovery({ upstream }, breaker, t) {
   told.failuresSeenByTheOthers = statuses.slice(1).map((status) => status.metrics.failedCalls);
 
   // Keep the views fresh until shortly before the fleet half-opens, then stop: no call may take a probe lease early.
-  const openForMs = (await breaker.status(1)).retryAfterMs;
+  // When the last member's view half-opens: on Deno KV each member times the open period from when it first saw
+  // it (its own clock, so no skew ends it early), and a member that learned of the trip later is up to a sync later.
+  const openForMs = Math.max(...(await Promise.all(everyMember.map(async (member) => (await breaker.status(member)).retryAfterMs))));
   const halfOpenAt = performance.now() + openForMs;
   await sleep(Math.max(0, openForMs - 400));
   await Promise.all([traffic.stop(), trippedTraffic.stop()]);
