@@ -193,7 +193,7 @@ describe("what the Deno KV store refuses", () => {
       inMember(0, "sync", name, [{ successes: -1, failures: 0, periodMs: 0 }, LIMITS]),
       inMember(0, "sync", name, [{ successes: 1, failures: 0, periodMs: 0 }, { ...LIMITS, maxLeases: 0 }]),
       inMember(0, "transition", name, [null, "x".repeat(16_385), LIMITS]),
-      inMember(0, "lease", name, ["", LIMITS]),
+      inMember(0, "lease", name, [5, LIMITS]),
       inMember(0, "settle", name, ["00000000000000010000", 1.5, true, LIMITS]),
     ]);
     assert.deepEqual(
@@ -202,7 +202,7 @@ describe("what the Deno KV store refuses", () => {
         "RangeError: report.successes must be a whole number from 0 to 2^53 - 1; got -1",
         "RangeError: limits.maxLeases must be a whole number from 1 to 4096; got 0",
         "RangeError: phase must be at most 16384 characters; got 16385",
-        "TypeError: version must be a versionstamp read from the store; got an empty string",
+        "TypeError: version must be a versionstamp read from the store; got 5",
         "RangeError: lease must be a whole number from 0 to 2^53 - 1; got 1.5",
       ],
     );

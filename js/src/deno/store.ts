@@ -17,7 +17,7 @@ import { describe } from "../describe.js";
 import type { FleetLimits, FleetStore, StoreView } from "../fleet/store.js";
 import type { DenoKv, KvKey } from "./kv.js";
 import { FleetKeys, PACE_BUCKET_MS, WINDOW_BUCKETS } from "./keys.js";
-import { KvRequests } from "./requests.js";
+import { KvRequests, type KvLane } from "./requests.js";
 import { Sightings } from "./sightings.js";
 import { count, leaseSlot, paceBucket, storedPhase, versionstamp, wholeNumber, windowKey, type StoredPhase } from "./values.js";
 
@@ -44,6 +44,8 @@ interface Fleet {
   garbage: KvKey[];
   /** When (Date.now()) this process last swept the fleet's old keys. */
   sweptAt: number;
+  /** The pace as last read, and when (Date.now()). */
+  pace: { readAt: number; total: number } | undefined;
 }
 
 /** A lease slot as read. */
@@ -77,7 +79,7 @@ export class DenoKvStore implements FleetStore {
     const periodMs = wholeCount("report.periodMs", report?.periodMs);
     const now = Date.now();
     for (let attempt = 1; ; attempt += 1) {
-      const known = fleet.known ?? (await this.#readPhase(fleet));
+      const known = fleet.known ?? (await this.#readPhase(this.#kv.background, fleet));
       const operation = this.#kv.atomic();
       if (successes + failures > 0) {
         // Checked even when the phase read is not closed: a phase that changed since is read again.
@@ -92,14 +94,14 @@ export class DenoKvStore implements FleetStore {
       if (periodMs > 0) operation.sum(fleet.keys.paceBucket(Math.floor(now / PACE_BUCKET_MS)), BigInt(periodMs));
       for (const key of fleet.garbage) operation.delete(key);
       if (successes + failures + periodMs + fleet.garbage.length === 0) break;
-      if ((await this.#kv.commit(operation)).ok) {
+      if ((await this.#kv.background.commit(operation)).ok) {
         fleet.garbage = [];
         break;
       }
       fleet.known = undefined;
       if (attempt === MAX_ATTEMPTS) throw new Error(`the fleet's phase changed during each of ${MAX_ATTEMPTS} attempts to count a report`);
     }
-    return (await this.#read(fleet, limits)).view;
+    return (await this.#read(this.#kv.background, fleet, limits, true)).view;
   }
 
   async transition(name: string, version: string | null, phase: string, limits: FleetLimits): Promise<StoreView> {
@@ -108,13 +110,13 @@ export class DenoKvStore implements FleetStore {
     if (version !== null) checkVersion(version);
     if (typeof phase !== "string") throw new TypeError(`phase must be a string; got ${describe(phase)}`);
     if (phase.length > MAX_PHASE_LENGTH) throw new RangeError(`phase must be at most ${MAX_PHASE_LENGTH} characters; got ${phase.length}`);
-    const result = await this.#kv.commit(this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase));
-    if (result.ok) {
-      const written = versionstamp(fleet.keys.phase, result.versionstamp);
-      fleet.known = { phase, version: written };
-      this.#sightings.phaseAge(name, written); // the writer's clock starts at the write
-    }
-    return (await this.#read(fleet, limits)).view;
+    const result = await this.#kv.urgent.commit(this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase));
+    if (!result.ok) return (await this.#read(this.#kv.urgent, fleet, limits)).view;
+    const written = versionstamp(fleet.keys.phase, result.versionstamp);
+    fleet.known = { phase, version: written };
+    // The writer's clock starts at the write; a phase just written has no window and no leases yet (nothing to read).
+    const elapsedMs = this.#sightings.phaseAge(name, written);
+    return { phase, version: written, elapsedMs, successes: 0, failures: 0, syncPeriods: await this.#pace(this.#kv.urgent, fleet, Date.now()), leasesLive: 0, leaseExpired: false };
   }
 
   async lease(name: string, version: string, limits: FleetLimits): Promise<{ lease: number | null; view: StoreView }> {
@@ -123,7 +125,7 @@ export class DenoKvStore implements FleetStore {
     checkVersion(version);
     // Each failed commit means another member took a slot (or changed the phase): at most maxLeases + 1 rounds.
     for (let attempt = 0; attempt <= limits.maxLeases; attempt += 1) {
-      const { view, slots } = await this.#read(fleet, limits);
+      const { view, slots } = await this.#read(this.#kv.urgent, fleet, limits);
       if (view.version !== version || stateOf(view.phase) !== "half_open" || view.leaseExpired || view.leasesLive >= limits.maxLeases) {
         return { lease: null, view };
       }
@@ -133,7 +135,7 @@ export class DenoKvStore implements FleetStore {
       // A random free slot, so that members racing for the same phase mostly ask for different ones.
       const key = fleet.keys.lease(version, free[Math.floor(Math.random() * free.length)]!);
       const id = leaseId();
-      const result = await this.#kv.commit(
+      const result = await this.#kv.urgent.commit(
         this.#kv
           .atomic()
           .check({ key: fleet.keys.phase, versionstamp: version }, { key, versionstamp: null })
@@ -144,7 +146,7 @@ export class DenoKvStore implements FleetStore {
         return { lease: id, view: { ...view, leasesLive: view.leasesLive + 1 } };
       }
     }
-    return { lease: null, view: (await this.#read(fleet, limits)).view };
+    return { lease: null, view: (await this.#read(this.#kv.urgent, fleet, limits)).view };
   }
 
   async settle(
@@ -161,9 +163,9 @@ export class DenoKvStore implements FleetStore {
     if (typeof success !== "boolean") throw new TypeError(`success must be a boolean; got ${describe(success)}`);
     const probesKey = fleet.keys.probes(version);
     for (let attempt = 1; ; attempt += 1) {
-      const { view, slots: current } = await this.#read(fleet, limits);
-      const slots = view.version === version ? current : await this.#slots(fleet, version);
-      const probes = await this.#kv.get(probesKey);
+      const { view, slots: current } = await this.#read(this.#kv.urgent, fleet, limits);
+      const slots = view.version === version ? current : await this.#slots(this.#kv.urgent, fleet, version);
+      const probes = await this.#kv.urgent.get(probesKey);
       const probeSuccesses = probes.versionstamp === null ? 0 : wholeNumber(probesKey, probes.value, "a probe count");
       const slot = slots.find(({ id }) => id === lease);
       // Gone (settled, or its phase's keys expired), or expired: not live. An expired one stays, so the fleet sees it.
@@ -176,7 +178,7 @@ export class DenoKvStore implements FleetStore {
           .check({ key: probesKey, versionstamp: probes.versionstamp })
           .set(probesKey, probeSuccesses + 1, { expireIn: PROBES_KEPT_MS });
       }
-      if ((await this.#kv.commit(operation)).ok) {
+      if ((await this.#kv.urgent.commit(operation)).ok) {
         const counted = view.version === version ? { ...view, leasesLive: Math.max(0, view.leasesLive - 1) } : view;
         return { live: true, probeSuccesses: probeSuccesses + (success ? 1 : 0), view: counted };
       }
@@ -189,34 +191,34 @@ export class DenoKvStore implements FleetStore {
     let fleet = this.#fleets.get(name);
     if (fleet === undefined) {
       const keys = new FleetKeys(name); // checks the name
-      this.#fleets.set(name, (fleet = { name, keys, known: undefined, garbage: [], sweptAt: 0 }));
+      this.#fleets.set(name, (fleet = { name, keys, known: undefined, garbage: [], sweptAt: 0, pace: undefined }));
     }
     return fleet;
   }
 
-  async #readPhase(fleet: Fleet): Promise<StoredPhase> {
-    return (fleet.known = storedPhase(await this.#kv.get(fleet.keys.phase), fleet.keys.phase));
+  async #readPhase(lane: KvLane, fleet: Fleet): Promise<StoredPhase> {
+    return (fleet.known = storedPhase(await lane.get(fleet.keys.phase), fleet.keys.phase));
   }
 
   /**
    * The view now: the phase, then what its state needs (the window's totals
-   * while closed, the leases while half-open), the pace, and now and then a
-   * sweep for old keys. One read at a time: a Deno KV client over HTTP
+   * while closed, the leases while half-open), the pace, and (`sweep`: for a
+   * sync) now and then a sweep for old keys. One read at a time: a Deno KV client over HTTP
    * answers requests in flight together tens of milliseconds later than the
    * same requests one after another.
    */
-  async #read(fleet: Fleet, limits: FleetLimits): Promise<Read> {
+  async #read(lane: KvLane, fleet: Fleet, limits: FleetLimits, sweep = false): Promise<Read> {
     const now = Date.now();
     const width = bucketWidth(limits.windowMs);
-    const phase = await this.#readPhase(fleet);
+    const phase = await this.#readPhase(lane, fleet);
     const state = stateOf(phase.phase);
     // Outcomes are counted only in a closed phase, and a lease is granted only in a half-open one.
-    const totals = isClosed(phase.phase) ? await this.#totals(fleet, phase.version, now, width) : { successes: 0, failures: 0 };
-    const slots = state === "half_open" ? await this.#slots(fleet, phase.version) : [];
-    const syncPeriods = await this.#pace(fleet, now);
-    if (now - fleet.sweptAt >= Math.max(width, 1_000)) {
+    const totals = isClosed(phase.phase) ? await this.#totals(lane, fleet, phase.version, now, width) : { successes: 0, failures: 0 };
+    const slots = state === "half_open" ? await this.#slots(lane, fleet, phase.version) : [];
+    const syncPeriods = await this.#pace(lane, fleet, now);
+    if (sweep && now - fleet.sweptAt >= Math.max(width, 1_000)) {
       fleet.sweptAt = now;
-      fleet.garbage = await this.#sweep(fleet, phase.version ?? "", now, width);
+      fleet.garbage = await this.#sweep(lane, fleet, phase.version ?? "", now, width);
     }
     const ages = this.#sightings.leaseAges(fleet.name, slots.map(({ stamp }) => stamp), true);
     const view: StoreView = {
@@ -233,38 +235,40 @@ export class DenoKvStore implements FleetStore {
   }
 
   /** The outcomes counted under `version` in the window's buckets up to now. */
-  async #totals(fleet: Fleet, version: string | null, now: number, width: number): Promise<{ successes: number; failures: number }> {
+  async #totals(lane: KvLane, fleet: Fleet, version: string | null, now: number, width: number): Promise<{ successes: number; failures: number }> {
     const bucket = Math.floor(now / width);
     const totals = { successes: 0, failures: 0 };
     const range = fleet.keys.windowRange(version ?? "", bucket - WINDOW_BUCKETS + 1, bucket + 1);
-    for (const entry of await this.#kv.entries(range, 2 * WINDOW_BUCKETS)) {
+    for (const entry of await lane.entries(range, 2 * WINDOW_BUCKETS)) {
       totals[windowKey(entry.key, fleet.keys.window.length).kind] += count(entry);
     }
     return totals;
   }
 
   /** The lease slots of `version`. */
-  async #slots(fleet: Fleet, version: string | null): Promise<Slot[]> {
+  async #slots(lane: KvLane, fleet: Fleet, version: string | null): Promise<Slot[]> {
     const slots: Slot[] = [];
     if (version === null) return slots;
     const prefix = fleet.keys.leases(version);
-    for (const { key, value, versionstamp: stamp } of await this.#kv.entries({ prefix }, MAX_LEASES)) {
+    for (const { key, value, versionstamp: stamp } of await lane.entries({ prefix }, MAX_LEASES)) {
       leaseSlot(key, prefix.length);
       slots.push({ key, id: wholeNumber(key, value, "a lease id"), stamp: versionstamp(key, stamp) });
     }
     return slots;
   }
 
-  /** The members' periodMs summed over the last second's syncs. */
-  async #pace(fleet: Fleet, now: number): Promise<number> {
+  /** The members' periodMs summed over the last second's syncs (as read at most a pace bucket ago: it is for pacing). */
+  async #pace(lane: KvLane, fleet: Fleet, now: number): Promise<number> {
+    if (fleet.pace !== undefined && now - fleet.pace.readAt >= 0 && now - fleet.pace.readAt < PACE_BUCKET_MS) return fleet.pace.total;
     const bucket = Math.floor(now / PACE_BUCKET_MS);
     let total = 0;
     const buckets = 1_000 / PACE_BUCKET_MS;
-    for (const entry of await this.#kv.entries(fleet.keys.paceRange(bucket - buckets + 1, bucket + 1), buckets)) {
+    for (const entry of await lane.entries(fleet.keys.paceRange(bucket - buckets + 1, bucket + 1), buckets)) {
       paceBucket(entry.key, fleet.keys.pace.length);
       total += count(entry);
     }
-    return Math.min(total, Number.MAX_SAFE_INTEGER);
+    fleet.pace = { readAt: now, total: Math.min(total, Number.MAX_SAFE_INTEGER) };
+    return fleet.pace.total;
   }
 
   /**
@@ -272,15 +276,15 @@ export class DenoKvStore implements FleetStore {
    * phases older than `current` (the phase's version just read; a newer one
    * is a phase this read has not seen yet) and of buckets out of the window.
    */
-  async #sweep(fleet: Fleet, current: string, now: number, width: number): Promise<KvKey[]> {
+  async #sweep(lane: KvLane, fleet: Fleet, current: string, now: number, width: number): Promise<KvKey[]> {
     const oldestBucket = Math.floor(now / width) - WINDOW_BUCKETS + 1;
     const oldestPace = Math.floor(now / PACE_BUCKET_MS) - 1_000 / PACE_BUCKET_MS + 1;
     const garbage: KvKey[] = [];
-    for (const { key } of await this.#kv.entries({ prefix: fleet.keys.window }, SWEEP_LIMIT)) {
+    for (const { key } of await lane.entries({ prefix: fleet.keys.window }, SWEEP_LIMIT)) {
       const { version, bucket } = windowKey(key, fleet.keys.window.length);
       if (version < current || (version === current && bucket < oldestBucket)) garbage.push(key);
     }
-    for (const { key } of await this.#kv.entries({ prefix: fleet.keys.pace }, SWEEP_LIMIT)) {
+    for (const { key } of await lane.entries({ prefix: fleet.keys.pace }, SWEEP_LIMIT)) {
       if (paceBucket(key, fleet.keys.pace.length) < oldestPace) garbage.push(key);
     }
     return garbage;
@@ -318,8 +322,9 @@ function wholeCount(what: string, value: unknown): number {
   throw new RangeError(`${what} must be a whole number from 0 to 2^53 - 1; got ${describe(value)}`);
 }
 
+/** A version given back: a string no longer than a versionstamp ("" or another that was never stored matches no phase). */
 function checkVersion(version: unknown): void {
-  if (typeof version !== "string" || version.length === 0 || version.length > 64) {
+  if (typeof version !== "string" || version.length > 64) {
     throw new TypeError(`version must be a versionstamp read from the store; got ${describe(version)}`);
   }
 }
