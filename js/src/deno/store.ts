@@ -11,8 +11,9 @@
 //   settle      a `delete` of the slot with a check of its versionstamp, and the probe count's `set`
 //               with a check of its own, in one commit: a lease is given back and counted once
 //
-// Reads are strong (Deno KV's default); nothing is read
-// or written on a breaker's call path (link.ts syncs in the background).
+// Reads are strong (Deno KV's default) and go one at a time (requests.ts);
+// nothing is read or written on a breaker's call path (link.ts syncs in the
+// background).
 import { describe } from "../describe.js";
 import type { FleetLimits, FleetStore, StoreView } from "../fleet/store.js";
 import type { DenoKv, KvKey } from "./kv.js";
@@ -110,13 +111,15 @@ export class DenoKvStore implements FleetStore {
     if (version !== null) checkVersion(version);
     if (typeof phase !== "string") throw new TypeError(`phase must be a string; got ${describe(phase)}`);
     if (phase.length > MAX_PHASE_LENGTH) throw new RangeError(`phase must be at most ${MAX_PHASE_LENGTH} characters; got ${phase.length}`);
-    const result = await this.#kv.urgent.commit(this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase));
+    const operation = this.#kv.atomic().check({ key: fleet.keys.phase, versionstamp: version }).set(fleet.keys.phase, phase);
+    const result = await this.#kv.urgent.commit(operation);
     if (!result.ok) return (await this.#read(this.#kv.urgent, fleet, limits)).view;
     const written = versionstamp(fleet.keys.phase, result.versionstamp);
     fleet.known = { phase, version: written };
     // The writer's clock starts at the write; a phase just written has no window and no leases yet (nothing to read).
     const elapsedMs = this.#sightings.phaseAge(name, written);
-    return { phase, version: written, elapsedMs, successes: 0, failures: 0, syncPeriods: await this.#pace(this.#kv.urgent, fleet, Date.now()), leasesLive: 0, leaseExpired: false };
+    const syncPeriods = await this.#pace(this.#kv.urgent, fleet, Date.now());
+    return { phase, version: written, elapsedMs, successes: 0, failures: 0, syncPeriods, leasesLive: 0, leaseExpired: false };
   }
 
   async lease(name: string, version: string, limits: FleetLimits): Promise<{ lease: number | null; view: StoreView }> {
