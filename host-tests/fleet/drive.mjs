@@ -19,7 +19,13 @@ export { sleep };
 /** How many members every engine starts. */
 export const MEMBERS = 4;
 export const SYNC_INTERVAL_MS = 500;
-export const TIMEOUT_MS = 300;
+/**
+ * Generous: in a burst of 500 calls a member's event loop lags by hundreds of
+ * milliseconds on a loaded machine, a lease on a store is a few round trips,
+ * and a lease that times out fails open to the member's own breaker, whose
+ * probes would then reach the upstream beside the fleet's.
+ */
+export const TIMEOUT_MS = 2_500;
 export const PROPAGATION_BOUND_MS = 2 * SYNC_INTERVAL_MS;
 export const BREAKER_OPTIONS = { failureThreshold: 3, windowSize: 5, resetTimeoutMs: 2_000, successThreshold: 2, halfOpenMaxCalls: 2, probeTimeoutMs: 10_000 };
 export const everyMember = Array.from({ length: MEMBERS }, (_, index) => index);

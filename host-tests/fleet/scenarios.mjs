@@ -163,6 +163,9 @@ async function outageAndRecovery({ upstream }, breaker, t) {
     bursts.push(...everyMember.map((member) => breaker.calls(member, { through: "fetch", count: 500 })));
     await sleep(150);
   }
+  // The probes reach the upstream (a lease is a round trip or more to the store first) and stay there 1.5 s.
+  const probesDue = performance.now() + 5_000;
+  while (upstream.counters.requests < BREAKER_OPTIONS.halfOpenMaxCalls && performance.now() < probesDue) await sleep(10);
   told.upstreamRequestsWhileHalfOpen = upstream.counters.requests;
   const seen = {};
   for (const counted of await Promise.all(bursts)) {
@@ -173,7 +176,10 @@ async function outageAndRecovery({ upstream }, breaker, t) {
 
   // The probes succeeded: the fleet closes, and every member lets traffic through again.
   upstream.setFaults({ latencyMs: 0 });
-  await sleep(200); // the leases' settles, in the background
+  await until("the probes' settles to close the fleet", async () => {
+    const statuses = await Promise.all(everyMember.map((member) => breaker.fleetStatus(member)));
+    return statuses.some((status) => status.state === "closed");
+  });
   told.afterRecovery = [];
   for (const member of everyMember) {
     for (let call = 0; call < 5; call += 1) told.afterRecovery.push((await breaker.calls(member, { through: "fetch" })).ok === 1);

@@ -3,12 +3,12 @@
 // garbage) and to reset itself (ctx.abort: memory lost, storage kept).
 import { FleetCoordinator } from "edgebreaker/cloudflare";
 
-const HANG_MS = 3_000;
+const HANG_MS = 10_000;
 
 export class TestFleetCoordinator extends FleetCoordinator {
   #mode = "normal";
 
-  /** "normal", "throw", "hang" (answers after 3 s) or "garbage". */
+  /** "normal", "throw", "hang" (answers after 10 s) or "garbage". */
   setMode(mode) {
     this.#mode = mode;
   }
