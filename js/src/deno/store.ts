@@ -62,6 +62,13 @@ interface Read {
   readonly slots: readonly Slot[];
 }
 
+/**
+ * The `FleetStore` behind `denoKvFleet`: a fleet's counts, phase and probe
+ * leases in a Deno KV database, under ["edgebreaker", name]. `denoKvFleet`
+ * makes one per database; make one yourself only to drive a store-backed
+ * coordinator of your own. `monotonicNow` is the clock durations are measured
+ * on (default `performance.now()`).
+ */
 export class DenoKvStore implements FleetStore {
   readonly #kv: KvRequests;
   readonly #sightings: Sightings;
