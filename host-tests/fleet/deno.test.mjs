@@ -143,6 +143,24 @@ describe("the Deno KV store's operations, raced by four processes at once", () =
   });
 });
 
+describe("the Deno KV store after a hang", () => {
+  test("a report still waiting to be sent when its sync timed out is not sent when the store answers again (the breaker reports it again)", async () => {
+    const name = storeName();
+    const report = [{ successes: 1, failures: 0, periodMs: 0 }, LIMITS];
+    withoutErrors(await inMember(0, "sync", name, [{ successes: 0, failures: 0, periodMs: 0 }, LIMITS]));
+    await fleet.store.hang();
+    // Two syncs at once: the first one's commit is sent (and waits in the frozen server), the second's waits its turn.
+    const answers = fleet.members[0].post("/store/sync", { name, args: report, count: 2, timeoutMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await fleet.store.resume();
+    const [sent, waited] = await answers;
+    assert.equal(sent.successes, 1, JSON.stringify(sent));
+    assert.equal(waited.error, "Error: not sent: its turn came after the sync had timed out");
+    const [view] = withoutErrors(await inMember(1, "sync", name, [{ successes: 0, failures: 0, periodMs: 0 }, LIMITS]));
+    assert.equal(view.successes, 1, "the report sent once, counted once");
+  });
+});
+
 describe("the Deno KV store's garbage", () => {
   test("the window and pace keys of old phases and old buckets are deleted by later syncs (sums cannot expire)", async () => {
     const limits = { ...LIMITS, windowMs: 1_000 };

@@ -7,7 +7,7 @@
 //   /kv/set         { key, value }              writes a value (JSON) at a key, past the store
 //   /kv/keys        { prefix }                  the keys under a prefix
 //   /kv/operations  { reset }                   Deno KV operations this process has sent (get, list, commit), by kind
-//   /store/<op>     { name, args, count }       `count` concurrent DenoKvStore.<op>(name, ...args) at once; their answers
+//   /store/<op>     { name, args, count, timeoutMs }  `count` concurrent DenoKvStore.<op>(name, ...args); their answers
 //   /store/repeat   { name, args, forMs, loops }  `loops` loops of back-to-back syncs for forMs: the syncs answered
 //   /transports     denoKvFleet asked again, and asked wrongly: what it gave and threw
 //   /overhead       { calls, rounds, fleet }      ns per call: `await fn()`, `breaker.call(fn)`, and the same on
@@ -81,9 +81,11 @@ async function tamper({ breaker, tamper: kind }) {
 }
 
 /** `count` concurrent store operations; each answer, or the message it threw. */
-async function storeOperations(op, { name, args, count = 1 }) {
+async function storeOperations(op, { name, args, count = 1, timeoutMs }) {
   if (!["sync", "transition", "lease", "settle"].includes(op)) throw new Error(`no store operation ${op}`);
-  const one = () => store[op](name, ...args).catch((error) => ({ error: `${error.name}: ${error.message}` }));
+  // A sync's `timeoutMs`: how long its report may wait to be sent (denoKvFleet passes its own).
+  const more = op === "sync" && timeoutMs !== undefined ? [performance.now() + timeoutMs] : [];
+  const one = () => store[op](name, ...args, ...more).catch((error) => ({ error: `${error.name}: ${error.message}` }));
   return Promise.all(Array.from({ length: count }, one));
 }
 

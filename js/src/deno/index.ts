@@ -3,7 +3,7 @@
 // the main package knows a fleet by its FleetTransport interface alone.
 import { optionalObject, timeLimit } from "../checks.js";
 import { describe } from "../describe.js";
-import { storeFleet } from "../fleet/store.js";
+import { storeFleet, type FleetStore } from "../fleet/store.js";
 import type { FleetTransport } from "../fleet/transport.js";
 import type { DenoKv } from "./kv.js";
 import { DenoKvStore } from "./store.js";
@@ -55,6 +55,16 @@ export function denoKvFleet(kv: DenoKv, options?: DenoKvFleetOptions | null): Fl
   if (forKv === undefined) made.set(kv, (forKv = { store: new DenoKvStore(kv), transports: new Map() }));
   const key = `${syncIntervalMs} ${timeoutMs}`;
   let transport = forKv.transports.get(key);
-  if (transport === undefined) forKv.transports.set(key, (transport = storeFleet(forKv.store, { syncIntervalMs, timeoutMs })));
+  if (transport === undefined) forKv.transports.set(key, (transport = storeFleet(timed(forKv.store, timeoutMs), { syncIntervalMs, timeoutMs })));
   return transport;
+}
+
+/** `store`, its syncs' reports not sent once `timeoutMs` has passed (the breaker has counted the sync failed, and reports them again). */
+function timed(store: DenoKvStore, timeoutMs: number): FleetStore {
+  return {
+    sync: (name, report, limits) => store.sync(name, report, limits, performance.now() + timeoutMs),
+    transition: (name, version, phase, limits) => store.transition(name, version, phase, limits),
+    lease: (name, version, limits) => store.lease(name, version, limits),
+    settle: (name, version, lease, success, limits) => store.settle(name, version, lease, success, limits),
+  };
 }

@@ -5,7 +5,9 @@
 // on loopback, ~0.4 ms each in turn). Two lanes share the turn: a call
 // waiting for its probe lease (lease, settle, transition) goes before the
 // background syncs' requests still waiting, so a burst of calls that starts a
-// sync does not put its lease behind it.
+// sync does not put its lease behind it. A sync's commit whose turn comes
+// after its caller has given up on it (the store hung, then came back) is not
+// sent: the breaker reports those outcomes again with its next sync.
 import type { DenoKv, KvAtomicOperation, KvKey, KvListedEntry, KvMaybeEntry, KvSelector } from "./kv.js";
 
 /** The requests of one lane. */
@@ -13,7 +15,8 @@ export interface KvLane {
   get(key: KvKey): Promise<KvMaybeEntry>;
   /** Every entry `list` reads (at most `limit`), read in one turn. */
   entries(selector: KvSelector, limit: number): Promise<KvListedEntry[]>;
-  commit(operation: KvAtomicOperation): Promise<{ ok: true; versionstamp: string } | { ok: false }>;
+  /** Sends `operation`, unless its turn comes after `notAfter` (a reading of the store's monotonic clock). */
+  commit(operation: KvAtomicOperation, notAfter?: number): Promise<{ ok: true; versionstamp: string } | { ok: false }>;
 }
 
 export class KvRequests {
@@ -24,7 +27,7 @@ export class KvRequests {
   readonly #waiting: [urgent: (() => void)[], background: (() => void)[]] = [[], []];
   #busy = false;
 
-  constructor(kv: DenoKv) {
+  constructor(kv: DenoKv, monotonicNow: () => number) {
     this.atomic = () => kv.atomic();
     const lane = (queue: (() => void)[]): KvLane => ({
       get: (key) => this.#inTurn(queue, () => kv.get(key)),
@@ -34,7 +37,12 @@ export class KvRequests {
           for await (const entry of kv.list(selector, { limit })) entries.push(entry);
           return entries;
         }),
-      commit: (operation) => this.#inTurn(queue, () => operation.commit()),
+      commit: (operation, notAfter) =>
+        this.#inTurn(queue, () =>
+          notAfter !== undefined && monotonicNow() > notAfter
+            ? Promise.reject(new Error("not sent: its turn came after the sync had timed out"))
+            : operation.commit(),
+        ),
     });
     this.urgent = lane(this.#waiting[0]);
     this.background = lane(this.#waiting[1]);

@@ -75,11 +75,17 @@ export class DenoKvStore implements FleetStore {
   readonly #fleets = new Map<string, Fleet>();
 
   constructor(kv: DenoKv, monotonicNow: () => number = () => performance.now()) {
-    this.#kv = new KvRequests(kv);
+    this.#kv = new KvRequests(kv, monotonicNow);
     this.#sightings = new Sightings(monotonicNow);
   }
 
-  async sync(name: string, report: { successes: number; failures: number; periodMs: number }, limits: FleetLimits): Promise<StoreView> {
+  /** `notAfter`: a reading of `monotonicNow` after which the report is no longer sent (its caller has timed out). */
+  async sync(
+    name: string,
+    report: { successes: number; failures: number; periodMs: number },
+    limits: FleetLimits,
+    notAfter?: number,
+  ): Promise<StoreView> {
     const fleet = this.#fleet(name);
     checkLimits(limits);
     const successes = wholeCount("report.successes", report?.successes);
@@ -102,7 +108,7 @@ export class DenoKvStore implements FleetStore {
       if (periodMs > 0) operation.sum(fleet.keys.paceBucket(Math.floor(now / PACE_BUCKET_MS)), BigInt(periodMs));
       for (const key of fleet.garbage) operation.delete(key);
       if (successes + failures + periodMs + fleet.garbage.length === 0) break;
-      if ((await this.#kv.background.commit(operation)).ok) {
+      if ((await this.#kv.background.commit(operation, notAfter)).ok) {
         fleet.garbage = [];
         break;
       }
