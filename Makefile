@@ -6,10 +6,10 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv build wasm package pack lint test bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package pack lint test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
-setup: setup-package setup-component setup-lint setup-browser setup-denokv
+setup: setup-package setup-component setup-lint setup-browser setup-denokv setup-redis
 
 # A rustup target, added unless installed.
 rust-target = grep -qx $(1) <<<"$$(rustup target list --installed)" || rustup target add $(1)
@@ -53,6 +53,13 @@ setup-denokv:
 	@command -v denokv >/dev/null && grep -qx 'denokv v$(DENOKV_VERSION):' <<<"$$(cargo install --list)" \
 		|| cargo install denokv --locked --version "=$(DENOKV_VERSION)"
 
+# redis-server for the Redis fleet's tests and bench (each starts its own on a free
+# loopback port), from Debian's packages (apt: root); the package's own service is not used.
+setup-redis:
+	@command -v redis-server >/dev/null || [ "$$(id -u)" = 0 ] || { \
+		echo "the Redis fleet tests need redis-server: run \`apt-get install redis-server\` as root, then this again" >&2; exit 1; }
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
 # The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on it).
 wasm: setup-package
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release
@@ -82,12 +89,13 @@ test: setup build lint
 	cargo test --workspace --exclude edgebreaker-native-bench
 	node host-tests/run.mjs
 
-bench: build setup-denokv
+bench: build setup-denokv setup-redis
 	cargo run --quiet --release -p edgebreaker-native-bench
 	cd js && npm run --silent bench
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
 	node --expose-gc host-tests/bench/fleet.mjs
+	node --expose-gc host-tests/bench/fleet-redis.mjs
 	node host-tests/bench/fleet-deno.mjs
 	node host-tests/bench/soak.mjs
 

@@ -36,6 +36,11 @@ const suites = [
   },
   { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/cloudflare.test.mjs"] },
   { name: "fleet-deno", about: "the same fleet on four Deno processes sharing Deno KV (denokv): edgebreaker/deno", files: ["fleet/deno.test.mjs"] },
+  {
+    name: "fleet-redis",
+    about: "one breaker for four Node processes sharing a real redis-server: the scenarios, the scripts' atomicity, the clients, the Node example",
+    files: ["fleet/redis.test.mjs", "fleet/redis-example.test.mjs"],
+  },
   { name: "page", about: "the demo page in Chromium", files: ["www/demo.test.mjs"], unpacked: true },
 ];
 

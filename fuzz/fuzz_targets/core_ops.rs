@@ -5,7 +5,7 @@
 //! covers callers that are not.
 #![no_main]
 
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, Permit, State, MAX_MILLIS};
+use edgebreaker_core::{Breaker, Cause, Config, Millis, Outcome, Permit, State, Transition, MAX_MILLIS};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
@@ -171,6 +171,7 @@ impl Model {
             assert_eq!(change.from, self.state, "transitions chain");
             assert_ne!(change.from, change.to);
             assert!(change.at <= latest, "a transition fell due no later than the latest reading");
+            assert_cause_fits(&change);
             self.state = change.to;
         }
         self.seen_changes = breaker.state_changes();
@@ -199,4 +200,27 @@ impl Model {
         }
         self.open = open;
     }
+}
+
+/// A change's cause is one that can make it, with figures that add up, and
+/// only a change to open says how long it stays open.
+fn assert_cause_fits(change: &Transition) {
+    use State::{Closed, HalfOpen, Open};
+    let fits = match change.cause {
+        Cause::FailureThreshold(_) | Cause::FailureRate(_) => change.from == Closed && change.to == Open,
+        Cause::SlowCalls(tally) => change.to == Open && (change.from == Closed) == tally.is_some(),
+        Cause::RetryAfter(_) | Cause::ForceOpen => change.to == Open,
+        Cause::ProbeFailed | Cause::ProbeExpired => change.from == HalfOpen && change.to == Open,
+        Cause::OpenTimeElapsed => change.from == Open && change.to == HalfOpen,
+        Cause::ProbesSucceeded => change.from == HalfOpen && change.to == Closed,
+        Cause::Reset => change.to == Closed,
+        Cause::Fleet => false, // no fleet here
+    };
+    assert!(fits, "{change:?}");
+    if let Some(tally) = change.cause.window() {
+        assert!(1 <= tally.failures && tally.failures <= tally.calls, "{change:?}");
+    }
+    let open_for_fits = change.to == Open || change.open_for.is_none();
+    let forced_until_reset = change.cause == Cause::ForceOpen;
+    assert!(open_for_fits && (change.to != Open || change.open_for.is_some() || forced_until_reset), "{change:?}");
 }

@@ -19,12 +19,15 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 101);
 const TARGET_RATIO = 1.1;
 
-/** Runs the rounds; prints the figures. */
-export async function callOverhead(log) {
+/**
+ * Runs the rounds; prints the figures. `transport`: the fleet's (an in-process
+ * coordinator by default; the Redis bench passes redisFleet's), `about` says what
+ * it is, `heading` numbers the part.
+ */
+export async function callOverhead(log, { transport, about = "an in-process WasmFleetCoordinator answering at once", heading = "3." } = {}) {
   const { CircuitBreaker } = edgebreaker;
-  const fleet = inProcessFleet();
   const plain = new CircuitBreaker({ name: "bench-plain" });
-  const fleeted = new CircuitBreaker({ name: "bench-fleet", fleet: fleet.transport(0) });
+  const fleeted = new CircuitBreaker({ name: "bench-fleet", fleet: transport ?? inProcessFleet().transport(0) });
   async function upstream() {
     return 1;
   }
@@ -45,6 +48,7 @@ export async function callOverhead(log) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of names.toSorted(() => Math.random() - 0.5)) {
       globalThis.gc?.();
+      await new Promise((resolve) => setImmediate(resolve)); // a turn of the event loop: a store's answers (I/O) come in
       const start = process.hrtime.bigint();
       await contenders[name](CALLS);
       samples[name].push(Number(process.hrtime.bigint() - start) / CALLS);
@@ -57,7 +61,7 @@ export async function callOverhead(log) {
 
   // Per round: the fleet's overhead over the plain call's, each against that round's bare await.
   const ratios = samples["fleet call(fn)"].map((fleetNs, round) => (fleetNs - samples["bare await fn()"][round]) / (samples["call(fn)"][round] - samples["bare await fn()"][round]));
-  log(`3. Call-path overhead in Node ${process.version}, fleet on and closed (an in-process WasmFleetCoordinator answering at once; ${status.fleet.syncs} syncs over the run)`);
+  log(`${heading} Call-path overhead in Node ${process.version}, fleet on and closed (${about}; ${status.fleet.syncs} syncs over the run)`);
   log(`   ${CALLS} sequential awaited calls per contender per round, ${ROUNDS} interleaved rounds${globalThis.gc ? ", gc before each" : ""}`);
   for (const [statistic, of] of Object.entries({ median, fastest: (values) => Math.min(...values) })) {
     const ns = Object.fromEntries(names.map((name) => [name, of(samples[name])]));

@@ -38,8 +38,8 @@ export function smokeTests(edgebreaker) {
         });
         const changes = [];
         breaker.addEventListener("statechange", (event) => {
-          const { from, to, at } = event.detail;
-          changes.push({ from, to, at });
+          const { from, to, at, cause } = event.detail;
+          changes.push({ from, to, at, cause });
         });
         const fail = async () => { throw new Error("boom"); };
         checkEqual(breaker.state, State.CLOSED, "initial state");
@@ -60,9 +60,9 @@ export function smokeTests(edgebreaker) {
         checkEqual(await breaker.call(async () => "probe ok"), "probe ok", "probe result");
         checkEqual(breaker.state, "closed", "after a successful probe");
         checkEqual(changes, [
-          { from: "closed", to: "open", at: 1_010 },
-          { from: "open", to: "half_open", at: 1_510 },
-          { from: "half_open", to: "closed", at: 1_510 },
+          { from: "closed", to: "open", at: 1_010, cause: "failure_threshold" },
+          { from: "open", to: "half_open", at: 1_510, cause: "open_time_elapsed" },
+          { from: "half_open", to: "closed", at: 1_510, cause: "probes_succeeded" },
         ], "statechange events");
       },
     },

@@ -7,8 +7,8 @@
 //   import * as edgebreaker from "edgebreaker";
 //   for (const { name, run } of vectorTests(edgebreaker, vectors)) await run();
 //
-// Transitions are checked from the breaker's "statechange" events, so the
-// events are part of what every vector proves.
+// Transitions are checked from the breaker's "statechange" events (their
+// causes and figures included), so the events are part of what every vector proves.
 
 const RATE_TOLERANCE = 1e-9;
 
@@ -36,9 +36,10 @@ function runVector(edgebreaker, vector) {
   let breaker = new CircuitBreaker(options);
   const permits = new Map();
   let transitions = [];
+  // Everything a change announces but the breaker's name: the cause and its figures included.
   const collect = (event) => {
-    const { from, to, at } = event.detail;
-    transitions.push({ from, to, at });
+    const { name: _name, ...change } = event.detail;
+    transitions.push(change);
   };
   breaker.addEventListener("statechange", collect);
   vector.steps.forEach((step, index) => {

@@ -40,7 +40,7 @@ after(async () => {
   await fakeProxy?.close();
 });
 
-test("an outage at 50x takes the wasm core closed -> open -> half_open -> closed, and the metrics add up", async () => {
+test("an outage at 50x takes the wasm core closed -> open -> half_open -> closed, the log shows the core's causes, and the metrics add up", async () => {
   const { page, errors } = await openPage(page0Server, "?seed=1");
   assert.deepEqual(await page.evaluate(() => window.wasmCompilations), { sync: 0, async: 1 }, "the core compiled once, asynchronously");
   assert.equal(await page.getAttribute("#core-status", "data-state"), "ready");
@@ -59,9 +59,12 @@ test("an outage at 50x takes the wasm core closed -> open -> half_open -> closed
 
   const transitions = await stateChanges(page);
   assert.deepEqual(
-    transitions.map(({ from, to }) => `${from}>${to}`),
-    ["closed>open", "open>half_open", "half_open>closed"],
+    transitions.map(({ from, to, cause }) => `${from}>${to} ${cause}`),
+    ["closed>open failure_threshold", "open>half_open open_time_elapsed", "half_open>closed probes_succeeded"],
   );
+  // presets.llm opens on 3 failures in the window: the figures are the core's, as the log shows them.
+  assert.match(transitions[0].shown, /^failure_threshold: 3 of ([3-9]|10) calls failed, open 60 s$/);
+  assert.deepEqual(transitions.slice(1).map(({ shown }) => shown), ["open_time_elapsed", "probes_succeeded"]);
   // The 60 s reset timeout of presets.llm, to the millisecond, on simulated time.
   assert.equal(transitions[1].at - transitions[0].at, 60_000);
 
@@ -110,10 +113,11 @@ test("pause stops simulated time, step advances it by exactly one second, and th
   await tabTo(page, "#force-open");
   await page.keyboard.press("Enter");
   await waitForMetric(page, "state", "open");
-  assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "forceOpen(): open until reset()");
+  assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "force_open: open until reset()");
   await tabTo(page, "#reset-breaker");
   await page.keyboard.press("Enter");
   await waitForMetric(page, "state", "closed");
+  assert.equal(await page.textContent("#event-log li:first-child .log-cause"), "reset");
 
   await tabTo(page, "#play-pause");
   await page.keyboard.press("Enter");
@@ -432,10 +436,16 @@ function nextFrames(page) {
   return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
-/** The event log's state changes, oldest first. */
+/** The event log's state changes, oldest first, with the cause each names and the line it shows for it. */
 function stateChanges(page) {
   return page.$$eval("#event-log li[data-from]", (items) =>
-    items.reverse().map((item) => ({ from: item.dataset.from, to: item.dataset.to, at: Number(item.dataset.at) })),
+    items.reverse().map((item) => ({
+      from: item.dataset.from,
+      to: item.dataset.to,
+      at: Number(item.dataset.at),
+      cause: item.dataset.cause,
+      shown: item.querySelector(".log-cause").textContent,
+    })),
   );
 }
 

@@ -10,6 +10,8 @@
 //   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
 //                    "cloudflare:workers" left to the runtime
 //   dist/deno.js     "edgebreaker/deno": the fleet on Deno KV, built like index.js
+//   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
+//                    the Redis client is the user's, imported by neither
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -26,6 +28,8 @@ export const entries = [
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
   // "edgebreaker/deno": the fleet's store on Deno KV (any runtime with a Deno KV client; Deno's own is Deno.openKv).
   { file: "deno.js", from: "deno/index.js", conditions: ["node", "deno"] },
+  // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
+  { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
 ];
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.

@@ -25,6 +25,7 @@ const shipped = [
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: true },
   { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js" },
   { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
+  { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
 ];
 
 /** Prints `parts` and each entry's size as an app ships it. */

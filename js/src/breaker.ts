@@ -191,7 +191,8 @@ export class CircuitBreaker<F = never> extends EventTarget {
   }
 
   /**
-   * Listens for "statechange" events; `event.detail` is `{ name, from, to, at }`.
+   * Listens for "statechange" events; `event.detail` is `{ name, from, to, at, cause }`
+   * with the cause's figures (see `StateChange`).
    * A listener that throws is reported with `console.error`: the other
    * listeners still hear, and the breaker goes on.
    */

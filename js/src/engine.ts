@@ -9,6 +9,7 @@ import { FLEET_BLOCKED, FLEET_LEASE, FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";
 import type { StateChange } from "./status.js";
+import { stateChangeAt, TRANSITION_NUMBERS } from "./transition.js";
 
 /** Outcome codes of the binding's `record`. */
 export const SUCCESS = 0;
@@ -42,8 +43,8 @@ export class Engine {
   #seenChanges = 0;
   /** Whether anyone wants to hear of state changes; set once, never cleared. */
   listening: boolean;
-  /** Changes waiting to be announced, flattened [from, to, at, ...]. */
-  readonly #pending: number[] = [];
+  /** Changes waiting to be announced, oldest first. */
+  readonly #pending: StateChange[] = [];
   #announcing = false;
   /**
    * The acquire time of the permit `admit()` returned last: the caller reads
@@ -191,16 +192,16 @@ export class Engine {
     this.fleet?.localChanged();
     if (!this.listening) return;
     const flat = this.core.transitionsSince(seen);
-    for (let i = 0; i + 2 < flat.length; i += 3) this.#pending.push(flat[i]!, flat[i + 1]!, flat[i + 2]!);
+    for (let first = 0; first + TRANSITION_NUMBERS <= flat.length; first += TRANSITION_NUMBERS) {
+      this.#pending.push(stateChangeAt(this.name, flat, first));
+    }
     // A listener that drives the breaker lands here again: its changes queue
     // behind the ones being announced, so everyone hears them in order.
     if (this.#announcing) return;
     this.#announcing = true;
     try {
-      let announced = changes - flat.length / 3;
-      while (this.#pending.length > 0) {
-        const [from, to, at] = this.#pending.splice(0, 3) as [number, number, number];
-        const change = { name: this.name, from: STATE_NAMES[from]!, to: STATE_NAMES[to]!, at };
+      let announced = changes - this.#pending.length;
+      for (let change = this.#pending.shift(); change !== undefined; change = this.#pending.shift()) {
         announce(this.#target, change, this.#onStateChange, this.#logger, ++announced);
       }
     } finally {

@@ -1,9 +1,11 @@
 import type { BreakerLogger } from "./options.js";
 import type { StateChange } from "./status.js";
+import { describeChange } from "./transition.js";
 
 /**
  * The "statechange" event a breaker dispatches: `event.detail` is
- * `{ name, from, to, at }`. A plain `Event` subclass (rather than
+ * `{ name, from, to, at, cause }` with the cause's figures (see
+ * `StateChange`). A plain `Event` subclass (rather than
  * `CustomEvent`) so that it exists in every runtime.
  */
 export class StateChangeEvent extends Event {
@@ -49,7 +51,7 @@ function log(logger: BreakerLogger, change: StateChange, stateChanges: number): 
   const level = change.to === "open" ? "warn" : change.to === "closed" ? "info" : "debug";
   const write = logger[level];
   if (typeof write !== "function") return;
-  const message = `circuit breaker "${change.name}" ${change.from} -> ${change.to} at ${change.at} (state change ${stateChanges})`;
+  const message = `circuit breaker "${change.name}" ${describeChange(change)} (${change.from} -> ${change.to} at ${change.at}, state change ${stateChanges})`;
   try {
     write.call(logger, message, { ...change, stateChanges });
   } catch (error) {

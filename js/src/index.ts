@@ -18,6 +18,6 @@ export type { FetchTimeout } from "./fetch/timeout-error.js";
 export { presets } from "./presets.js";
 export { State } from "./state.js";
 export type { CircuitBreakerOptions, BreakerLogger } from "./options.js";
-export type { BreakerStatus, BreakerMetrics, BreakerConfig, StateChange } from "./status.js";
+export type { BreakerStatus, BreakerMetrics, BreakerConfig, StateChange, TransitionCause } from "./status.js";
 export type { BreakerSnapshot, BreakerSnapshotEntry, BreakerSnapshotMetrics } from "./snapshot.js";
 export type { FleetTransport, FleetStatus } from "./fleet/transport.js";

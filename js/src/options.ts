@@ -88,7 +88,7 @@ export interface CircuitBreakerOptions<F = never> extends FetchOptions {
   onStateChange?: ((change: StateChange) => void) | null;
   /**
    * Where state changes are logged: `warn` on opening, `info` on closing,
-   * `debug` on half-opening. Messages carry names, states, times and counts,
+   * `debug` on half-opening. Messages carry names, states, causes, times and counts,
    * never a call's arguments, results or errors. `console` works. A method
    * that throws is reported with `console.error`; the breaker goes on.
    */

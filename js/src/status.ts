@@ -96,4 +96,51 @@ export interface StateChange {
    * `openedAt + resetTimeoutMs`, whenever someone next looks).
    */
   at: number;
+  /** Why the circuit changed state, as the core decided it. */
+  cause: TransitionCause;
+  /**
+   * With `failure_threshold`, `failure_rate`, and `slow_calls` when the
+   * window tripped: the failures in the window (slow successes included).
+   */
+  failures?: number;
+  /** With `failures`: the calls in the window, successes and failures (ignored calls leave no trace). */
+  calls?: number;
+  /** With `retry_after`: the wait the upstream asked for (HTTP `Retry-After`), in ms. */
+  retryAfterMs?: number;
+  /**
+   * On every change to open: how long the circuit stays open before a probe,
+   * in ms (the backoff's time, the Retry-After, or `forceOpen`'s duration);
+   * `null` when forced open until `reset()`.
+   */
+  openForMs?: number | null;
 }
+
+/**
+ * Why a circuit changed state, decided by the rule that changed it:
+ * - `failure_threshold`: closed → open, the window's failures reached `failureThreshold`.
+ * - `failure_rate`: closed → open, the window's failure rate reached `failureRateThreshold`
+ *   (with at least `minimumCalls` calls) while its failures were below `failureThreshold`.
+ * - `slow_calls`: → open because a success took at least `slowCallMs`: closed, the call that
+ *   made one of the two rules above hold was a slow success (the window's failures and calls
+ *   come with it); half-open, a probe succeeded too slowly.
+ * - `retry_after`: → open for exactly the upstream's Retry-After (`retryAfterMs`).
+ * - `probe_failed`: half_open → open, a probe failed.
+ * - `probe_expired`: half_open → open, a probe was not settled within `probeTimeoutMs`.
+ * - `open_time_elapsed`: open → half_open.
+ * - `probes_succeeded`: half_open → closed, `successThreshold` probes in a row succeeded.
+ * - `reset`: → closed by `reset()`.
+ * - `force_open`: → open by `forceOpen()`.
+ * - `fleet`: the breaker followed its fleet (opened as the fleet opened, closed as it recovered).
+ */
+export type TransitionCause =
+  | "failure_threshold"
+  | "failure_rate"
+  | "slow_calls"
+  | "retry_after"
+  | "probe_failed"
+  | "probe_expired"
+  | "open_time_elapsed"
+  | "probes_succeeded"
+  | "reset"
+  | "force_open"
+  | "fleet";

@@ -9,7 +9,7 @@ import { breakerAt, fail, recordChanges } from "./helpers.mjs";
 import { throwingHooksProblems, throwingHooksProgram } from "../shared/throwing-hooks.js";
 
 describe("statechange events", () => {
-  test("closed -> open -> half_open -> closed, each at the time it fell due", () => {
+  test("closed -> open -> half_open -> closed, each at the time it fell due, with the core's cause", () => {
     const { breaker, clock } = breakerAt({ name: "api", failureThreshold: 2, windowSize: 4, resetTimeoutMs: 500, successThreshold: 1 });
     const events = [];
     breaker.addEventListener("statechange", (event) => events.push(event));
@@ -20,9 +20,9 @@ describe("statechange events", () => {
     assert.deepEqual(
       events.map((event) => event.detail),
       [
-        { name: "api", from: "closed", to: "open", at: 1_000 },
-        { name: "api", from: "open", to: "half_open", at: 1_500 },
-        { name: "api", from: "half_open", to: "closed", at: 9_000 },
+        { name: "api", from: "closed", to: "open", at: 1_000, cause: "failure_threshold", failures: 2, calls: 2, openForMs: 500 },
+        { name: "api", from: "open", to: "half_open", at: 1_500, cause: "open_time_elapsed" },
+        { name: "api", from: "half_open", to: "closed", at: 9_000, cause: "probes_succeeded" },
       ],
     );
     for (const event of events) {
@@ -79,7 +79,7 @@ describe("statechange events", () => {
 });
 
 describe("onStateChange and logger", () => {
-  test("onStateChange gets { name, from, to, at }, after the event's listeners", () => {
+  test("onStateChange gets { name, from, to, at, cause, ... }, after the event's listeners", () => {
     const order = [];
     const { breaker } = breakerAt({
       name: "db",
@@ -90,8 +90,8 @@ describe("onStateChange and logger", () => {
     breaker.addEventListener("statechange", (event) => order.push(["event", event.detail]));
     fail(breaker);
     assert.deepEqual(order, [
-      ["event", { name: "db", from: "closed", to: "open", at: 1_000 }],
-      ["callback", { name: "db", from: "closed", to: "open", at: 1_000 }],
+      ["event", { name: "db", from: "closed", to: "open", at: 1_000, cause: "failure_threshold", failures: 1, calls: 1, openForMs: 60_000 }],
+      ["callback", { name: "db", from: "closed", to: "open", at: 1_000, cause: "failure_threshold", failures: 1, calls: 1, openForMs: 60_000 }],
     ]);
   });
 
@@ -107,10 +107,56 @@ describe("onStateChange and logger", () => {
     clock.now += 10;
     assert.equal(await breaker.call(async () => "SECRET-RESULT"), "SECRET-RESULT");
     assert.deepEqual(lines.map(([level]) => level), ["warn", "debug", "info"]);
-    assert.deepEqual(lines[0][2], { name: "llm", from: "closed", to: "open", at: 1_000, stateChanges: 1 });
-    assert.deepEqual(lines[2][2], { name: "llm", from: "half_open", to: "closed", at: 1_010, stateChanges: 3 });
+    const opened = { name: "llm", from: "closed", to: "open", at: 1_000, cause: "failure_threshold", failures: 1, calls: 1, openForMs: 10 };
+    assert.deepEqual(lines[0][2], { ...opened, stateChanges: 1 });
+    assert.deepEqual(lines[2][2], { name: "llm", from: "half_open", to: "closed", at: 1_010, cause: "probes_succeeded", stateChanges: 3 });
+    assert.deepEqual(lines.map(([, message]) => message), [
+      'circuit breaker "llm" opened: 1 of 1 calls failed; open for 10 ms (closed -> open at 1000, state change 1)',
+      'circuit breaker "llm" half-opened: the open time elapsed (open -> half_open at 1010, state change 2)',
+      'circuit breaker "llm" closed: the probes succeeded (half_open -> closed at 1010, state change 3)',
+    ]);
     for (const [, message] of lines) assert.match(message, /"llm"/);
     assert.doesNotMatch(JSON.stringify(lines), /SECRET/);
+  });
+
+  test("the log line says why, in the core's words and figures", async () => {
+    const messages = [];
+    const logger = { warn: (message) => messages.push(message), info: (message) => messages.push(message) };
+    const { breaker, clock } = breakerAt({
+      name: "llm",
+      failureThreshold: 4,
+      windowSize: 4,
+      failureRateThreshold: 0.5,
+      minimumCalls: 4,
+      slowCallMs: 100,
+      resetTimeoutMs: 1_000,
+      logger,
+    });
+    const succeed = () => breaker.acquire().success();
+    succeed();
+    succeed();
+    fail(breaker, 2); // 2 of 4 failed: the rate rule
+    breaker.reset();
+    breaker.acquire().failure(undefined, { retryAfterMs: 30_000 });
+    breaker.reset();
+    for (let i = 0; i < 3; i++) succeed();
+    const slow = breaker.acquire();
+    clock.now += 100;
+    slow.success(); // slow: 1 of 4 failed, under both rules
+    const slowest = breaker.acquire();
+    clock.now += 250;
+    slowest.success(); // 2 of 4 failed, and the slow success tipped it
+    breaker.forceOpen();
+    assert.deepEqual(messages.map((message) => message.replace(/ \([^()]*\)$/, "")), [
+      'circuit breaker "llm" opened: 2 of 4 calls failed (50 %); open for 1 s',
+      'circuit breaker "llm" closed: reset()',
+      'circuit breaker "llm" opened: the upstream asked for Retry-After 30 s; open for 30 s',
+      'circuit breaker "llm" closed: reset()',
+      'circuit breaker "llm" opened: 2 of 4 calls failed, the last a slow success; open for 1 s',
+    ]);
+    breaker.reset();
+    breaker.forceOpen();
+    assert.equal(messages.at(-1), 'circuit breaker "llm" opened: forceOpen(); open until reset() (closed -> open at 1350, state change 7)');
   });
 
   test("a logger with only some levels, e.g. { warn }, is fine", () => {

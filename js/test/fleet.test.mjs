@@ -135,6 +135,8 @@ describe("the fleet option", () => {
 
   test("a local trip is reported at once, and every other isolate rejects after its next sync", async () => {
     const { breakers, fleet, clock } = isolates(3);
+    const heard = [];
+    breakers[1].addEventListener("statechange", ({ detail: { to, cause, openForMs } }) => heard.push({ to, cause, openForMs }));
     for (const breaker of breakers) await succeed(breaker);
     await settle();
     const syncsBefore = fleet.exchanges.length;
@@ -153,6 +155,7 @@ describe("the fleet option", () => {
     assert.equal(rejection.retryAfterMs, 900);
     assert.equal(breakers[1].getStatus().fleet.state, "open");
     assert.equal(breakers[1].getStatus().metrics.failedCalls, 0, "it never saw a failure itself");
+    assert.deepEqual(heard, [{ to: "open", cause: "fleet", openForMs: 900 }], "its breaker opened because its fleet did");
   });
 
   test("half-open is fleet-wide: one lease round trip per isolate at a time, halfOpenMaxCalls leases in all, and a probe success closes the fleet everywhere", async () => {

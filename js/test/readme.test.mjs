@@ -17,9 +17,9 @@ const expectedOutput = {
   "registry.mjs": ["true", "llm: closed, vector-db: open", "true"],
   "status.mjs": [
     "closed -> open at 0",
-    "[metrics] search is open",
+    "[metrics] search is open (failure_threshold)",
     "open -> half_open at 1000",
-    "[metrics] search is half_open",
+    "[metrics] search is half_open (open_time_elapsed)",
     "half_open",
     "half_open 0 2 1",
     "{}",

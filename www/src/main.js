@@ -38,17 +38,13 @@ function start() {
   const chart = new TimelineChart(document);
   const log = new EventLog(document);
 
-  // A user's reset()/forceOpen() causes the change to its target state that the
-  // breaker announces while the call runs (events are dispatched synchronously).
-  let manualAction = null;
   const breakers = new BreakerHost({
     CircuitBreaker,
     clock,
     onStateChange(change) {
       timeline.enterState(change.to, change.at);
       diagram.transition(change);
-      const manual = manualAction && change.to === manualAction.to ? manualAction.name : undefined;
-      log.add(change, manual);
+      log.add(change);
     },
   });
   const traffic = new Traffic({
@@ -81,7 +77,7 @@ function start() {
   bindTimeControls(playback);
   if (new URLSearchParams(location.search).has("paused")) setPaused(playback, true);
   bindServiceControls(service, traffic);
-  bindBreakerActions(breakers, (action) => (manualAction = action));
+  bindBreakerActions(breakers);
 
   for (const control of document.querySelectorAll("button, input, select")) control.disabled = false;
   coreStatus.dataset.state = "ready";
@@ -147,19 +143,9 @@ function bindServiceControls(service, traffic) {
   showOutage();
 }
 
-function bindBreakerActions(breakers, setManualAction) {
-  const act = (action, run) => {
-    setManualAction(action);
-    try {
-      run(breakers.current);
-    } finally {
-      setManualAction(null);
-    }
-  };
-  byId("reset-breaker").addEventListener("click", () => act({ name: "reset()", to: "closed" }, (breaker) => breaker.reset()));
-  byId("force-open").addEventListener("click", () =>
-    act({ name: "forceOpen(): open until reset()", to: "open" }, (breaker) => breaker.forceOpen()),
-  );
+function bindBreakerActions(breakers) {
+  byId("reset-breaker").addEventListener("click", () => breakers.current.reset());
+  byId("force-open").addEventListener("click", () => breakers.current.forceOpen());
 }
 
 function seedFrom(location) {

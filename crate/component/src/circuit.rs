@@ -13,7 +13,7 @@ use edgebreaker_core::{Breaker, Millis, Outcome, MAX_MILLIS};
 use crate::bindings::exports::edgebreaker::breaker::types::{
     AcquireError, Config, ConfigError, Permit, PermitError, Rejection, SnapshotError, State, Status, Transition,
 };
-use crate::convert::{config_error_to_wit, config_from_wit, snapshot_error_to_wit, state_to_wit, status_to_wit};
+use crate::convert::{cause_to_wit, config_error_to_wit, config_from_wit, snapshot_error_to_wit, state_to_wit, status_to_wit};
 use crate::permits::PermitBook;
 
 #[derive(Debug)]
@@ -119,7 +119,13 @@ impl Circuit {
     pub(crate) fn transitions_since(&self, seen: u64) -> Vec<Transition> {
         self.core
             .transitions_since(seen)
-            .map(|change| Transition { from: state_to_wit(change.from), to: state_to_wit(change.to), at: change.at.0 })
+            .map(|change| Transition {
+                from: state_to_wit(change.from),
+                to: state_to_wit(change.to),
+                at: change.at.0,
+                cause: cause_to_wit(change.cause),
+                open_for_ms: change.open_for.map(|open_for| open_for.0),
+            })
             .collect()
     }
 }

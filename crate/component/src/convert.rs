@@ -2,7 +2,7 @@
 
 use alloc::string::ToString;
 
-use edgebreaker_core::{Config, ConfigError, Metrics, SnapshotError, State, Status};
+use edgebreaker_core::{Cause, Config, ConfigError, Metrics, SnapshotError, State, Status, WindowTally};
 
 use crate::bindings::exports::edgebreaker::breaker::types as wit;
 
@@ -54,6 +54,26 @@ pub(crate) fn state_to_wit(state: State) -> wit::State {
         State::Open => wit::State::Open,
         State::HalfOpen => wit::State::HalfOpen,
     }
+}
+
+pub(crate) fn cause_to_wit(cause: Cause) -> wit::Cause {
+    match cause {
+        Cause::FailureThreshold(tally) => wit::Cause::FailureThreshold(tally_to_wit(tally)),
+        Cause::FailureRate(tally) => wit::Cause::FailureRate(tally_to_wit(tally)),
+        Cause::SlowCalls(tally) => wit::Cause::SlowCalls(tally.map(tally_to_wit)),
+        Cause::RetryAfter(wait) => wit::Cause::RetryAfter(wait.0),
+        Cause::ProbeFailed => wit::Cause::ProbeFailed,
+        Cause::ProbeExpired => wit::Cause::ProbeExpired,
+        Cause::OpenTimeElapsed => wit::Cause::OpenTimeElapsed,
+        Cause::ProbesSucceeded => wit::Cause::ProbesSucceeded,
+        Cause::Reset => wit::Cause::Reset,
+        Cause::ForceOpen => wit::Cause::ForceOpen,
+        Cause::Fleet => wit::Cause::Fleet,
+    }
+}
+
+fn tally_to_wit(tally: WindowTally) -> wit::WindowTally {
+    wit::WindowTally { failures: tally.failures, calls: tally.calls }
 }
 
 pub(crate) fn status_to_wit(name: &str, status: Status) -> wit::Status {

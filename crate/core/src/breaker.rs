@@ -1,7 +1,9 @@
 //! The state machine. Each rule of the semantics (the repository README) lives in one function here:
-//! `trip_due` (when closed opens), `open_duration` (backoff), `apply_due`
+//! `trip_due` (when closed opens, and why), `open_duration` (backoff), `apply_due`
 //! (what time implies: half-opening, probe expiry), `record` (outcomes).
+//! Every change of state names its [`Cause`] where it is decided.
 
+use crate::cause::{Cause, WindowTally};
 use crate::config::{Config, ConfigError};
 use crate::permit::{Outcome, Permit, Rejected};
 use crate::probes::Probes;
@@ -149,14 +151,14 @@ impl Breaker {
     /// Closes the circuit with an empty window and no backoff; lifetime metrics stay.
     pub fn reset(&mut self, now: Millis) {
         let now = self.observe(now);
-        self.close(now);
+        self.close(now, Cause::Reset);
     }
 
     /// Opens the circuit now, for `duration` (then half-open as usual) or, with
     /// `None`, until [`reset`](Breaker::reset). Leaves the backoff as it was.
     pub fn force_open(&mut self, duration: Option<Millis>, now: Millis) {
         let now = self.observe(now);
-        self.open(now, duration);
+        self.open(now, duration, Cause::ForceOpen);
     }
 
     /// State changes so far; the sequence number to pass to [`transitions_since`](Breaker::transitions_since).
@@ -238,7 +240,7 @@ impl Breaker {
 
     fn settle(&mut self, permit: Permit, outcome: Outcome, now: Millis, retry_after: Option<Millis>) {
         let now = self.observe(now);
-        let outcome = self.count_outcome(permit, outcome);
+        let (outcome, slow) = self.count_outcome(permit, outcome);
         if permit.generation != self.generation {
             return; // admitted before the last change of state: counted, but moves nothing
         }
@@ -251,10 +253,10 @@ impl Breaker {
                 self.window.push(now, outcome == Outcome::Failure);
                 if let Some(duration) = retry_after {
                     self.count_failure_trip(true);
-                    self.open(now, Some(duration));
-                } else if outcome == Outcome::Failure && self.trip_due() {
+                    self.open(now, Some(duration), Cause::RetryAfter(duration));
+                } else if let Some(cause) = self.trip_due(outcome, slow) {
                     self.count_failure_trip(false);
-                    self.trip(now);
+                    self.trip(now, cause);
                 }
             }
             Phase::HalfOpen { probe_successes } => {
@@ -263,12 +265,13 @@ impl Breaker {
                     return; // not a probe in flight: settled before, or forged
                 }
                 match (outcome, retry_after) {
-                    (Outcome::Failure, Some(duration)) => self.open(now, Some(duration)),
-                    (Outcome::Failure, None) => self.trip(now),
+                    (Outcome::Failure, Some(duration)) => self.open(now, Some(duration), Cause::RetryAfter(duration)),
+                    (Outcome::Failure, None) if slow => self.trip(now, Cause::SlowCalls(None)),
+                    (Outcome::Failure, None) => self.trip(now, Cause::ProbeFailed),
                     (Outcome::Success, _) => {
                         let probe_successes = probe_successes.saturating_add(1);
                         if probe_successes >= self.config.success_threshold {
-                            self.close(now);
+                            self.close(now, Cause::ProbesSucceeded);
                         } else {
                             self.phase = Phase::HalfOpen { probe_successes };
                         }
@@ -282,11 +285,12 @@ impl Breaker {
     }
 
     /// Counts a settled call in the lifetime metrics and returns the outcome
-    /// as the state machine should see it (a slow success is a failure).
+    /// as the state machine should see it (a slow success is a failure), and
+    /// whether it was a slow success.
     /// Times are readings: a call is timed on the caller's clock (one that
     /// spans a clock set back by a second or more is timed from the new
     /// reading), and `last*Time` are the readings they were settled at.
-    fn count_outcome(&mut self, permit: Permit, outcome: Outcome) -> Outcome {
+    fn count_outcome(&mut self, permit: Permit, outcome: Outcome) -> (Outcome, bool) {
         let now = self.timeline.reading();
         let c = &mut self.counters;
         c.in_flight = c.in_flight.saturating_sub(1);
@@ -295,7 +299,7 @@ impl Breaker {
             Outcome::Success if !slow => {
                 c.successful_calls = c.successful_calls.wrapping_add(1);
                 c.last_success_time = Some(now.0);
-                Outcome::Success
+                (Outcome::Success, false)
             }
             Outcome::Success | Outcome::Failure => {
                 if outcome == Outcome::Success {
@@ -303,31 +307,43 @@ impl Breaker {
                 }
                 c.failed_calls = c.failed_calls.wrapping_add(1);
                 c.last_failure_time = Some(now.0);
-                Outcome::Failure
+                (Outcome::Failure, outcome == Outcome::Success)
             }
             Outcome::Ignored => {
                 c.ignored_calls = c.ignored_calls.wrapping_add(1);
-                Outcome::Ignored
+                (Outcome::Ignored, false)
             }
         }
     }
 
-    /// Whether the closed window, just given a failure, should open the circuit.
-    fn trip_due(&self) -> bool {
+    /// Whether the closed window, just given `outcome` (`slow`: a slow
+    /// success, seen as a failure), should open the circuit, and why: slow
+    /// calls when that slow success is what made a rule hold, else the count
+    /// rule when it holds, else the rate rule. Only a failure can open it.
+    fn trip_due(&self, outcome: Outcome, slow: bool) -> Option<Cause> {
+        if outcome != Outcome::Failure {
+            return None;
+        }
         let failures = self.window.failures();
         let outcomes = self.window.len();
         let by_count = failures >= self.config.failure_threshold as usize;
         let by_rate = self.config.failure_rate_threshold.is_some_and(|rate| {
             outcomes >= self.minimum_calls && ratio(failures, outcomes) >= rate
         });
-        by_count || by_rate
+        let tally = WindowTally::new(failures, outcomes);
+        match (by_count, by_rate) {
+            (false, false) => None,
+            _ if slow => Some(Cause::SlowCalls(Some(tally))),
+            (true, _) => Some(Cause::FailureThreshold(tally)),
+            (false, true) => Some(Cause::FailureRate(tally)),
+        }
     }
 
     /// Opens because of failures: for the backoff's next open time.
-    fn trip(&mut self, at: Millis) {
+    fn trip(&mut self, at: Millis, cause: Cause) {
         let duration = self.open_duration();
         self.consecutive_opens = self.consecutive_opens.saturating_add(1);
-        self.open(at, Some(duration));
+        self.open(at, Some(duration), cause);
     }
 
     /// `min(resetTimeoutMs · 2^k, maxResetTimeoutMs)` for the k-th consecutive open.
@@ -375,10 +391,10 @@ impl Breaker {
             match self.phase {
                 Phase::Open { until: Some(until) } if until <= now => {
                     self.probes.clear();
-                    self.change_to(Phase::HalfOpen { probe_successes: 0 }, until);
+                    self.change_to(Phase::HalfOpen { probe_successes: 0 }, until, Cause::OpenTimeElapsed);
                 }
                 Phase::HalfOpen { .. } => match self.probe_expiry() {
-                    Some(expired_at) if expired_at <= now => self.trip(expired_at),
+                    Some(expired_at) if expired_at <= now => self.trip(expired_at, Cause::ProbeExpired),
                     _ => return,
                 },
                 _ => return,
@@ -391,30 +407,34 @@ impl Breaker {
     }
 
     /// Opens for `duration` (at most [`MAX_MILLIS`], like every duration), or until reset.
-    fn open(&mut self, at: Millis, duration: Option<Millis>) {
+    fn open(&mut self, at: Millis, duration: Option<Millis>, cause: Cause) {
         let until = duration.map(|duration| at.after(duration.min(Millis(MAX_MILLIS))));
         if let Phase::Open { .. } = self.phase {
             self.phase = Phase::Open { until }; // a new open period, not a new state
         } else {
-            self.change_to(Phase::Open { until }, at);
+            self.change_to(Phase::Open { until }, at, cause);
         }
     }
 
-    fn close(&mut self, at: Millis) {
+    fn close(&mut self, at: Millis, cause: Cause) {
         self.window.clear();
         self.probes.clear();
         self.consecutive_opens = 0;
         if self.phase != Phase::Closed {
-            self.change_to(Phase::Closed, at);
+            self.change_to(Phase::Closed, at, cause);
         }
     }
 
-    fn change_to(&mut self, next: Phase, at: Millis) {
+    fn change_to(&mut self, next: Phase, at: Millis, cause: Cause) {
         let from = self.phase.state();
         self.phase = next;
         self.generation = self.generation.wrapping_add(1) & crate::permit::GENERATION_MASK;
         self.counters.state_changes = self.counters.state_changes.wrapping_add(1);
-        self.log.push(Transition { from, to: next.state(), at: self.timeline.reading_at(at) });
+        let open_for = match next {
+            Phase::Open { until } => until.map(|until| until.since(at)),
+            Phase::Closed | Phase::HalfOpen { .. } => None,
+        };
+        self.log.push(Transition { from, to: next.state(), at: self.timeline.reading_at(at), cause, open_for });
     }
 
     fn expire_window(&mut self, now: Millis) {
@@ -452,13 +472,25 @@ impl Breaker {
         self.observe(reading)
     }
 
-    /// Opens a closed circuit on failures now, with the backoff's next open
-    /// time, as a local trip would; does nothing in any other state.
+    /// Opens a closed circuit on the fleet's failures now, with the backoff's
+    /// next open time, as a local trip would; does nothing in any other state.
     pub(crate) fn trip_now(&mut self, now: Millis) {
         let now = self.observe(now);
         if self.phase == Phase::Closed {
-            self.trip(now);
+            self.trip(now, Cause::Fleet);
         }
+    }
+
+    /// [`force_open`](Breaker::force_open) because a snapshot of its fleet says so.
+    pub(crate) fn force_open_by_fleet(&mut self, duration: Option<Millis>, now: Millis) {
+        let now = self.observe(now);
+        self.open(now, duration, Cause::Fleet);
+    }
+
+    /// [`reset`](Breaker::reset) because a snapshot of its fleet says it recovered.
+    pub(crate) fn reset_by_fleet(&mut self, now: Millis) {
+        let now = self.observe(now);
+        self.close(now, Cause::Fleet);
     }
 
     /// The state at `now` and the time left open: `Some(0)` unless open,

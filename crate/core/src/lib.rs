@@ -21,6 +21,7 @@
 extern crate alloc;
 
 mod breaker;
+mod cause;
 mod config;
 pub mod fleet;
 pub mod json;
@@ -34,6 +35,7 @@ mod transitions;
 mod window;
 
 pub use breaker::Breaker;
+pub use cause::{Cause, WindowTally};
 pub use config::{Config, ConfigError, NumberOptions, Requirement, Rule, MAX_WINDOW_SIZE};
 pub use numbers::count_from_f64;
 pub use permit::{Outcome, Permit, Rejected};

@@ -1,5 +1,6 @@
 //! What a breaker reports: its state, the changes between states, its metrics.
 
+use crate::cause::Cause;
 use crate::config::Config;
 use crate::time::Millis;
 
@@ -24,12 +25,16 @@ impl State {
 }
 
 /// A change of state, with the time it fell due (which may be earlier than the
-/// operation that observed it).
+/// operation that observed it) and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
     pub from: State,
     pub to: State,
     pub at: Millis,
+    pub cause: Cause,
+    /// For a change to open: how long the circuit stays open before a probe
+    /// (`None`: forced open until reset). `None` for changes to other states.
+    pub open_for: Option<Millis>,
 }
 
 /// Lifetime counters (except the rates, which describe the current window). They

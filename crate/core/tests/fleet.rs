@@ -6,7 +6,7 @@
 use edgebreaker_core::fleet::{
     fleet_trip_due, Admission, Coordinator, FleetError, FleetMember, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet,
 };
-use edgebreaker_core::{Breaker, Config, Millis, Outcome, State};
+use edgebreaker_core::{Breaker, Cause, Config, Millis, Outcome, State};
 
 fn config() -> Config {
     Config {
@@ -315,6 +315,22 @@ fn merging_a_higher_closed_generation_resets_the_local_breaker() {
     member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
     member.merge(&snapshot(State::Closed, 3, Some(0)), &mut breaker, Millis(1_200)).unwrap();
     assert_eq!(breaker.state(Millis(1_200)), State::Closed);
+}
+
+#[test]
+fn the_changes_a_fleet_snapshot_makes_to_the_local_breaker_are_caused_by_the_fleet() {
+    let mut breaker = local();
+    let mut member = FleetMember::new(&breaker);
+    member.merge(&snapshot(State::Open, 1, Some(1_000)), &mut breaker, Millis(0)).unwrap();
+    member.merge(&snapshot(State::Closed, 3, Some(0)), &mut breaker, Millis(1_200)).unwrap();
+    let changes: Vec<(State, Cause, Option<Millis>)> =
+        breaker.transitions_since(0).map(|change| (change.to, change.cause, change.open_for)).collect();
+    let expected = [
+        (State::Open, Cause::Fleet, Some(Millis(1_000))),
+        (State::HalfOpen, Cause::OpenTimeElapsed, None),
+        (State::Closed, Cause::Fleet, None),
+    ];
+    assert_eq!(changes, expected);
 }
 
 #[test]

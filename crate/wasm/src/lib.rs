@@ -5,7 +5,9 @@
 //! `numbers` module): nothing here can trap or decide.
 
 use edgebreaker_core::fleet::FleetMember;
-use edgebreaker_core::{count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State};
+use edgebreaker_core::{
+    count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State, Transition,
+};
 use wasm_bindgen::prelude::*;
 
 mod fleet;
@@ -43,6 +45,19 @@ export interface CoreOptions {
     probeTimeoutMs?: number;
 }
 "#;
+
+/// The causes' names by code, as `transitionsSince` hands a cause over:
+/// js/src/transition.ts lists them as this tuple, checked when it compiles.
+#[wasm_bindgen(typescript_custom_section)]
+const CAUSE_NAMES_TUPLE: &str = CAUSE_NAMES;
+#[allow(dead_code)] // read by the custom section, which the lint does not see
+const CAUSE_NAMES: &str = r#"
+/** The core's transition causes, each at its code (edgebreaker-core's `Cause::NAMES`). */
+export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slow_calls", "retry_after", "probe_failed", "probe_expired", "open_time_elapsed", "probes_succeeded", "reset", "force_open", "fleet"];
+"#;
+
+/// Numbers per transition in `transitionsSince`'s answer.
+const TRANSITION_NUMBERS: usize = 8;
 
 // The constructor's options, read by name from a plain JS object: one
 // imported function for all of them (a getter each would add 2 KB of glue;
@@ -182,13 +197,13 @@ impl WasmBreaker {
         self.core.state_changes() as f64
     }
 
-    /// The changes after the first `seen`, flattened: [from, to, at, from, to, at, ...].
+    /// The changes after the first `seen`, flattened, 8 numbers each: from,
+    /// to, at, cause (its code in `CoreCauseNames`), the window's failures and
+    /// calls, the Retry-After and the open time, each NaN where it does not
+    /// apply (the open time of a change to open: NaN is until reset).
     #[wasm_bindgen(js_name = transitionsSince)]
     pub fn transitions_since(&self, seen: f64) -> Vec<f64> {
-        self.core
-            .transitions_since(count_from_f64(seen))
-            .flat_map(|change| [f64::from(state_code(change.from)), f64::from(state_code(change.to)), change.at.as_f64()])
-            .collect()
+        self.core.transitions_since(count_from_f64(seen)).flat_map(transition_numbers).collect()
     }
 
     /// The latest time any operation has passed in.
@@ -216,6 +231,21 @@ fn token(permit: Permit) -> f64 {
     permit.token() as f64
 }
 
+fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
+    let window = change.cause.window();
+    let or_nan = |number: Option<f64>| number.unwrap_or(f64::NAN);
+    [
+        f64::from(state_code(change.from)),
+        f64::from(state_code(change.to)),
+        change.at.as_f64(),
+        f64::from(change.cause.code()),
+        or_nan(window.map(|tally| f64::from(tally.failures))),
+        or_nan(window.map(|tally| f64::from(tally.calls))),
+        or_nan(change.cause.retry_after().map(Millis::as_f64)),
+        or_nan(change.open_for.map(Millis::as_f64)),
+    ]
+}
+
 fn state_code(state: State) -> u8 {
     match state {
         State::Closed => 0,
@@ -226,7 +256,17 @@ fn state_code(state: State) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
+    use super::{CAUSE_NAMES, CORE_OPTIONS, CORE_OPTION_FIELDS};
+    use edgebreaker_core::Cause;
+
+    /// The tuple type js/src/transition.ts checks its cause names against lists the
+    /// core's names in the order of their codes.
+    #[test]
+    fn the_typescript_tuple_names_every_cause_at_its_code() {
+        let tuple = CAUSE_NAMES.split_once('[').and_then(|(_, rest)| rest.split_once("];")).map(|(names, _)| names);
+        let declared: Vec<&str> = tuple.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
+        assert_eq!(declared, Cause::NAMES);
+    }
 
     /// The TypeScript interface (which js/src/core.ts checks its names
     /// against) lists exactly the options the constructor reads.

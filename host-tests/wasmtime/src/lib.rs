@@ -15,7 +15,8 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::edgebreaker::breaker::types::{
-    AcquireError, Config, ConfigError, Metrics, Permit, PermitError, Rejection, SnapshotError, State, Status, Transition,
+    AcquireError, Cause, Config, ConfigError, Metrics, Permit, PermitError, Rejection, SnapshotError, State, Status, Transition,
+    WindowTally,
 };
 
 /// Where `cargo build -p edgebreaker-component --target wasm32-wasip2 --release`

@@ -141,9 +141,16 @@ class StoreMember {
     return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
   }
 
-  /** A lease in the phase this process knows, or, if that phase has moved on to another half-open one, in that one. */
+  /**
+   * A lease in the phase this process knows, half-opened first if its open
+   * time is up by now (one round trip each), or, if the store's phase has
+   * moved on to another half-open one, in that one.
+   */
   async lease(): Promise<string> {
-    let asked = this.#known?.version ?? null;
+    const known = this.#known;
+    let asked = known?.version ?? null;
+    const due = known === undefined ? undefined : this.#core.afterTime(known.phase, this.#elapsedNow(known), false);
+    if (due !== undefined) asked = (await this.#written(asked, due)).version;
     let { lease, view } = await this.#store.lease(this.#name, asked ?? "", this.#limits);
     let read = await this.#decided(view);
     if (lease === null && read.version !== asked && read.version !== null && this.#state(read) === "half_open") {
@@ -187,10 +194,10 @@ class StoreMember {
     const { read, refusal } = await this.#healed(view);
     let current = read;
     const due = this.#core.afterTime(current.phase, current.elapsedMs, current.leaseExpired);
-    if (due !== undefined) current = await this.#written(current, due);
+    if (due !== undefined) current = await this.#written(current.version, due);
     if (decide !== undefined && version !== undefined && (version === null || current.version === version)) {
       const next = decide(current.phase, current);
-      if (next !== undefined) current = await this.#written(current, next);
+      if (next !== undefined) current = await this.#written(current.version, next);
     }
     this.#known = {
       phase: current.phase,
@@ -204,8 +211,9 @@ class StoreMember {
     return current;
   }
 
-  async #written(current: ReadView, phase: string): Promise<ReadView> {
-    const view = await this.#store.transition(this.#name, current.version, phase, this.#limits);
+  /** The view after writing `phase` over `version`, or after whatever another member wrote first. */
+  async #written(version: string | null, phase: string): Promise<ReadView> {
+    const view = await this.#store.transition(this.#name, version, phase, this.#limits);
     const { read, refusal } = await this.#healed(view);
     if (refusal !== undefined) throw refused(refusal);
     return read;
@@ -224,7 +232,7 @@ class StoreMember {
     if (refusal === undefined && (known === undefined || (phase !== undefined && this.#core.generation(phase) >= known.generation))) {
       return { read: { ...view, phase: phase ?? this.#core.phase(undefined) } };
     }
-    const carried = known === undefined ? this.#core.phase(undefined) : this.#core.carried(known.phase, known.elapsedMs + (performance.now() - known.seenAt));
+    const carried = known === undefined ? this.#core.phase(undefined) : this.#core.carried(known.phase, this.#elapsedNow(known));
     const written = await this.#store.transition(this.#name, view.version, carried, this.#limits);
     const again = this.#read(written.phase);
     if (again.refusal !== undefined || again.phase === undefined) {
@@ -243,6 +251,11 @@ class StoreMember {
     } catch (error) {
       return { refusal: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** How long ago, by now, the phase this process knows was written. */
+  #elapsedNow(known: Known): number {
+    return known.elapsedMs + (performance.now() - known.seenAt);
   }
 
   #state(view: ReadView): string {

@@ -15,6 +15,7 @@ import {
   type BreakerStatus,
   type CircuitBreakerOptions,
   type StateChange,
+  type TransitionCause,
 } from "edgebreaker";
 
 function check(condition: boolean, what: string): void {
@@ -132,6 +133,11 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       const options: CircuitBreakerOptions = { failureThreshold: 1, isFailure: (error) => error instanceof TypeError };
       check(length === 4 && doubled === 42 && (await wrapped.call(undefined, 7).catch(() => "#7")) === "#7", "typed values");
       check(heard.length === 1 && heard[0]!.to === "open" && status.retryAfterMs === null, "typed event and status");
+      const cause: TransitionCause = heard[0]!.cause;
+      const openForMs: number | null | undefined = heard[0]!.openForMs;
+      check(cause === "force_open" && openForMs === null && heard[0]!.failures === undefined, "typed cause and figures");
+      // @ts-expect-error: causes are the core's names, snake_case like the states
+      check(heard[0]!.cause !== "forceOpen", "no camelCase cause");
       check(new CircuitBreaker(options).getStatus().config.failureThreshold === 1, "typed options");
       // @ts-expect-error: an argument of the wrong type
       void breaker.call(async (text: string) => text, 5).catch(() => undefined);

@@ -121,8 +121,8 @@ impl FleetMember {
         if last.is_none_or(|last| snapshot.generation > last) {
             match snapshot.state {
                 // Open until whichever ends later: the fleet's deadline never shortens the local one.
-                State::Open if until_later(open_for, local.open_for(now)) => local.force_open(open_for, now),
-                State::Closed if !self.trip_pending(local) && local.state(now) != State::Closed => local.reset(now),
+                State::Open if until_later(open_for, local.open_for(now)) => local.force_open_by_fleet(open_for, now),
+                State::Closed if !self.trip_pending(local) && local.state(now) != State::Closed => local.reset_by_fleet(now),
                 State::Open | State::Closed | State::HalfOpen => {}
             }
         }

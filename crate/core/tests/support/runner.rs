@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use edgebreaker_core::{Millis, Outcome, Rejected, Transition};
+use edgebreaker_core::{Millis, Outcome, Rejected, State, Transition};
 use serde_json::{json, Value};
 
 use super::expect::{expect_equal, expect_subset};
@@ -137,10 +137,25 @@ impl<H: VectorHost> Run<H> {
             other => return Err(format!("unknown op {other:?}")),
         }
         let (changes, seen) = self.host.transitions_since(self.seen)?;
-        self.transitions.extend(changes.iter().map(|change| {
-            json!({ "from": change.from.as_str(), "to": change.to.as_str(), "at": change.at.0 })
-        }));
+        self.transitions.extend(changes.iter().map(transition_json));
         self.seen = seen;
         Ok(())
     }
+}
+
+/// A transition as the vectors write it (and JS announces it): the cause by
+/// name, its figures and, for a change to open, the open time (null: until reset).
+fn transition_json(change: &Transition) -> Value {
+    let mut json = json!({ "from": change.from.as_str(), "to": change.to.as_str(), "at": change.at.0, "cause": change.cause.as_str() });
+    if let Some(tally) = change.cause.window() {
+        json["failures"] = json!(tally.failures);
+        json["calls"] = json!(tally.calls);
+    }
+    if let Some(wait) = change.cause.retry_after() {
+        json["retryAfterMs"] = json!(wait.0);
+    }
+    if change.to == State::Open {
+        json["openForMs"] = json!(change.open_for.map(|open_for| open_for.0));
+    }
+    json
 }

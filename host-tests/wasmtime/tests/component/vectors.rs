@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use edgebreaker_core::{Breaker, Millis, Outcome, Rejected, Transition};
-use edgebreaker_wasmtime::{AcquireError, Permit, Plugin, State, Status};
+use edgebreaker_wasmtime::{AcquireError, Cause, Permit, Plugin, State, Status, WindowTally};
 use serde_json::{json, Value};
 use wasmtime::component::ResourceAny;
 
@@ -124,7 +124,13 @@ impl VectorHost for Beside {
             .transitions_since(self.breaker, seen)
             .map_err(trap)?
             .iter()
-            .map(|change| Transition { from: core_state(change.from), to: core_state(change.to), at: Millis(change.at) })
+            .map(|change| Transition {
+                from: core_state(change.from),
+                to: core_state(change.to),
+                at: Millis(change.at),
+                cause: core_cause(change.cause),
+                open_for: change.open_for_ms.map(Millis),
+            })
             .collect();
         let native: Vec<Transition> = self.native.transitions_since(seen).collect();
         same("transitions", &got, &native)?;
@@ -168,6 +174,24 @@ fn core_state(state: State) -> edgebreaker_core::State {
         State::Closed => edgebreaker_core::State::Closed,
         State::Open => edgebreaker_core::State::Open,
         State::HalfOpen => edgebreaker_core::State::HalfOpen,
+    }
+}
+
+fn core_cause(cause: Cause) -> edgebreaker_core::Cause {
+    use edgebreaker_core::Cause as Core;
+    let tally = |tally: WindowTally| edgebreaker_core::WindowTally { failures: tally.failures, calls: tally.calls };
+    match cause {
+        Cause::FailureThreshold(window) => Core::FailureThreshold(tally(window)),
+        Cause::FailureRate(window) => Core::FailureRate(tally(window)),
+        Cause::SlowCalls(window) => Core::SlowCalls(window.map(tally)),
+        Cause::RetryAfter(wait) => Core::RetryAfter(Millis(wait)),
+        Cause::ProbeFailed => Core::ProbeFailed,
+        Cause::ProbeExpired => Core::ProbeExpired,
+        Cause::OpenTimeElapsed => Core::OpenTimeElapsed,
+        Cause::ProbesSucceeded => Core::ProbesSucceeded,
+        Cause::Reset => Core::Reset,
+        Cause::ForceOpen => Core::ForceOpen,
+        Cause::Fleet => Core::Fleet,
     }
 }
 
