@@ -44,10 +44,11 @@ setup-browser:
 		echo "the browser tests need Chromium at /usr/bin/chromium: run \`apt-get install chromium\` as root, then this again" >&2; exit 1; }
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# denokv, the self-hosted Deno KV server the Deno fleet tests share between
-# Deno processes, built by cargo into ~/.cargo/bin once and kept there (a cold
-# build takes about 7 minutes on 2 cores; CI caches ~/.cargo/bin). denokv has
-# no --version: cargo's list of installed crates says which one is there.
+# denokv, the self-hosted Deno KV server the Deno fleet tests and bench share
+# between Deno processes, built by cargo into ~/.cargo/bin once and reused from
+# there on every run of a machine that keeps ~/.cargo (a cold build takes about
+# 7 minutes on 2 cores). denokv has no --version: cargo's list of installed
+# crates says which one is there.
 DENOKV_VERSION := 0.14.0
 setup-denokv:
 	@command -v denokv >/dev/null && grep -qx 'denokv v$(DENOKV_VERSION):' <<<"$$(cargo install --list)" \
