@@ -6,10 +6,10 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser setup-redis build wasm package pack lint test bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package pack lint test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
-setup: setup-package setup-component setup-lint setup-browser setup-redis
+setup: setup-package setup-component setup-lint setup-browser setup-denokv setup-redis
 
 # A rustup target, added unless installed.
 rust-target = grep -qx $(1) <<<"$$(rustup target list --installed)" || rustup target add $(1)
@@ -43,6 +43,16 @@ setup-browser:
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" = 0 ] || { \
 		echo "the browser tests need Chromium at /usr/bin/chromium: run \`apt-get install chromium\` as root, then this again" >&2; exit 1; }
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# denokv, the self-hosted Deno KV server the Deno fleet tests and bench share
+# between Deno processes, built by cargo into ~/.cargo/bin once and reused from
+# there on every run of a machine that keeps ~/.cargo (a cold build takes about
+# 7 minutes on 2 cores). denokv has no --version: cargo's list of installed
+# crates says which one is there.
+DENOKV_VERSION := 0.14.0
+setup-denokv:
+	@command -v denokv >/dev/null && grep -qx 'denokv v$(DENOKV_VERSION):' <<<"$$(cargo install --list)" \
+		|| cargo install denokv --locked --version "=$(DENOKV_VERSION)"
 
 # redis-server for the Redis fleet's tests and bench (each starts its own on a free
 # loopback port), from Debian's packages (apt: root); the package's own service is not used.
@@ -80,13 +90,14 @@ test: setup build lint
 	cargo test --workspace --exclude edgebreaker-native-bench
 	node host-tests/run.mjs
 
-bench: build setup-redis
+bench: build setup-denokv setup-redis
 	cargo run --quiet --release -p edgebreaker-native-bench
 	cd js && npm run --silent bench
 	cd host-tests && npm run --silent bench
 	cargo run --quiet --release -p edgebreaker-wasmtime --bin bench
 	node --expose-gc host-tests/bench/fleet.mjs
 	node --expose-gc host-tests/bench/fleet-redis.mjs
+	node host-tests/bench/fleet-deno.mjs
 	node host-tests/bench/soak.mjs
 
 # Coverage-guided fuzzing, not part of `make test`: the core against its

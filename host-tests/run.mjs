@@ -35,6 +35,7 @@ const suites = [
     files: ["edge/judgement.test.mjs", "edge/upstream-only.test.mjs", "edge/examples.test.mjs", "edge/snippets.test.mjs", "edge/demo.test.mjs"],
   },
   { name: "fleet", about: "one breaker for four workerd isolates: the Durable Object coordinator and the fleet option", files: ["fleet/cloudflare.test.mjs"] },
+  { name: "fleet-deno", about: "the same fleet on four Deno processes sharing Deno KV (denokv): edgebreaker/deno", files: ["fleet/deno.test.mjs"] },
   {
     name: "fleet-redis",
     about: "one breaker for four Node processes sharing a real redis-server: the scenarios, the scripts' atomicity, the clients, the Node example",

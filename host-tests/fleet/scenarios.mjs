@@ -145,10 +145,13 @@ async function outageAndRecovery({ upstream }, breaker, t) {
   told.fleetStates = statuses.map((status) => status.fleet.state);
   told.failuresSeenByTheOthers = statuses.slice(1).map((status) => status.metrics.failedCalls);
 
-  // Keep the views fresh until shortly before the fleet half-opens, then stop: no call may take a probe lease early.
-  const openForMs = (await breaker.status(1)).retryAfterMs;
-  const halfOpenAt = performance.now() + openForMs;
-  await sleep(Math.max(0, openForMs - 400));
+  // Keep the views fresh until shortly before the first member's view half-opens, then stop: no call may take a
+  // probe lease early. The bursts come once the last member's view has half-opened: on Deno KV each member times the
+  // open period from when it first saw it (its own clock, so no skew ends it early), so a member that learned of the
+  // trip later half-opens up to a sync later.
+  const openForMs = await Promise.all(everyMember.map(async (member) => (await breaker.status(member)).retryAfterMs));
+  const halfOpenAt = performance.now() + Math.max(...openForMs);
+  await sleep(Math.max(0, Math.min(...openForMs) - 400));
   await Promise.all([traffic.stop(), trippedTraffic.stop()]);
 
   // The upstream recovers, slowly: probes stay in flight while 4 members × 500 callers try, three times over.

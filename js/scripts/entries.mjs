@@ -9,6 +9,7 @@
 //   dist/workerd.js  workerd               the .wasm imported as a module
 //   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
 //                    "cloudflare:workers" left to the runtime
+//   dist/deno.js     "edgebreaker/deno": the fleet on Deno KV, built like index.js
 //   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
 //                    the Redis client is the user's, imported by neither
 //   dist/opentelemetry.js  "edgebreaker/opentelemetry" (every runtime): the
@@ -29,6 +30,8 @@ export const entries = [
   { file: "workerd.js", conditions: ["workerd", "worker", "browser"] },
   // "edgebreaker/cloudflare": the fleet coordinator (a Durable Object) and its transport, workerd only.
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
+  // "edgebreaker/deno": the fleet's store on Deno KV (any runtime with a Deno KV client; Deno's own is Deno.openKv).
+  { file: "deno.js", from: "deno/index.js", conditions: ["node", "deno"] },
   // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
   { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
   // "edgebreaker/opentelemetry": the breakers' metrics as OpenTelemetry instruments, for every runtime.

@@ -24,6 +24,7 @@ const shipped = [
   { label: "browser entry (browser.js, wasm inlined)", file: "browser.js" },
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: true },
   { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js" },
+  { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
   { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
   // What it adds to the main entry it imports (and to the application's @opentelemetry/api).
   { label: "edgebreaker/opentelemetry (opentelemetry.js)", file: "opentelemetry.js", external: ["@opentelemetry/api", "edgebreaker"] },

@@ -13,13 +13,24 @@
 // Retry-After at once and the upstream is left alone until a probe shows it
 // has recovered. A call that fails with no answer at all (network error,
 // timeout) gets a templated reply instead: the fallback.
+//
+// With FLEET_KV set, the breaker is one for every process of the proxy (every
+// isolate of a Deno Deploy project, say): each syncs with a Deno KV database
+// in the background, so failures seen anywhere open the circuit everywhere.
+// FLEET_KV=default opens `Deno.openKv()` (on Deno Deploy, the project's
+// database); a URL names a self-hosted denokv server (its token in
+// DENO_KV_ACCESS_TOKEN). Unset, each process keeps a breaker of its own, and
+// GET /status shows `fleet: null`.
 
 import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
+import { denoKvFleet } from "edgebreaker/deno";
 
 const upstreamUrl = (Deno.env.get("UPSTREAM_URL") ?? "https://api.openai.com").replace(/\/$/, "");
 const apiKey = Deno.env.get("UPSTREAM_API_KEY");
 const proxyToken = Deno.env.get("PROXY_TOKEN");
 if (!proxyToken) console.error("PROXY_TOKEN is not set: every request will be refused until it is");
+const fleetKv = Deno.env.get("FLEET_KV");
+const fleet = fleetKv ? denoKvFleet(await Deno.openKv(fleetKv === "default" ? undefined : fleetKv)) : null;
 
 // One breaker per upstream origin, shared by every request this process serves.
 const upstreamFetch = protectFetch({
@@ -28,6 +39,7 @@ const upstreamFetch = protectFetch({
   idleTimeoutMs: 20_000, // a stream silent for 20 s: a failure
   onOpen: "respond", // while open: 503 + Retry-After, without touching the upstream
   fallback: (_error, _input, init) => templatedReply(init.body),
+  fleet, // one breaker for every process sharing the Deno KV database (FLEET_KV), or null: this process's own
 });
 
 Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT") ?? 8000) }, async (request) => {
