@@ -1,17 +1,13 @@
 // The isolates' side of a Durable Object fleet: the FleetTransport the main
 // package's `fleet` option takes, calling the coordinator's RPC methods.
 import { waitUntil } from "cloudflare:workers";
-import { optionalObject, requiredFunction, timeLimit } from "../checks.js";
+import { requiredFunction } from "../checks.js";
 import { describe } from "../describe.js";
+import { fleetTiming, madeOnce, type FleetTimingOptions, type MadeTransports } from "../fleet/timing.js";
 import type { FleetTransport } from "../fleet/transport.js";
 
 /** Options of `durableObjectFleet`. */
-export interface DurableObjectFleetOptions {
-  /** How often an isolate with traffic syncs with the coordinator, in ms (1 to 2147483647). Default 1000. */
-  syncIntervalMs?: number | null;
-  /** How long a sync or a lease may take before the isolate falls back on its own breaker, in ms (1 to 2147483647). Default 500. */
-  timeoutMs?: number | null;
-}
+export type DurableObjectFleetOptions = FleetTimingOptions;
 
 /**
  * What `durableObjectFleet` needs of a Durable Object namespace bound to
@@ -31,7 +27,7 @@ export interface FleetCoordinatorStub {
 }
 
 /** The transports made so far, by namespace and then by their options: one object each, however often asked for. */
-const made = new WeakMap<object, Map<string, FleetTransport>>();
+const made: MadeTransports = new WeakMap();
 
 /**
  * The `fleet` option for breakers whose coordinator is a `FleetCoordinator`
@@ -51,18 +47,8 @@ export function durableObjectFleet(namespace: FleetCoordinatorNamespace, options
   }
   requiredFunction("namespace.idFromName", namespace.idFromName);
   requiredFunction("namespace.get", namespace.get);
-  const given = optionalObject<DurableObjectFleetOptions>("options", options) ?? {};
-  for (const key of Object.keys(given)) {
-    if (key !== "syncIntervalMs" && key !== "timeoutMs") throw new TypeError(`unknown option "${key}" of durableObjectFleet`);
-  }
-  const syncIntervalMs = timeLimit("syncIntervalMs", given.syncIntervalMs) ?? 1000;
-  const timeoutMs = timeLimit("timeoutMs", given.timeoutMs) ?? 500;
-  let transports = made.get(namespace);
-  if (transports === undefined) made.set(namespace, (transports = new Map()));
-  const key = `${syncIntervalMs} ${timeoutMs}`;
-  let transport = transports.get(key);
-  if (transport === undefined) transports.set(key, (transport = transportTo(namespace, syncIntervalMs, timeoutMs)));
-  return transport;
+  const timing = fleetTiming("durableObjectFleet", options);
+  return madeOnce(made, namespace, timing, () => transportTo(namespace, timing.syncIntervalMs, timing.timeoutMs));
 }
 
 function transportTo(namespace: FleetCoordinatorNamespace, syncIntervalMs: number, timeoutMs: number): FleetTransport {

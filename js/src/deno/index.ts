@@ -1,9 +1,9 @@
 // "edgebreaker/deno": a breaker fleet whose store is Deno KV. Every member
 // runs the store-backed coordinator (../fleet/store.ts) against the database;
 // the main package knows a fleet by its FleetTransport interface alone.
-import { optionalObject, timeLimit } from "../checks.js";
 import { describe } from "../describe.js";
 import { storeFleet, type FleetStore } from "../fleet/store.js";
+import { fleetTiming, madeOnce, type FleetTimingOptions, type MadeTransports } from "../fleet/timing.js";
 import type { FleetTransport } from "../fleet/transport.js";
 import type { DenoKv } from "./kv.js";
 import { DenoKvStore } from "./store.js";
@@ -13,15 +13,12 @@ export type { FleetTransport, FleetStatus } from "../fleet/transport.js";
 export { DenoKvStore };
 
 /** Options of `denoKvFleet`. */
-export interface DenoKvFleetOptions {
-  /** How often a process with traffic syncs with the fleet, in ms (1 to 2147483647). Default 1000. */
-  syncIntervalMs?: number | null;
-  /** How long a sync or a lease may take before the process falls back on its own breaker, in ms (1 to 2147483647). Default 500. */
-  timeoutMs?: number | null;
-}
+export type DenoKvFleetOptions = FleetTimingOptions;
 
-/** The store and the transports made so far, by database and then by their options: one object each, however often asked for. */
-const made = new WeakMap<object, { store: DenoKvStore; transports: Map<string, FleetTransport> }>();
+/** The transports made so far, by database and then by their options: one object each, however often asked for. */
+const made: MadeTransports = new WeakMap();
+/** One store per database, whatever the options: its requests go one at a time. */
+const stores = new WeakMap<DenoKv, DenoKvStore>();
 
 /**
  * The `fleet` option for breakers whose fleet shares a Deno KV database: on
@@ -45,18 +42,12 @@ export function denoKvFleet(kv: DenoKv, options?: DenoKvFleetOptions | null): Fl
       throw new TypeError(`kv must be a Deno KV database (await Deno.openKv()): kv.${method} must be a function; got ${describe(kv[method])}`);
     }
   }
-  const given = optionalObject<DenoKvFleetOptions>("options", options) ?? {};
-  for (const key of Object.keys(given)) {
-    if (key !== "syncIntervalMs" && key !== "timeoutMs") throw new TypeError(`unknown option "${key.slice(0, 40)}" of denoKvFleet`);
-  }
-  const syncIntervalMs = timeLimit("syncIntervalMs", given.syncIntervalMs) ?? 1000;
-  const timeoutMs = timeLimit("timeoutMs", given.timeoutMs) ?? 500;
-  let forKv = made.get(kv);
-  if (forKv === undefined) made.set(kv, (forKv = { store: new DenoKvStore(kv), transports: new Map() }));
-  const key = `${syncIntervalMs} ${timeoutMs}`;
-  let transport = forKv.transports.get(key);
-  if (transport === undefined) forKv.transports.set(key, (transport = storeFleet(timed(forKv.store, timeoutMs), { syncIntervalMs, timeoutMs })));
-  return transport;
+  const timing = fleetTiming("denoKvFleet", options);
+  return madeOnce(made, kv, timing, () => {
+    let store = stores.get(kv);
+    if (store === undefined) stores.set(kv, (store = new DenoKvStore(kv)));
+    return storeFleet(timed(store, timing.timeoutMs), timing);
+  });
 }
 
 /** `store`, its syncs' reports not sent once `timeoutMs` has passed (the breaker has counted the sync failed, and reports them again). */

@@ -1,22 +1,17 @@
 // `redisFleet`: the `fleet` option for breakers whose processes share a Redis
 // or Valkey server. The coordinator's work runs in each process
 // (storeFleet), against the store of this folder.
-import { optionalObject, timeLimit } from "../checks.js";
 import { storeFleet } from "../fleet/store.js";
+import { fleetTiming, madeOnce, type FleetTimingOptions, type MadeTransports } from "../fleet/timing.js";
 import type { FleetTransport } from "../fleet/transport.js";
 import { commandSender, type RedisClient } from "./client.js";
 import { redisStore } from "./store.js";
 
 /** Options of `redisFleet`. */
-export interface RedisFleetOptions {
-  /** How often a process with traffic syncs with the fleet, in ms (1 to 2147483647). Default 1000. */
-  syncIntervalMs?: number | null;
-  /** How long a sync or a lease may take before the process falls back on its own breaker, in ms (1 to 2147483647). Default 500. */
-  timeoutMs?: number | null;
-}
+export type RedisFleetOptions = FleetTimingOptions;
 
 /** The transports made so far, by client and then by their options: one object each, however often asked for. */
-const made = new WeakMap<object, Map<string, FleetTransport>>();
+const made: MadeTransports = new WeakMap();
 
 /**
  * The `fleet` option for breakers in processes that share a Redis or Valkey
@@ -38,16 +33,6 @@ const made = new WeakMap<object, Map<string, FleetTransport>>();
  */
 export function redisFleet(client: RedisClient, options?: RedisFleetOptions | null): FleetTransport {
   commandSender(client); // a client of neither kind is refused before anything else
-  const given = optionalObject<RedisFleetOptions>("options", options) ?? {};
-  for (const key of Object.keys(given)) {
-    if (key !== "syncIntervalMs" && key !== "timeoutMs") throw new TypeError(`unknown option "${key}" of redisFleet`);
-  }
-  const syncIntervalMs = timeLimit("syncIntervalMs", given.syncIntervalMs) ?? 1000;
-  const timeoutMs = timeLimit("timeoutMs", given.timeoutMs) ?? 500;
-  let transports = made.get(client);
-  if (transports === undefined) made.set(client, (transports = new Map()));
-  const key = `${syncIntervalMs} ${timeoutMs}`;
-  let transport = transports.get(key);
-  if (transport === undefined) transports.set(key, (transport = storeFleet(redisStore(client), { syncIntervalMs, timeoutMs })));
-  return transport;
+  const timing = fleetTiming("redisFleet", options);
+  return madeOnce(made, client, timing, () => storeFleet(redisStore(client), timing));
 }
