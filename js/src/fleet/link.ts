@@ -266,7 +266,9 @@ export class FleetLink {
     const work = this.#exchange(() => this.#transport.sync(this.#engine.name, this.#optionsJson, report)).then(
       (answer) => this.#synced(this.#merge(answer, this.#engine.now()) ? syncAfterMs(answer as string) : undefined),
       (error: unknown) => {
-        this.#core.fleetReportLost(); // the next sync carries its counts again, and a trip in it
+        // The next sync carries its counts again, and a trip in it; not after a refusal, which
+        // means the coordinator counted the report and then could not answer.
+        if (!isRefusal(error)) this.#core.fleetReportLost();
         this.#failed("sync", error);
         this.#synced(undefined);
       },
@@ -351,7 +353,7 @@ export class FleetLink {
   }
 
   #failed(exchange: string, error: unknown): void {
-    if (error instanceof Error && error.name === FLEET_REFUSAL) return void this.#refuse(error.message);
+    if (isRefusal(error)) return void this.#refuse(error.message);
     this.#errors += 1;
     const message = error instanceof Error ? error.message : describe(error);
     this.#lastError = `${exchange} failed: ${message}`.slice(0, MAX_ERROR_LENGTH);
@@ -412,4 +414,9 @@ export class FleetLink {
     const view = this.#core.fleetView();
     return view === undefined ? undefined : (JSON.parse(view) as { state: FleetStatus["state"]; generation: number });
   }
+}
+
+/** A transport's rejection for what its coordinator holds failing validation (see FLEET_REFUSAL). */
+function isRefusal(error: unknown): error is Error {
+  return error instanceof Error && error.name === FLEET_REFUSAL;
 }

@@ -75,6 +75,8 @@ interface Report {
 }
 
 const SUCCESS = 0;
+/** How often a member writes its phase over one that is missing, refused or behind, before it gives up for this exchange. */
+const MAX_HEALS = 3;
 const IGNORED = 2;
 
 /**
@@ -83,9 +85,15 @@ const IGNORED = 2;
  */
 export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { syncIntervalMs: number; timeoutMs: number }): FleetTransport {
   const members = new Map<string, StoreMember>();
+  const memories = new Map<string, Memory>();
   const member = (name: string, optionsJson: string): StoreMember => {
-    let found = members.get(name);
-    if (found === undefined || found.optionsJson !== optionsJson) members.set(name, (found = new StoreMember(store, name, optionsJson, found)));
+    const key = `${name}\n${optionsJson}`;
+    let found = members.get(key);
+    if (found === undefined) {
+      let memory = memories.get(name);
+      if (memory === undefined) memories.set(name, (memory = { known: undefined, leases: new Map(), syncing: false }));
+      members.set(key, (found = new StoreMember(store, name, optionsJson, memory)));
+    }
     return found;
   };
   return Object.freeze({
@@ -97,6 +105,17 @@ export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { s
   });
 }
 
+/**
+ * What this process knows of one breaker name's fleet, whatever options its
+ * breakers are made with: the stored phase it last saw, the phase version
+ * each lease it holds was granted in, and whether a sync is still out.
+ */
+interface Memory {
+  known: Known | undefined;
+  readonly leases: Map<number, string>;
+  syncing: boolean;
+}
+
 /** What this process last saw of the stored phase, and when by its own clock. */
 interface Known {
   phase: string;
@@ -106,19 +125,16 @@ interface Known {
   seenAt: number;
 }
 
-/** One breaker's coordinator in this process: asks the store, asks the core, commits what the core decided. */
+/** One breaker name's coordinator in this process, for one set of options: asks the store, asks the core, commits what the core decided. */
 class StoreMember {
   readonly optionsJson: string;
   readonly #store: FleetStore;
   readonly #name: string;
   readonly #core: WasmSharedFleet;
   readonly #limits: FleetLimits;
-  #known: Known | undefined;
-  /** The phase version each lease this process holds was granted in. */
-  readonly #leases = new Map<number, string>();
+  readonly #memory: Memory;
 
-  /** `previous`: the member these options replace (a breaker made again with other options); what it knew carries over. */
-  constructor(store: FleetStore, name: string, optionsJson: string, previous: StoreMember | undefined) {
+  constructor(store: FleetStore, name: string, optionsJson: string, memory: Memory) {
     initialiseWasm();
     const options = readOptions(optionsJson);
     try {
@@ -130,12 +146,27 @@ class StoreMember {
     this.#store = store;
     this.#name = name;
     this.#limits = { windowMs: this.#core.windowMs(), maxLeases: this.#core.maxLeases(), probeTimeoutMs: this.#core.probeTimeoutMs() };
-    this.#known = previous === undefined ? undefined : previous.#known;
+    this.#memory = memory;
   }
 
+  /**
+   * A report counted and the fleet's snapshot. Refused while an earlier sync
+   * is still out (the breaker gave up on it, but a store that hangs may yet
+   * count it): the breaker sends those counts again with its next report, so
+   * after a hang they are counted twice at most, never once per sync that
+   * timed out meanwhile.
+   */
   async sync(reportJson: string): Promise<string> {
     const report = JSON.parse(this.#core.report(reportJson)) as Report;
-    const view = await this.#decided(await this.#store.sync(this.#name, report, this.#limits), null, (phase, { elapsedMs, successes, failures }) =>
+    if (this.#memory.syncing) throw new Error("the previous sync has not come back from the store");
+    this.#memory.syncing = true;
+    let counted: StoreView;
+    try {
+      counted = await this.#store.sync(this.#name, report, this.#limits);
+    } finally {
+      this.#memory.syncing = false;
+    }
+    const view = await this.#decided(counted, null, (phase, { elapsedMs, successes, failures }) =>
       this.#core.afterSync(phase, elapsedMs, successes, failures, reportJson),
     );
     return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
@@ -147,7 +178,7 @@ class StoreMember {
    * moved on to another half-open one, in that one.
    */
   async lease(): Promise<string> {
-    const known = this.#known;
+    const known = this.#memory.known;
     let asked = known?.version ?? null;
     const due = known === undefined ? undefined : this.#core.afterTime(known.phase, this.#elapsedNow(known), false);
     if (due !== undefined) asked = (await this.#written(asked, due)).version;
@@ -158,20 +189,21 @@ class StoreMember {
       ({ lease, view } = await this.#store.lease(this.#name, asked, this.#limits));
       read = await this.#decided(view);
     }
-    if (lease !== null && asked !== null) this.#leases.set(lease, asked);
+    if (lease !== null && asked !== null) this.#memory.leases.set(lease, asked);
     return this.#core.leaseAnswer(lease ?? -1, read.phase, read.elapsedMs, read.syncPeriods);
   }
 
   /** A lease given back with its probe's outcome; only a lease this process was granted counts. */
   async settle(leaseJson: string, outcome: number): Promise<string> {
     const { lease, retryAfterMs } = JSON.parse(this.#core.leaseReturn(leaseJson)) as { lease: number; retryAfterMs: number | null };
-    const version = this.#leases.get(lease);
-    this.#leases.delete(lease);
+    const version = this.#memory.leases.get(lease);
     if (version === undefined) {
       const view = await this.#decided(await this.#store.sync(this.#name, { successes: 0, failures: 0, periodMs: 0 }, this.#limits));
       return this.#core.snapshot(view.phase, view.elapsedMs, view.syncPeriods);
     }
     const settled = await this.#store.settle(this.#name, version, lease, outcome === SUCCESS, this.#limits);
+    // Forgotten only once the store has it: a settle that failed is sent again, and the store settles a lease once.
+    this.#memory.leases.delete(lease);
     const counts = settled.live && outcome !== IGNORED;
     const view = await this.#decided(settled.view, counts ? version : undefined, (phase, { elapsedMs }) =>
       this.#core.afterProbe(phase, elapsedMs, outcome === SUCCESS, settled.probeSuccesses, retryAfterMs ?? -1),
@@ -199,7 +231,7 @@ class StoreMember {
       const next = decide(current.phase, current);
       if (next !== undefined) current = await this.#written(current.version, next);
     }
-    this.#known = {
+    this.#memory.known = {
       phase: current.phase,
       version: current.version,
       generation: this.#core.generation(current.phase),
@@ -227,18 +259,31 @@ class StoreMember {
    * reported with the healed view.
    */
   async #healed(view: StoreView): Promise<{ read: ReadView; refusal?: string }> {
-    const { phase, refusal } = this.#read(view.phase);
-    const known = this.#known;
-    if (refusal === undefined && (known === undefined || (phase !== undefined && this.#core.generation(phase) >= known.generation))) {
-      return { read: { ...view, phase: phase ?? this.#core.phase(undefined) } };
+    let current = view;
+    let refusal: string | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const read = this.#read(current.phase);
+      refusal ??= read.refusal;
+      if (read.refusal === undefined && this.#notBehind(read.phase)) {
+        return { read: { ...current, phase: read.phase ?? this.#core.phase(undefined) }, refusal };
+      }
+      if (attempt > MAX_HEALS) throw refused(read.refusal ?? "the stored generation stays below the one this member has seen");
+      // Over whatever is stored now: a member that wrote an older phase first is overwritten in turn.
+      current = await this.#store.transition(this.#name, current.version, this.#carried(), this.#limits);
     }
-    const carried = known === undefined ? this.#core.phase(undefined) : this.#core.carried(known.phase, this.#elapsedNow(known));
-    const written = await this.#store.transition(this.#name, view.version, carried, this.#limits);
-    const again = this.#read(written.phase);
-    if (again.refusal !== undefined || again.phase === undefined) {
-      throw refused(again.refusal ?? "missing after it was written");
-    }
-    return { read: { ...written, phase: again.phase }, refusal };
+  }
+
+  /** Whether a stored phase (undefined: none) is not behind the one this process saw; none is, once one was stored. */
+  #notBehind(phase: string | undefined): boolean {
+    const known = this.#memory.known;
+    if (known === undefined) return true;
+    return phase === undefined ? known.version === null : this.#core.generation(phase) >= known.generation;
+  }
+
+  /** The phase this process knows, as it stands now: what it writes back into a store that lost or spoilt it. */
+  #carried(): string {
+    const known = this.#memory.known;
+    return known === undefined ? this.#core.phase(undefined) : this.#core.carried(known.phase, this.#elapsedNow(known));
   }
 
   /** A stored phase as the core writes it (undefined: none stored), or why the core refused it. */
