@@ -1,14 +1,16 @@
 // The "Edge functions" and "Fleets" snippets of the root README (read by
 // harness/snippets.mjs) run as written: the
-// Worker bundled as wrangler bundles it in workerd, the Deno one under the
+// Worker bundled as wrangler bundles it, in workerd, the Deno ones under the
 // real deno with the permissions the README gives, the fleet's Worker with its
-// coordinator bound, all before the fake upstream.
+// coordinator bound, the fleet's Deno server on a denokv server, all before
+// the fake upstream.
 
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
+import { DENOKV_TOKEN, startDenoKv } from "../harness/denokv.mjs";
 import { consumerFolder } from "../harness/packed.mjs";
 import { snippet } from "../harness/snippets.mjs";
 import { startDeno, startWorkerd } from "./runtimes.mjs";
@@ -19,6 +21,7 @@ mkdirSync(join(folder, "src"));
 writeFileSync(join(folder, "src", "worker.js"), snippet("edge-worker"));
 writeFileSync(join(folder, "main.ts"), snippet("edge-deno"));
 writeFileSync(join(folder, "src", "fleet-worker.js"), snippet("fleet-worker"));
+writeFileSync(join(folder, "fleet-deno.ts"), snippet("fleet-deno"));
 
 const snippets = {
   "the Worker snippet in workerd": (upstreamUrl) =>
@@ -31,6 +34,11 @@ const snippets = {
       bindings: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test" },
       durableObjects: { BREAKER_FLEET: { className: "FleetCoordinator", useSQLite: true } },
     }),
+  "the fleet Deno snippet, on a denokv server": (upstreamUrl) =>
+    startDeno(["run", "--allow-net", "--allow-env", "--unstable-kv", "fleet-deno.ts"], {
+      cwd: folder,
+      env: { UPSTREAM_URL: upstreamUrl, UPSTREAM_API_KEY: "sk-test", PORT: "0", FLEET_KV_URL: denokv.url, DENO_KV_ACCESS_TOKEN: DENOKV_TOKEN },
+    }),
   "the Deno snippet": (upstreamUrl) =>
     startDeno(["run", "--allow-net", "--allow-env", "main.ts"], {
       cwd: folder,
@@ -39,8 +47,9 @@ const snippets = {
 };
 
 let upstream;
-before(async () => (upstream = await startFakeUpstream()));
-after(() => upstream.close());
+let denokv;
+before(async () => ([upstream, denokv] = await Promise.all([startFakeUpstream(), startDenoKv()])));
+after(() => Promise.all([upstream.close(), denokv.close()]));
 
 /** `probe()`'s first answer that is not undefined, asked every 50 ms for at most 5 s. */
 async function waitFor(probe) {
