@@ -11,6 +11,9 @@
 //                    "cloudflare:workers" left to the runtime
 //   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
 //                    the Redis client is the user's, imported by neither
+//   dist/prometheus.js  "edgebreaker/prometheus" (every runtime): the exposition
+//                    format, importing "edgebreaker" itself, so that it reads
+//                    the registry of the copy the application imports
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -27,7 +30,18 @@ export const entries = [
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
   // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
   { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
+  // "edgebreaker/prometheus": the exposition format; the main entry stays an import, not a copy.
+  { file: "prometheus.js", from: "prometheus/index.js", conditions: [], mainEntryImported: true },
 ];
+
+// An entry that reads the application's breakers imports the main entry by the
+// package's name: a bundled copy would have a registry of its own, always empty.
+const mainEntryByName = {
+  name: "main-entry-by-name",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: "edgebreaker", external: true }));
+  },
+};
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.
 const keepWasmSeparate = (dist) => ({
@@ -43,7 +57,7 @@ const keepWasmSeparate = (dist) => ({
 /** Builds every entry from tsc's output in `dist`, then removes the modules they were built from. */
 export async function bundleEntries(dist) {
   const built = await Promise.all(
-    entries.map(({ from = "index.js", conditions, external = [] }) =>
+    entries.map(({ from = "index.js", conditions, external = [], mainEntryImported = false }) =>
       esbuild.build({
         entryPoints: [join(dist, from)],
         external,
@@ -54,7 +68,7 @@ export async function bundleEntries(dist) {
         target: "es2022",
         platform: "neutral",
         conditions,
-        plugins: [keepWasmSeparate(dist)],
+        plugins: mainEntryImported ? [mainEntryByName, keepWasmSeparate(dist)] : [keepWasmSeparate(dist)],
         logLevel: "error",
       }),
     ),

@@ -132,6 +132,12 @@ export class Engine {
     return this.#probeTimeoutMs;
   }
 
+  /** The status at the clock's time as the core's figures, written into `out` (see figures.ts). */
+  figures(out: Float64Array): void {
+    this.core.figures(this.now(), out);
+    this.announceUpTo(this.core.stateChanges());
+  }
+
   /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. A token below 0 is a leased call's. */
   record(token: number, acquiredAt: number, outcome: Outcome, now: number = this.now()): void {
     if (token < 0) this.fleet?.settleLeased(token, outcome, now);

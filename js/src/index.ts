@@ -12,6 +12,7 @@ export {
   clearCircuitBreakerRegistry,
   removeCircuitBreaker,
 } from "./registry.js";
+export { circuitBreakerFigures, FIGURES, type BreakerFigures } from "./figures.js";
 export { protectFetch, type ProtectFetchOptions, type ProtectedFetch } from "./fetch/protect.js";
 export type { FetchOptions } from "./fetch/options.js";
 export type { FetchTimeout } from "./fetch/timeout-error.js";

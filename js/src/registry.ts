@@ -71,6 +71,11 @@ export function listCircuitBreakers(): Record<string, BreakerStatus> {
   return Object.fromEntries(Array.from(breakers, ([name, breaker]) => [name, breaker.getStatus()]));
 }
 
+/** @internal The registered breakers, in the order they were registered. */
+export function registeredBreakers(): Iterable<CircuitBreaker<unknown>> {
+  return breakers.values();
+}
+
 /** `reset()` on every registered breaker. */
 export function resetAllCircuitBreakers(): void {
   for (const breaker of breakers.values()) breaker.reset();

@@ -59,6 +59,7 @@ export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slo
 /// Numbers per transition in `transitionsSince`'s answer.
 const TRANSITION_NUMBERS: usize = 8;
 
+
 // The constructor's options, read by name from a plain JS object: one
 // imported function for all of them (a getter each would add 2 KB of glue;
 // serde, kilobytes of wasm).
@@ -180,6 +181,51 @@ impl WasmBreaker {
         let status = self.core.status(Millis::reading_from_f64(now));
         serde::Serialize::serialize(&status, &serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|error| error.to_string())
+    }
+
+    /// The status at `now` as 14 numbers written into `out` (as many as fit),
+    /// in this order (js/src/figures.ts names each by its offset): state (0
+    /// closed, 1 open, 2 half_open), retryAfterMs (NaN: forced open until
+    /// reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
+    /// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate,
+    /// successRate, lastFailureTime and lastSuccessTime (NaN: none yet). A host
+    /// reading many breakers reuses one array, where `status` builds an object tree per breaker.
+    pub fn figures(&mut self, now: f64, out: &mut [f64]) {
+        let status = self.core.status(Millis::reading_from_f64(now));
+        let metrics = &status.metrics;
+        let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
+        let figures = [
+            f64::from(state_code(status.state)),
+            or_nan(status.retry_after_ms),
+            metrics.total_calls as f64,
+            metrics.successful_calls as f64,
+            metrics.failed_calls as f64,
+            metrics.blocked_calls as f64,
+            metrics.ignored_calls as f64,
+            metrics.slow_calls as f64,
+            metrics.in_flight as f64,
+            metrics.state_changes as f64,
+            metrics.failure_rate,
+            metrics.success_rate,
+            or_nan(metrics.last_failure_time),
+            or_nan(metrics.last_success_time),
+        ];
+        for (slot, figure) in out.iter_mut().zip(figures) {
+            *slot = figure;
+        }
+    }
+
+    /// Every change of state so far, by change and cause, flattened, 4 numbers
+    /// each: from, to, cause (its code in `CoreCauseNames`), count; changes that never happened are left out.
+    #[wasm_bindgen(js_name = transitionCounts)]
+    pub fn transition_counts(&self) -> Vec<f64> {
+        self.core
+            .transition_counts()
+            .flat_map(|counted| {
+                let (from, to) = (state_code(counted.from), state_code(counted.to));
+                [f64::from(from), f64::from(to), f64::from(counted.cause), counted.count as f64]
+            })
+            .collect()
     }
 
     pub fn reset(&mut self, now: f64) {
