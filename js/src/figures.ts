@@ -3,6 +3,7 @@
 // per breaker (at 100,000 breakers, seconds and tens of MB of JSON). What a
 // metrics exporter reads on every scrape.
 import { CircuitBreaker, engineOf } from "./breaker.js";
+import { wasmMemory, WasmFigures } from "./core.js";
 import { describe } from "./describe.js";
 import { registeredBreakers } from "./registry.js";
 import { STATE_NAMES, type State } from "./state.js";
@@ -55,8 +56,6 @@ export interface BreakerFigures {
   readonly causes: readonly TransitionCause[];
 }
 
-/** Numbers per change counted in the binding's `transitionCounts`. */
-const COUNTED_NUMBERS = 4;
 
 /**
  * The figures of `breakers` (every registered breaker when none are given),
@@ -66,22 +65,28 @@ const COUNTED_NUMBERS = 4;
  */
 export function circuitBreakerFigures(breakers?: Iterable<CircuitBreaker<unknown>> | null): BreakerFigures {
   const list = breakerList(breakers ?? registeredBreakers());
-  const figures = new Float64Array(list.length * FIGURES.count);
+  const memory = wasmMemory();
   const names: string[] = [];
-  const transitions: number[] = [];
-  const scratch = new Float64Array(FIGURES.count); // the binding copies it in and out: one, not a view per breaker
-  list.forEach((breaker, index) => {
-    const engine = engineOf(breaker);
-    names.push(engine.name);
-    engine.figures(scratch);
-    figures.set(scratch, index * FIGURES.count);
-    if (scratch[FIGURES.stateChanges] === 0) return; // nothing counted: spare the call
-    const counted = engine.core.transitionCounts();
-    for (let row = 0; row + COUNTED_NUMBERS <= counted.length; row += COUNTED_NUMBERS) {
-      transitions.push(index, counted[row]!, counted[row + 1]!, counted[row + 2]!, counted[row + 3]!);
-    }
-  });
-  return { names, figures, transitions: Float64Array.from(transitions), states: STATE_NAMES, causes: CAUSE_NAMES };
+  const buffers = new WasmFigures();
+  try {
+    buffers.prepare(list.length);
+    list.forEach((breaker, index) => {
+      const engine = engineOf(breaker);
+      names.push(engine.name);
+      engine.readFigures(buffers, index);
+    });
+    // Views made after the last read (see the binding's figuresPointer), copied out of wasm memory.
+    const view = (pointer: number, length: number) => new Float64Array(memory.buffer, pointer, length).slice();
+    return {
+      names,
+      figures: view(buffers.figuresPointer(), list.length * FIGURES.count),
+      transitions: view(buffers.transitionsPointer(), buffers.transitionsLength()),
+      states: STATE_NAMES,
+      causes: CAUSE_NAMES,
+    };
+  } finally {
+    buffers.free();
+  }
 }
 
 /** `breakers` as an array, every element checked before any is read. */

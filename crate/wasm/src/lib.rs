@@ -10,6 +10,7 @@ use edgebreaker_core::{
 };
 use wasm_bindgen::prelude::*;
 
+mod figures;
 mod fleet;
 mod shared_fleet;
 mod snapshot;
@@ -183,51 +184,6 @@ impl WasmBreaker {
             .map_err(|error| error.to_string())
     }
 
-    /// The status at `now` as 14 numbers written into `out` (as many as fit),
-    /// in this order (js/src/figures.ts names each by its offset): state (0
-    /// closed, 1 open, 2 half_open), retryAfterMs (NaN: forced open until
-    /// reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
-    /// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate,
-    /// successRate, lastFailureTime and lastSuccessTime (NaN: none yet). A host
-    /// reading many breakers reuses one array, where `status` builds an object tree per breaker.
-    pub fn figures(&mut self, now: f64, out: &mut [f64]) {
-        let status = self.core.status(Millis::reading_from_f64(now));
-        let metrics = &status.metrics;
-        let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
-        let figures = [
-            f64::from(state_code(status.state)),
-            or_nan(status.retry_after_ms),
-            metrics.total_calls as f64,
-            metrics.successful_calls as f64,
-            metrics.failed_calls as f64,
-            metrics.blocked_calls as f64,
-            metrics.ignored_calls as f64,
-            metrics.slow_calls as f64,
-            metrics.in_flight as f64,
-            metrics.state_changes as f64,
-            metrics.failure_rate,
-            metrics.success_rate,
-            or_nan(metrics.last_failure_time),
-            or_nan(metrics.last_success_time),
-        ];
-        for (slot, figure) in out.iter_mut().zip(figures) {
-            *slot = figure;
-        }
-    }
-
-    /// Every change of state so far, by change and cause, flattened, 4 numbers
-    /// each: from, to, cause (its code in `CoreCauseNames`), count; changes that never happened are left out.
-    #[wasm_bindgen(js_name = transitionCounts)]
-    pub fn transition_counts(&self) -> Vec<f64> {
-        self.core
-            .transition_counts()
-            .flat_map(|counted| {
-                let (from, to) = (state_code(counted.from), state_code(counted.to));
-                [f64::from(from), f64::from(to), f64::from(counted.cause), counted.count as f64]
-            })
-            .collect()
-    }
-
     pub fn reset(&mut self, now: f64) {
         self.core.reset(Millis::reading_from_f64(now));
     }
@@ -292,7 +248,7 @@ fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
     ]
 }
 
-fn state_code(state: State) -> u8 {
+pub(crate) fn state_code(state: State) -> u8 {
     match state {
         State::Closed => 0,
         State::Open => 1,

@@ -8,13 +8,16 @@ import { circuitBreakerFigures, FIGURES, type BreakerFigures, type CircuitBreake
 /** The `Content-Type` of `prometheusMetrics()`'s text, as Prometheus expects it from a scrape. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** One metric family: its name, type, help, and one line per breaker (or none). */
+/** One metric family: its name, type, help, and its samples for each breaker. */
 interface Family {
   readonly name: string;
   readonly type: "gauge" | "counter";
   readonly help: string;
-  /** The samples of breaker `index`, each `{labels} value` after the family's name; `label` is `breaker="<name>"`. */
-  readonly samples: (figures: BreakerFigures, index: number, label: string) => string[];
+  /**
+   * The lines of breaker `index` (each ending in a line feed), one string:
+   * at 100,000 breakers, an array per breaker costs more than the text. `label` is `breaker="<name>"`.
+   */
+  readonly samples: (figures: BreakerFigures, index: number, label: string) => string;
 }
 
 const figure = (figures: BreakerFigures, index: number, offset: number): number => figures.figures[index * FIGURES.count + offset]!;
@@ -34,7 +37,12 @@ const FAMILIES: readonly Family[] = [
     help: "Whether the circuit is in this state (1) or not (0).",
     samples: (figures, index, label) => {
       const state = figure(figures, index, FIGURES.state);
-      return figures.states.map((name, code) => `{${label},state="${name}"} ${code === state ? 1 : 0}`);
+      const [closed, open, halfOpen] = figures.states;
+      return (
+        `edgebreaker_state{${label},state="${closed}"} ${state === 0 ? 1 : 0}\n` +
+        `edgebreaker_state{${label},state="${open}"} ${state === 1 ? 1 : 0}\n` +
+        `edgebreaker_state{${label},state="${halfOpen}"} ${state === 2 ? 1 : 0}\n`
+      );
     },
   },
   {
@@ -42,25 +50,29 @@ const FAMILIES: readonly Family[] = [
     type: "counter",
     help:
       "Calls by outcome: success; failure (slow successes and timeouts included); ignored (isFailure said the error was not the upstream's fault); blocked (refused by the circuit).",
-    samples: (figures, index, label) => OUTCOMES.map(([outcome, offset]) => `{${label},outcome="${outcome}"} ${figure(figures, index, offset)}`),
+    samples: (figures, index, label) => {
+      let lines = "";
+      for (const [outcome, offset] of OUTCOMES) lines += `edgebreaker_calls_total{${label},outcome="${outcome}"} ${figure(figures, index, offset)}\n`;
+      return lines;
+    },
   },
   {
     name: "edgebreaker_slow_calls_total",
     type: "counter",
     help: "Successes that took at least slowCallMs (also counted as failures).",
-    samples: (figures, index, label) => [`{${label}} ${figure(figures, index, FIGURES.slowCalls)}`],
+    samples: (figures, index, label) => `edgebreaker_slow_calls_total{${label}} ${figure(figures, index, FIGURES.slowCalls)}\n`,
   },
   {
     name: "edgebreaker_calls_in_flight",
     type: "gauge",
     help: "Calls admitted and not yet settled.",
-    samples: (figures, index, label) => [`{${label}} ${figure(figures, index, FIGURES.inFlight)}`],
+    samples: (figures, index, label) => `edgebreaker_calls_in_flight{${label}} ${figure(figures, index, FIGURES.inFlight)}\n`,
   },
   {
     name: "edgebreaker_window_failure_ratio",
     type: "gauge",
     help: "Failures over outcomes in the breaker's current window (0 when it is empty).",
-    samples: (figures, index, label) => [`{${label}} ${figure(figures, index, FIGURES.failureRate)}`],
+    samples: (figures, index, label) => `edgebreaker_window_failure_ratio{${label}} ${figure(figures, index, FIGURES.failureRate)}\n`,
   },
   {
     name: "edgebreaker_retry_after_seconds",
@@ -68,7 +80,7 @@ const FAMILIES: readonly Family[] = [
     help: "Seconds until the open circuit lets a probe through; 0 unless open; +Inf when forced open until reset().",
     samples: (figures, index, label) => {
       const ms = figure(figures, index, FIGURES.retryAfterMs);
-      return [`{${label}} ${Number.isNaN(ms) ? "+Inf" : ms / 1_000}`];
+      return `edgebreaker_retry_after_seconds{${label}} ${Number.isNaN(ms) ? "+Inf" : ms / 1_000}\n`;
     },
   },
 ];
@@ -90,27 +102,22 @@ export function prometheusMetrics(breakers?: Iterable<CircuitBreaker<unknown>> |
   if (breakers != null) breakers = distinctlyNamed(breakers);
   const figures = circuitBreakerFigures(breakers);
   const labels = figures.names.map((name) => `breaker="${labelValue(name)}"`);
-  const lines: string[] = [];
+  let text = "";
   for (const family of FAMILIES) {
-    header(lines, family);
-    labels.forEach((label, index) => {
-      for (const sample of family.samples(figures, index, label)) lines.push(family.name + sample);
-    });
+    text += header(family);
+    labels.forEach((label, index) => (text += family.samples(figures, index, label)));
   }
-  header(lines, TRANSITIONS);
+  text += header(TRANSITIONS);
   const { transitions, states, causes } = figures;
   for (let row = 0; row + 5 <= transitions.length; row += 5) {
-    const [index, from, to, cause, count] = transitions.subarray(row, row + 5);
-    lines.push(
-      `${TRANSITIONS.name}{${labels[index!]},from="${states[from!]}",to="${states[to!]}",cause="${causes[cause!]}"} ${count}`,
-    );
+    const [index, from, to, cause, count] = [0, 1, 2, 3, 4].map((column) => transitions[row + column]!);
+    text += `${TRANSITIONS.name}{${labels[index!]},from="${states[from!]}",to="${states[to!]}",cause="${causes[cause!]}"} ${count}\n`;
   }
-  lines.push("");
-  return lines.join("\n");
+  return text;
 }
 
-function header(lines: string[], family: Omit<Family, "samples">): void {
-  lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+function header(family: Omit<Family, "samples">): string {
+  return `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`;
 }
 
 /** A label value as the exposition format quotes it: backslash, double quote and line feed escaped. */
