@@ -30,6 +30,12 @@ const expectedOutput = {
     "RangeError snapshot.generation must be a whole number from 0 to 1099511627775",
   ],
   "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
+  "prometheus.mjs": [
+    "text/plain; version=0.0.4; charset=utf-8",
+    'edgebreaker_state{breaker="llm",state="open"} 1',
+    'edgebreaker_transitions_total{breaker="llm",from="closed",to="open",cause="force_open"} 1',
+    "llm open 30000",
+  ],
 };
 
 test("the README has the snippets this test expects, and no others", () => {
