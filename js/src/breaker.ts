@@ -11,10 +11,10 @@ import type { BreakerStatus } from "./status.js";
 
 type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
 
-/** The snapshot text `CircuitBreaker.restore` hands to the constructor it calls. */
 /** @internal The engine under a breaker, for the modules that read many breakers at once (figures.ts). */
 export let engineOf: (breaker: CircuitBreaker<unknown>) => Engine;
 
+/** The snapshot text `CircuitBreaker.restore` hands to the constructor it calls. */
 let restoring: string | undefined;
 
 /**

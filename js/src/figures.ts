@@ -1,5 +1,5 @@
 // Many breakers' figures at once, flat: one core call per breaker writes its
-// numbers into one array, where listCircuitBreakers() builds an object tree
+// numbers into one buffer in wasm memory, read out once at the end, where listCircuitBreakers() builds an object tree
 // per breaker (at 100,000 breakers, seconds and tens of MB of JSON). What a
 // metrics exporter reads on every scrape.
 import { CircuitBreaker, engineOf } from "./breaker.js";
@@ -55,7 +55,6 @@ export interface BreakerFigures {
   /** The cause codes' names. */
   readonly causes: readonly TransitionCause[];
 }
-
 
 /**
  * The figures of `breakers` (every registered breaker when none are given),

@@ -155,7 +155,8 @@ describe("edgebreaker/prometheus", () => {
       name: "TypeError",
       message: 'breakers: two are named "twin", and a metric needs one name per breaker',
     });
-    assert.throws(() => prometheusMetrics("nope"), { name: "TypeError", message: "breakers[0] must be a CircuitBreaker; got a string" });
+    assert.throws(() => prometheusMetrics("nope"), { name: "TypeError", message: /^breakers must be an iterable of CircuitBreaker .*; got a string$/ });
+    assert.throws(() => prometheusMetrics([new CircuitBreaker({ name: "one" }), "two"]), { name: "TypeError", message: "breakers[1] must be a CircuitBreaker; got a string" });
   });
 
   test("the main entries do not include it; it imports the main entry, so it reads the application's registry", () => {

@@ -60,7 +60,6 @@ export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slo
 /// Numbers per transition in `transitionsSince`'s answer.
 const TRANSITION_NUMBERS: usize = 8;
 
-
 // The constructor's options, read by name from a plain JS object: one
 // imported function for all of them (a getter each would add 2 KB of glue;
 // serde, kilobytes of wasm).

@@ -125,9 +125,9 @@ function labelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
 }
 
-/** `breakers` as an array whose names are distinct (a non-iterable is left to `circuitBreakerFigures` to refuse). */
+/** `breakers` as an array whose names are distinct (a non-iterable, or a string, is left to `circuitBreakerFigures` to refuse). */
 function distinctlyNamed(breakers: Iterable<CircuitBreaker<unknown>>): Iterable<CircuitBreaker<unknown>> {
-  if (typeof (breakers as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") return breakers;
+  if (typeof breakers === "string" || typeof (breakers as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") return breakers;
   const list = Array.from(breakers);
   const seen = new Set<unknown>();
   for (const breaker of list) {
