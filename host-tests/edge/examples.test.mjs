@@ -5,15 +5,19 @@
 
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import { startFakeUpstream } from "../fake-upstream/server.mjs";
+import { repoDir } from "../harness/packed.mjs";
 import { examplesDir, stage, startCloudflareExample, startDenoExample } from "./runtimes.mjs";
 import { chatBody, sleep, waitFor } from "./upstream.mjs";
 
 /** The clients' token, as `wrangler secret put PROXY_TOKEN` or the environment gives it. */
 const proxyToken = "proxy-token-for-the-tests";
+/** The real exposition-format parser, js/'s devDependency. */
+const parsePrometheus = createRequire(join(repoDir, "js", "package.json"))("parse-prometheus-text-format");
 const authorized = { authorization: `Bearer ${proxyToken}` };
 
 const cloudflareFolder = stage(join(examplesDir, "cloudflare"));
@@ -56,7 +60,7 @@ for (const [example, startExample] of Object.entries(examples)) {
         { authorization: `Bearer sk-the-upstream-key` },
       ];
       for (const headers of wrong) {
-        for (const [method, path] of [["POST", "/v1/chat/completions"], ["GET", "/status"], ["GET", "/elsewhere"]]) {
+        for (const [method, path] of [["POST", "/v1/chat/completions"], ["GET", "/status"], ["GET", "/metrics"], ["GET", "/elsewhere"]]) {
           const response = await fetch(`${proxy.url}${path}`, { method, headers, body: method === "POST" ? chatBody() : undefined });
           const what = `${method} ${path} with ${JSON.stringify(headers)}`;
           assert.equal(response.status, 401, what);
@@ -235,6 +239,37 @@ for (const [example, startExample] of Object.entries(examples)) {
       assert.equal(status.name, upstream.url, "protectFetch keys breakers by origin");
       assert.equal(status.state, "open");
       assert.equal(status.metrics.blockedCalls, 20);
+    });
+
+    test("GET /metrics serves the breakers in Prometheus' format, and each change of state is logged as one JSON line with its cause", async () => {
+      upstream.setFaults({ errorRate: 1, errorStatus: 500 });
+      for (let failure = 0; failure < 3; failure += 1) await (await chat()).arrayBuffer(); // presets.llm: 3 failures open it
+      const response = await fetch(`${proxy.url}/metrics`, { headers: authorized });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+      const families = Object.fromEntries(parsePrometheus(await response.text()).map((family) => [family.name, family]));
+      const value = (name, labels) => {
+        const found = families[name].metrics.filter((metric) => JSON.stringify(metric.labels) === JSON.stringify({ breaker: upstream.url, ...labels }));
+        assert.equal(found.length, 1, `${name} ${JSON.stringify(labels)}`);
+        return Number(found[0].value);
+      };
+      assert.equal(value("edgebreaker_state", { state: "open" }), 1);
+      assert.equal(value("edgebreaker_calls_total", { outcome: "failure" }), 3);
+      assert.equal(value("edgebreaker_transitions_total", { from: "closed", to: "open", cause: "failure_threshold" }), 1);
+      const opened = () =>
+        proxy
+          .stdout()
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line));
+      await waitFor("the log line of the change", () => opened().length > 0);
+      const [line, ...others] = opened();
+      assert.deepEqual(others, [], "one line per change");
+      assert.equal(line.message, `circuit breaker "${upstream.url}" opened: 3 of 3 calls failed; open for 60 s (closed -> open at ${line.at}, state change 1)`);
+      assert.deepEqual(
+        { ...line, message: undefined, at: undefined },
+        { level: "warn", message: undefined, name: upstream.url, from: "closed", to: "open", at: undefined, cause: "failure_threshold", failures: 3, calls: 3, openForMs: 60_000, stateChanges: 1 },
+      );
     });
 
     test("a call that fails with no answer gets the fallback's templated reply, streamed or not, and counts as a failure", async () => {

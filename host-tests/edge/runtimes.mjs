@@ -29,10 +29,17 @@ const bundles = new Map();
 /**
  * `entry` bundled (once per entry) and started in workerd with `bindings` as
  * its env; the Worker listens on 127.0.0.1. `compatibilityDate` as the
- * project's wrangler.toml gives it.
+ * project's wrangler.toml gives it. `stdout()` is what the Worker has logged so far (console.log
+ * and console.info, a line each), which is still printed as Miniflare prints it.
  */
 export async function startWorkerd(entry, { bindings = {}, durableObjects = {}, compatibilityDate = "2025-09-01", compatibilityFlags = [], port = 0 } = {}) {
+  let stdout = "";
   const worker = new Miniflare({
+    handleStructuredLogs: ({ level, message }) => {
+      const toStdout = level === "log" || level === "info";
+      if (toStdout) stdout += `${message}\n`;
+      (toStdout ? process.stdout : process.stderr).write(`${message}\n`);
+    },
     ...(await bundledModules(entry)),
     compatibilityDate,
     compatibilityFlags,
@@ -41,7 +48,7 @@ export async function startWorkerd(entry, { bindings = {}, durableObjects = {}, 
     host: "127.0.0.1",
     port,
   });
-  return { url: (await readyOrDisposed(worker)).origin, stop: () => worker.dispose() };
+  return { url: (await readyOrDisposed(worker)).origin, stop: () => worker.dispose(), stdout: () => stdout };
 }
 
 /** Miniflare's module options for `entry`, bundled once per entry into dist/ beside it. */
@@ -141,7 +148,7 @@ function durableObjectsOf(config) {
  * binary in `cwd`, never prompting for a permission, until it prints
  * "Listening on http://127.0.0.1:<port>/" (Deno.serve's own line). `env`
  * adds to this process's environment; a variable set to undefined is removed.
- * `stderr()` is all it has written there so far.
+ * `stderr()` and `stdout()` are all it has written there so far.
  */
 export function startDeno(args, { cwd, env = {} }) {
   const [command, ...rest] = args;
@@ -151,7 +158,8 @@ export function startDeno(args, { cwd, env = {} }) {
     env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stderr = "";
+  let [stdout, stderr] = ["", ""];
+  child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let output = "";
@@ -172,13 +180,14 @@ export function startDeno(args, { cwd, env = {} }) {
       resolve({
         url: listening[1],
         stderr: () => stderr,
+        stdout: () => stdout,
         stop: () => {
           child.kill();
           return exited;
         },
       });
     };
-    child.stdout.setEncoding("utf8").on("data", watch);
+    child.stdout.on("data", watch);
     child.stderr.on("data", watch);
     exited.then((code) => fail(new Error(`deno exited with ${code} before listening:\n${output}`)));
   });

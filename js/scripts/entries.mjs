@@ -16,6 +16,9 @@
 //                    metrics on OpenTelemetry, with "@opentelemetry/api" (an
 //                    optional peer dependency) and "edgebreaker" left external,
 //                    so that it reads the same registry as the user's import
+//   dist/prometheus.js  "edgebreaker/prometheus" (every runtime): the exposition
+//                    format, importing "edgebreaker" itself, so that it reads
+//                    the registry of the copy the application imports
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -36,7 +39,18 @@ export const entries = [
   { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
   // "edgebreaker/opentelemetry": the breakers' metrics as OpenTelemetry instruments, for every runtime.
   { file: "opentelemetry.js", from: "opentelemetry/index.js", conditions: [], external: ["@opentelemetry/api", "edgebreaker"] },
+  // "edgebreaker/prometheus": the exposition format; the main entry stays an import, not a copy.
+  { file: "prometheus.js", from: "prometheus/index.js", conditions: [], mainEntryImported: true },
 ];
+
+// An entry that reads the application's breakers imports the main entry by the
+// package's name: a bundled copy would have a registry of its own, always empty.
+const mainEntryByName = {
+  name: "main-entry-by-name",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: "edgebreaker", external: true }));
+  },
+};
 
 // The bytes and the .wasm are imported, not inlined again, by their path from dist/.
 const keepWasmSeparate = (dist) => ({
@@ -52,7 +66,7 @@ const keepWasmSeparate = (dist) => ({
 /** Builds every entry from tsc's output in `dist`, then removes the modules they were built from. */
 export async function bundleEntries(dist) {
   const built = await Promise.all(
-    entries.map(({ from = "index.js", conditions, external = [] }) =>
+    entries.map(({ from = "index.js", conditions, external = [], mainEntryImported = false }) =>
       esbuild.build({
         entryPoints: [join(dist, from)],
         external,
@@ -63,7 +77,7 @@ export async function bundleEntries(dist) {
         target: "es2022",
         platform: "neutral",
         conditions,
-        plugins: [keepWasmSeparate(dist)],
+        plugins: mainEntryImported ? [mainEntryByName, keepWasmSeparate(dist)] : [keepWasmSeparate(dist)],
         logLevel: "error",
       }),
     ),

@@ -28,6 +28,8 @@ const shipped = [
   { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
   // What it adds to the main entry it imports (and to the application's @opentelemetry/api).
   { label: "edgebreaker/opentelemetry (opentelemetry.js)", file: "opentelemetry.js", external: ["@opentelemetry/api", "edgebreaker"] },
+  // It imports the main entry, which the application has already.
+  { label: "edgebreaker/prometheus (prometheus.js), beside the main entry", file: "prometheus.js", external: ["edgebreaker"] },
 ];
 
 /** Prints `parts` and each entry's size as an app ships it. */

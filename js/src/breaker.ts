@@ -11,6 +11,9 @@ import type { BreakerStatus } from "./status.js";
 
 type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
 
+/** @internal The engine under a breaker, for the modules that read many breakers at once (figures.ts). */
+export let engineOf: (breaker: CircuitBreaker<unknown>) => Engine;
+
 /** The snapshot text `CircuitBreaker.restore` hands to the constructor it calls. */
 let restoring: string | undefined;
 
@@ -32,6 +35,10 @@ export class CircuitBreaker<F = never> extends EventTarget {
   readonly #engine: Engine;
   readonly #runner: CallRunner;
   readonly #fetch: FetchSettings;
+
+  static {
+    engineOf = (breaker) => breaker.#engine;
+  }
 
   /**
    * @throws TypeError when an option has the wrong type or is unknown;

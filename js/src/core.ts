@@ -5,10 +5,12 @@
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
-import { initSync, maxSnapshotBytes, WasmBreaker, type CoreOptions } from "./wasm/edgebreaker.js";
+import { initSync, maxSnapshotBytes, WasmBreaker, WasmFigures, type CoreOptions } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
 let initialised = false;
+/** The instance's memory, for the views that read numbers the core wrote there (figures.ts). */
+let memory: WebAssembly.Memory | undefined;
 
 /** @internal The options the core checks and keeps, by the names the binding reads them by. */
 export const CORE_OPTION_NAMES = [
@@ -78,9 +80,15 @@ export function restoreCore(args: CoreArguments, json: string, now: number): Was
 /** @internal Instantiates the wasm, once per copy of the glue. */
 export function initialiseWasm(): void {
   if (!initialised) {
-    initSync({ module: wasmModule() });
+    memory = initSync({ module: wasmModule() }).memory;
     initialised = true;
   }
+}
+
+/** @internal The wasm instance's memory, instantiating it first if need be. */
+export function wasmMemory(): WebAssembly.Memory {
+  initialiseWasm();
+  return memory!;
 }
 
 /** @internal The binding's options object, by name. */
@@ -111,4 +119,5 @@ function withValueGiven(message: string, options: CoreOptions): string {
   return option !== undefined && option in options ? `${message}; got ${options[option as keyof CoreOptions]}` : message;
 }
 
+export { WasmFigures };
 export type { WasmBreaker };

@@ -1,7 +1,7 @@
 // What a breaker does with the core: admit, record, read the clock, and
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
-import { coreOptionsJson, createCore, restoreCore, type WasmBreaker } from "./core.js";
+import { coreOptionsJson, createCore, restoreCore, type WasmBreaker, type WasmFigures } from "./core.js";
 import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
@@ -130,6 +130,12 @@ export class Engine {
   get probeTimeoutMs(): number {
     this.#probeTimeoutMs ??= (this.core.status(UNKNOWN_TIME) as { config: { probeTimeoutMs: number } }).config.probeTimeoutMs;
     return this.#probeTimeoutMs;
+  }
+
+  /** The status at the clock's time as the core's figures, breaker `index`'s in `into` (see figures.ts). */
+  readFigures(into: WasmFigures, index: number): void {
+    into.read(index, this.core, this.now());
+    this.announceUpTo(this.core.stateChanges());
   }
 
   /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. A token below 0 is a leased call's. */

@@ -14,6 +14,7 @@ export {
 } from "./registry.js";
 /** @internal For "edgebreaker/opentelemetry", which counts each registered breaker's transitions from its first. */
 export { onCircuitBreakerRegistered } from "./registry.js";
+export { circuitBreakerFigures, FIGURES, type BreakerFigures } from "./figures.js";
 export { protectFetch, type ProtectFetchOptions, type ProtectedFetch } from "./fetch/protect.js";
 export type { FetchOptions } from "./fetch/options.js";
 export type { FetchTimeout } from "./fetch/timeout-error.js";

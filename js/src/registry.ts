@@ -84,6 +84,11 @@ export function onCircuitBreakerRegistered(listener: (breaker: CircuitBreaker<un
   return () => registrationListeners.delete(listener);
 }
 
+/** @internal The registered breakers, in the order they were registered. */
+export function registeredBreakers(): Iterable<CircuitBreaker<unknown>> {
+  return breakers.values();
+}
+
 /** `reset()` on every registered breaker. */
 export function resetAllCircuitBreakers(): void {
   for (const breaker of breakers.values()) breaker.reset();

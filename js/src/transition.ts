@@ -9,7 +9,7 @@ import type { StateChange, TransitionCause } from "./status.js";
 export const TRANSITION_NUMBERS = 8;
 
 /** The cause codes as names, in the core's order (checked against the binding's tuple type). */
-const CAUSE_NAMES = Object.freeze([
+export const CAUSE_NAMES = Object.freeze([
   "failure_threshold",
   "failure_rate",
   "slow_calls",

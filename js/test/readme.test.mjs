@@ -37,6 +37,12 @@ const expectedOutput = {
     "edgebreaker.breaker.transitions{breaker=llm,from=closed,to=open,cause=failure_threshold} 1",
   ],
   "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
+  "prometheus.mjs": [
+    "text/plain; version=0.0.4; charset=utf-8",
+    'edgebreaker_state{breaker="llm",state="open"} 1',
+    'edgebreaker_transitions_total{breaker="llm",from="closed",to="open",cause="force_open"} 1',
+    "llm open 30000",
+  ],
 };
 
 test("the README has the snippets this test expects, and no others", () => {

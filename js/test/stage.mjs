@@ -12,6 +12,7 @@
 //   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz, hooks)
 //   <tmp>/vectors.js                 host-tests/vectors/*.json as one module
 //   <tmp>/readme/*                   the snippets of the README in the tarball
+//   <tmp>/node_modules/<parser>      js/'s devDependencies a test parses output with (PARSERS)
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,6 +21,8 @@ import { readmeSnippets } from "../../host-tests/harness/snippets.mjs";
 
 const js = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = join(js, "node_modules", ".bin", "tsc");
+/** js/'s devDependencies (with their dependencies) that tests import: prometheus.test.mjs's real parser. */
+const PARSERS = ["parse-prometheus-text-format", "shallow-equal"];
 
 /** Stages js/test in the consumer folder; returns the test files, relative to it. */
 export function stageNodeApiTests(consumer) {
@@ -30,6 +33,7 @@ export function stageNodeApiTests(consumer) {
   cpSync(join(js, "wasm", "edgebreaker.js"), join(consumer, "test", "glue", "edgebreaker.js"));
   // The optional peer dependency and the SDK (opentelemetry.test.mjs), before the TypeScript tests compile against them.
   cpSync(join(js, "node_modules", "@opentelemetry"), join(consumer, "node_modules", "@opentelemetry"), { recursive: true });
+  for (const parser of PARSERS) cpSync(join(js, "node_modules", parser), join(consumer, "node_modules", parser), { recursive: true });
 
   // TypeScript tests: decorators and `using` as users write them, compiled
   // against the installed package's types (so the types are tested too).

@@ -9,6 +9,7 @@ use crate::permit::{Outcome, Permit, Rejected};
 use crate::probes::Probes;
 use crate::status::{Metrics, State, Status, Transition};
 use crate::time::{Millis, Timeline, MAX_MILLIS};
+use crate::transition_counts::{TransitionCount, TransitionCounts};
 use crate::transitions::TransitionLog;
 use crate::window::Window;
 
@@ -64,6 +65,8 @@ pub struct Breaker {
     timeline: Timeline,
     counters: Metrics,
     log: TransitionLog,
+    /// Every change of state over the breaker's life, by change and cause.
+    transition_counts: TransitionCounts,
     /// Times the closed circuit opened on a failure (the window's rules or a
     /// Retry-After): what a fleet member reports as a local trip.
     failure_trips: u64,
@@ -88,6 +91,7 @@ impl Breaker {
             timeline: Timeline::default(),
             counters: Metrics::default(),
             log: TransitionLog::new(),
+            transition_counts: TransitionCounts::default(),
             failure_trips: 0,
             tripped_by_retry_after: false,
         })
@@ -169,6 +173,12 @@ impl Breaker {
     /// The state changes after the first `seen`, oldest first (at most the last 8).
     pub fn transitions_since(&self, seen: u64) -> impl Iterator<Item = Transition> + '_ {
         self.log.since(seen)
+    }
+
+    /// Every change of state since the breaker was built (not restored from
+    /// a snapshot), counted by change and cause; those that never happened are left out.
+    pub fn transition_counts(&self) -> impl Iterator<Item = TransitionCount> + '_ {
+        self.transition_counts.counted()
     }
 
     /// The latest reading counted: the caller's last reading, unless it was a
@@ -434,7 +444,9 @@ impl Breaker {
             Phase::Open { until } => until.map(|until| until.since(at)),
             Phase::Closed | Phase::HalfOpen { .. } => None,
         };
-        self.log.push(Transition { from, to: next.state(), at: self.timeline.reading_at(at), cause, open_for });
+        let transition = Transition { from, to: next.state(), at: self.timeline.reading_at(at), cause, open_for };
+        self.transition_counts.count(&transition);
+        self.log.push(transition);
     }
 
     fn expire_window(&mut self, now: Millis) {

@@ -31,6 +31,7 @@ mod probes;
 mod snapshot;
 mod status;
 mod time;
+mod transition_counts;
 mod transitions;
 mod window;
 
@@ -44,3 +45,4 @@ pub use snapshot::{
 };
 pub use status::{Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};
+pub use transition_counts::{TransitionCount, CHANGES};

@@ -174,3 +174,30 @@ fn calls_are_timed_on_the_callers_clock_and_a_set_back_restarts_the_timing() {
     breaker.record(slow, Outcome::Success, Millis(5_100));
     assert_eq!(breaker.status(Millis(5_100)).metrics.slow_calls, 1, "100 ms on the new clock");
 }
+
+#[test]
+fn every_change_is_counted_by_its_change_and_cause_for_metrics() {
+    let mut breaker = Breaker::new(Config { failure_threshold: 1, window_size: 1, reset_timeout_ms: 10, ..Config::default() }).unwrap();
+    assert_eq!(breaker.transition_counts().count(), 0, "nothing counted before a change");
+    let call = breaker.acquire(Millis(1)).unwrap();
+    breaker.record(call, Outcome::Failure, Millis(2)); // closed → open: failure_threshold
+    let probe = breaker.acquire(Millis(12)).unwrap(); // open → half_open: open_time_elapsed
+    breaker.record(probe, Outcome::Failure, Millis(13)); // half_open → open: probe_failed
+    breaker.reset(Millis(14)); // open → closed: reset
+    breaker.force_open(None, Millis(15)); // closed → open: force_open
+    breaker.reset(Millis(16)); // open → closed: reset, again
+    let counted: Vec<(State, State, &str, u64)> = breaker
+        .transition_counts()
+        .map(|counted| (counted.from, counted.to, edgebreaker_core::Cause::NAMES[usize::from(counted.cause)], counted.count))
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            (State::Closed, State::Open, "failure_threshold", 1),
+            (State::Closed, State::Open, "force_open", 1),
+            (State::HalfOpen, State::Open, "probe_failed", 1),
+            (State::Open, State::HalfOpen, "open_time_elapsed", 1),
+            (State::Open, State::Closed, "reset", 2),
+        ]
+    );
+}

@@ -82,6 +82,9 @@ fn invariants_hold_under_random_operations() {
             assert!((0.0..=1.0).contains(&m.failure_rate), "rate {}", m.failure_rate);
             assert!(rates == 0.0 || (rates - 1.0).abs() < 1e-9, "rates of a non-empty window add up to 1");
             assert_eq!(m.state_changes, breaker.state_changes());
+            // Every change is counted by its change and cause, along the five changes a circuit makes.
+            let counted: u64 = breaker.transition_counts().map(|counted| counted.count).sum();
+            assert_eq!(counted, m.state_changes, "every change is counted once by change and cause");
             // Transitions chain: each starts where the last ended, and never stays put.
             for change in breaker.transitions_since(seen_changes) {
                 assert_eq!(change.from, last_state);

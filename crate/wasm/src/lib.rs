@@ -10,6 +10,7 @@ use edgebreaker_core::{
 };
 use wasm_bindgen::prelude::*;
 
+mod figures;
 mod fleet;
 mod shared_fleet;
 mod snapshot;
@@ -246,7 +247,7 @@ fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
     ]
 }
 
-fn state_code(state: State) -> u8 {
+pub(crate) fn state_code(state: State) -> u8 {
     match state {
         State::Closed => 0,
         State::Open => 1,

@@ -1,6 +1,7 @@
 // An OpenAI-compatible LLM proxy on Deno, protected by edgebreaker.
 //
 //   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
+//   GET  /metrics               every breaker in this process, in Prometheus' text format
 //   GET  /status                every breaker in this process, as JSON
 //
 //   PROXY_TOKEN=<a long random string> UPSTREAM_API_KEY=sk-... deno task start
@@ -12,7 +13,9 @@
 // When the upstream keeps failing the circuit opens: callers get 503 with
 // Retry-After at once and the upstream is left alone until a probe shows it
 // has recovered. A call that fails with no answer at all (network error,
-// timeout) gets a templated reply instead: the fallback.
+// timeout) gets a templated reply instead: the fallback. Every change of state
+// is logged as one JSON line on stdout, with its cause (e.g.
+// {"level":"warn","message":"circuit breaker … opened: 3 of 3 calls failed; …","cause":"failure_threshold",…}).
 //
 // With FLEET_KV set, the breaker is one for every process of the proxy (every
 // isolate of a Deno Deploy project, say): each syncs with a Deno KV database
@@ -22,8 +25,9 @@
 // DENO_KV_ACCESS_TOKEN). Unset, each process keeps a breaker of its own, and
 // GET /status shows `fleet: null`.
 
-import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
+import { listCircuitBreakers, presets, protectFetch, type StateChange } from "edgebreaker";
 import { denoKvFleet } from "edgebreaker/deno";
+import { PROMETHEUS_CONTENT_TYPE, prometheusMetrics } from "edgebreaker/prometheus";
 
 const upstreamUrl = (Deno.env.get("UPSTREAM_URL") ?? "https://api.openai.com").replace(/\/$/, "");
 const apiKey = Deno.env.get("UPSTREAM_API_KEY");
@@ -40,6 +44,7 @@ const upstreamFetch = protectFetch({
   onOpen: "respond", // while open: 503 + Retry-After, without touching the upstream
   fallback: (_error, _input, init) => templatedReply(init.body),
   fleet, // one breaker for every process sharing the Deno KV database (FLEET_KV), or null: this process's own
+  logger: { debug: logLine("debug"), info: logLine("info"), warn: logLine("warn") }, // every change of state, with its cause
 });
 
 Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT") ?? 8000) }, async (request) => {
@@ -47,6 +52,9 @@ Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT") ?? 8000) }
   if (refusal) return refusal;
   const { pathname } = new URL(request.url);
   if (request.method === "GET" && pathname === "/status") return Response.json(listCircuitBreakers());
+  if (request.method === "GET" && pathname === "/metrics") {
+    return new Response(prometheusMetrics(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
+  }
   if (request.method === "POST" && pathname === "/v1/chat/completions") {
     const headers = new Headers({ "content-type": "application/json" });
     if (apiKey) headers.set("authorization", `Bearer ${apiKey}`);
@@ -75,6 +83,11 @@ async function refuseUnlessAuthorized(request: Request): Promise<Response | null
   if (difference === 0) return null;
   const message = "a wrong or missing proxy token: send Authorization: Bearer <PROXY_TOKEN>";
   return errorReply(401, message, "invalid_request_error", "invalid_api_key", { "www-authenticate": "Bearer" });
+}
+
+/** A logger level's line: the sentence and the change with its cause and figures, as one JSON line for a log pipeline. */
+function logLine(level: string) {
+  return (message: string, change: StateChange & { stateChanges: number }) => console.log(JSON.stringify({ level, message, ...change }));
 }
 
 /** An error in the shape OpenAI's API and clients use. */

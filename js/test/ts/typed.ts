@@ -16,8 +16,12 @@ import {
   type CircuitBreakerOptions,
   type StateChange,
   type TransitionCause,
+  circuitBreakerFigures,
+  FIGURES,
+  type BreakerFigures,
 } from "edgebreaker";
 import { check } from "./check.js";
+import { PROMETHEUS_CONTENT_TYPE, prometheusMetrics } from "edgebreaker/prometheus";
 
 /** Whether `fn` throws: what the type checker's complaint would have been at run time. */
 function throws(fn: () => unknown): boolean {
@@ -224,6 +228,21 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       CircuitBreaker.restore(JSON.stringify(snapshot), { clock });
       // @ts-expect-error: a snapshot is an object from snapshot() or its JSON text
       check(throws(() => CircuitBreaker.restore(5, { clock })), "refused at run time too");
+    },
+  },
+  {
+    name: "the flat figures and edgebreaker/prometheus are typed",
+    run() {
+      const breaker = new CircuitBreaker({ name: "typed-figures", clock });
+      const figures: BreakerFigures = circuitBreakerFigures([breaker]);
+      const state: State = figures.states[figures.figures[FIGURES.state]!]!;
+      const cause: TransitionCause | undefined = figures.causes[0];
+      const text: string = prometheusMetrics(new Set([breaker]));
+      const contentType: string = PROMETHEUS_CONTENT_TYPE;
+      check(state === "closed" && cause === "failure_threshold", "codes name states and causes");
+      check(text.includes('edgebreaker_state{breaker="typed-figures",state="closed"} 1') && contentType.startsWith("text/plain"), text);
+      // @ts-expect-error: breakers, not names
+      check(throws(() => prometheusMetrics(["typed-figures"])), "refused at run time too");
     },
   },
 ];

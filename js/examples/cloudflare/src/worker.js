@@ -1,6 +1,7 @@
 // An OpenAI-compatible LLM proxy on Cloudflare Workers, protected by edgebreaker.
 //
 //   POST /v1/chat/completions   forwarded to UPSTREAM_URL, streaming and not
+//   GET  /metrics               every breaker in this isolate, in Prometheus' text format
 //   GET  /status                every breaker in this isolate, as JSON (its `fleet` field: the fleet's view)
 //
 // Every request needs `Authorization: Bearer <PROXY_TOKEN>` (an OpenAI client
@@ -10,7 +11,9 @@
 // When the upstream keeps failing the circuit opens: callers get 503 with
 // Retry-After at once and the upstream is left alone until a probe shows it
 // has recovered. A call that fails with no answer at all (network error,
-// timeout) gets a templated reply instead: the fallback.
+// timeout) gets a templated reply instead: the fallback. Every change of state
+// is logged as one JSON line on stdout, with its cause (e.g.
+// {"level":"warn","message":"circuit breaker … opened: 3 of 3 calls failed; …","cause":"failure_threshold",…}).
 //
 // The breaker is one for the whole fleet: every isolate, in every data centre,
 // reports its outcomes to a coordinator (a Durable Object, bound as
@@ -25,6 +28,7 @@
 
 import { env } from "cloudflare:workers";
 import { listCircuitBreakers, presets, protectFetch } from "edgebreaker";
+import { PROMETHEUS_CONTENT_TYPE, prometheusMetrics } from "edgebreaker/prometheus";
 import { durableObjectFleet } from "edgebreaker/cloudflare";
 
 // The coordinator's class: the BREAKER_FLEET binding names it, so the Worker exports it.
@@ -38,6 +42,7 @@ const upstreamFetch = protectFetch({
   idleTimeoutMs: 20_000, // a stream silent for 20 s: a failure
   onOpen: "respond", // while open: 503 + Retry-After, without touching the upstream
   fallback: (_error, _input, init) => templatedReply(init.body),
+  logger: { debug: logLine("debug"), info: logLine("info"), warn: logLine("warn") }, // every change of state, with its cause
   // Syncs once a second; a sync or a lease has 500 ms before the isolate goes on alone.
   fleet: env.BREAKER_FLEET ? durableObjectFleet(env.BREAKER_FLEET) : null,
 });
@@ -48,6 +53,9 @@ export default {
     if (refusal) return refusal;
     const { pathname } = new URL(request.url);
     if (request.method === "GET" && pathname === "/status") return Response.json(listCircuitBreakers());
+    if (request.method === "GET" && pathname === "/metrics") {
+      return new Response(prometheusMetrics(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
+    }
     if (request.method === "POST" && pathname === "/v1/chat/completions") {
       const headers = new Headers({ "content-type": "application/json" });
       if (env.UPSTREAM_API_KEY) headers.set("authorization", `Bearer ${env.UPSTREAM_API_KEY}`);
@@ -78,6 +86,11 @@ async function refuseUnlessAuthorized(request, proxyToken) {
   if (crypto.subtle.timingSafeEqual(givenDigest, expectedDigest)) return null;
   const message = "a wrong or missing proxy token: send Authorization: Bearer <PROXY_TOKEN>";
   return errorReply(401, message, "invalid_request_error", "invalid_api_key", { "www-authenticate": "Bearer" });
+}
+
+/** A logger level's line: the sentence and the change with its cause and figures, as one JSON line for a log pipeline. */
+function logLine(level) {
+  return (message, change) => console.log(JSON.stringify({ level, message, ...change }));
 }
 
 /** An error in the shape OpenAI's API and clients use. */

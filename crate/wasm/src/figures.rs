@@ -1,0 +1,104 @@
+//! Many breakers' figures in two buffers in wasm memory: the host reads them
+//! through one view each at the end, where `status` builds an object tree per
+//! breaker (and a slice argument would be copied in and out per breaker, a
+//! returned Vec allocated per breaker).
+
+use edgebreaker_core::{count_from_f64, Millis, Status};
+use wasm_bindgen::prelude::*;
+
+use crate::{state_code, WasmBreaker};
+
+/// Numbers per breaker, in the order `figures_of` writes them (js/src/figures.ts names each by its offset).
+const FIGURES: usize = 14;
+
+#[wasm_bindgen]
+pub struct WasmFigures {
+    /// `FIGURES` per breaker.
+    numbers: Vec<f64>,
+    /// Every change of state the breakers read made, by change and cause, 5
+    /// numbers a row: the breaker's index, from, to, cause code, count.
+    transitions: Vec<f64>,
+}
+
+#[wasm_bindgen]
+impl WasmFigures {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)] // wasm-bindgen constructors take no Default
+    pub fn new() -> WasmFigures {
+        WasmFigures { numbers: Vec::new(), transitions: Vec::new() }
+    }
+
+    /// Room for `breakers` breakers' figures, NaN until read. Throws when
+    /// wasm memory cannot hold them (and keeps the room it had).
+    pub fn prepare(&mut self, breakers: f64) -> Result<(), String> {
+        let length = usize::try_from(count_from_f64(breakers)).unwrap_or(usize::MAX).saturating_mul(FIGURES);
+        let more = length.saturating_sub(self.numbers.len());
+        // The count is not formatted: formatting an f64 would cost the wasm 16 KB (the JS side names it).
+        self.numbers.try_reserve_exact(more).map_err(|_| String::from("no wasm memory for the figures of so many breakers"))?;
+        self.numbers.clear();
+        self.numbers.resize(length, f64::NAN);
+        self.transitions.clear();
+        Ok(())
+    }
+
+    /// Where the figures start in wasm memory, in bytes. The host makes its
+    /// views after the last `read`: growing wasm memory moves no data, but
+    /// replaces the buffer a view was made on.
+    #[wasm_bindgen(js_name = figuresPointer)]
+    pub fn figures_pointer(&self) -> usize {
+        self.numbers.as_ptr() as usize
+    }
+
+    /// Where the transitions' rows start in wasm memory, in bytes.
+    #[wasm_bindgen(js_name = transitionsPointer)]
+    pub fn transitions_pointer(&self) -> usize {
+        self.transitions.as_ptr() as usize
+    }
+
+    /// Numbers in the transitions' rows (5 a row).
+    #[wasm_bindgen(js_name = transitionsLength)]
+    pub fn transitions_length(&self) -> usize {
+        self.transitions.len()
+    }
+
+    /// Writes `breaker`'s figures at `now` as breaker `index`'s (nothing
+    /// beyond the room prepared), and adds a row for each change of state
+    /// and cause it has counted.
+    pub fn read(&mut self, index: f64, breaker: &mut WasmBreaker, now: f64) {
+        let status = breaker.core.status(Millis::reading_from_f64(now));
+        let first = usize::try_from(count_from_f64(index)).unwrap_or(usize::MAX).saturating_mul(FIGURES);
+        let slots = self.numbers.iter_mut().skip(first).take(FIGURES);
+        for (slot, figure) in slots.zip(figures_of(&status)) {
+            *slot = figure;
+        }
+        for counted in breaker.core.transition_counts() {
+            let (from, to) = (f64::from(state_code(counted.from)), f64::from(state_code(counted.to)));
+            self.transitions.extend([index, from, to, f64::from(counted.cause), counted.count as f64]);
+        }
+    }
+}
+
+/// State (0 closed, 1 open, 2 half_open), retryAfterMs (NaN: forced open
+/// until reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
+/// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate, successRate,
+/// lastFailureTime and lastSuccessTime (NaN: none yet).
+fn figures_of(status: &Status) -> [f64; FIGURES] {
+    let metrics = &status.metrics;
+    let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
+    [
+        f64::from(state_code(status.state)),
+        or_nan(status.retry_after_ms),
+        metrics.total_calls as f64,
+        metrics.successful_calls as f64,
+        metrics.failed_calls as f64,
+        metrics.blocked_calls as f64,
+        metrics.ignored_calls as f64,
+        metrics.slow_calls as f64,
+        metrics.in_flight as f64,
+        metrics.state_changes as f64,
+        metrics.failure_rate,
+        metrics.success_rate,
+        or_nan(metrics.last_failure_time),
+        or_nan(metrics.last_success_time),
+    ]
+}

@@ -1,0 +1,105 @@
+// Many breakers' figures at once, flat: one core call per breaker writes its
+// numbers into one buffer in wasm memory, read out once at the end, where listCircuitBreakers() builds an object tree
+// per breaker (at 100,000 breakers, seconds and tens of MB of JSON). What a
+// metrics exporter reads on every scrape.
+import { CircuitBreaker, engineOf } from "./breaker.js";
+import { wasmMemory, WasmFigures } from "./core.js";
+import { describe } from "./describe.js";
+import { registeredBreakers } from "./registry.js";
+import { STATE_NAMES, type State } from "./state.js";
+import type { TransitionCause } from "./status.js";
+import { CAUSE_NAMES } from "./transition.js";
+
+/**
+ * Where each figure sits among a breaker's `FIGURES.count` numbers in
+ * `BreakerFigures.figures` (the `BreakerStatus` field of the same name):
+ * - `state`: its code in `BreakerFigures.states` (0 closed, 1 open, 2 half_open);
+ * - `retryAfterMs`: NaN when forced open until `reset()`;
+ * - `lastFailureTime`, `lastSuccessTime`: NaN when there was none.
+ */
+export const FIGURES = Object.freeze({
+  state: 0,
+  retryAfterMs: 1,
+  totalCalls: 2,
+  successfulCalls: 3,
+  failedCalls: 4,
+  blockedCalls: 5,
+  ignoredCalls: 6,
+  slowCalls: 7,
+  inFlight: 8,
+  stateChanges: 9,
+  failureRate: 10,
+  successRate: 11,
+  lastFailureTime: 12,
+  lastSuccessTime: 13,
+  /** Numbers per breaker. */
+  count: 14,
+});
+
+/** The figures of many breakers at one reading of each one's clock: plain numbers, no object per breaker. */
+export interface BreakerFigures {
+  /** The breakers' names; breaker `i`'s numbers start at `figures[i * FIGURES.count]`. */
+  readonly names: readonly string[];
+  /** `FIGURES.count` numbers per breaker, each at its `FIGURES` offset. */
+  readonly figures: Float64Array;
+  /**
+   * Every change of state since each breaker was built, by change and cause,
+   * 5 numbers a row: the breaker's index in `names`, from and to (codes in
+   * `states`), the cause (its code in `causes`) and the count. Rows that
+   * would count 0 are left out. A breaker restored from a snapshot counts
+   * from its restoring.
+   */
+  readonly transitions: Float64Array;
+  /** The state codes' names. */
+  readonly states: readonly State[];
+  /** The cause codes' names. */
+  readonly causes: readonly TransitionCause[];
+}
+
+/**
+ * The figures of `breakers` (every registered breaker when none are given),
+ * each read at its clock's time, as a status would be (and announcing the
+ * changes that time implies, as `getStatus()` does).
+ * @throws TypeError when `breakers` is not an iterable of `CircuitBreaker`s; nothing is read then.
+ */
+export function circuitBreakerFigures(breakers?: Iterable<CircuitBreaker<unknown>> | null): BreakerFigures {
+  const list = breakerList(breakers ?? registeredBreakers());
+  const memory = wasmMemory();
+  const names: string[] = [];
+  const buffers = new WasmFigures();
+  try {
+    try {
+      buffers.prepare(list.length);
+    } catch (error) {
+      throw new RangeError(`${String(error)}: ${list.length}`); // the binding throws its message as a string
+    }
+    list.forEach((breaker, index) => {
+      const engine = engineOf(breaker);
+      names.push(engine.name);
+      engine.readFigures(buffers, index);
+    });
+    // Views made after the last read (see the binding's figuresPointer), copied out of wasm memory.
+    const view = (pointer: number, length: number) => new Float64Array(memory.buffer, pointer, length).slice();
+    return {
+      names,
+      figures: view(buffers.figuresPointer(), list.length * FIGURES.count),
+      transitions: view(buffers.transitionsPointer(), buffers.transitionsLength()),
+      states: STATE_NAMES,
+      causes: CAUSE_NAMES,
+    };
+  } finally {
+    buffers.free();
+  }
+}
+
+/** `breakers` as an array, every element checked before any is read. */
+function breakerList(breakers: Iterable<CircuitBreaker<unknown>>): CircuitBreaker<unknown>[] {
+  if (typeof (breakers as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function" || typeof breakers === "string") {
+    throw new TypeError(`breakers must be an iterable of CircuitBreaker (an array, a Set); got ${describe(breakers)}`);
+  }
+  const list = Array.from(breakers);
+  list.forEach((breaker, index) => {
+    if (!(breaker instanceof CircuitBreaker)) throw new TypeError(`breakers[${index}] must be a CircuitBreaker; got ${describe(breaker)}`);
+  });
+  return list;
+}
