@@ -10,6 +10,7 @@ import { DenoKvStore } from "./store.js";
 
 export type { DenoKv, KvAtomicOperation, KvKey, KvListedEntry, KvMaybeEntry, KvSelector } from "./kv.js";
 export type { FleetTransport, FleetStatus } from "../fleet/transport.js";
+/** @internal The store under `denoKvFleet`, for the tests of its atomic operations. */
 export { DenoKvStore };
 
 /** Options of `denoKvFleet`. */

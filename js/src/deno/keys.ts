@@ -6,7 +6,8 @@
 //                                      windowMs by wall clock: Deno.KvU64 sums, kind "successes" or "failures"
 //   "pace", bucket                     the syncing members' periodMs, summed by 100 ms of wall clock
 //   "lease", version, slot             a probe lease of that phase (slot < maxLeases): its id
-//   "probes", version                  the probe successes counted for that phase
+//   "probes", version, lease           a probe success settled in that phase, one key per lease (so
+//                                      settles that race write different keys; counted by listing)
 //
 // `version` is the phase's versionstamp ("" while none is stored). Versionstamps
 // grow, so the keys of old phases list first, which is how they are found and
@@ -63,8 +64,13 @@ export class FleetKeys {
     return [...this.#root, "lease", version, slot];
   }
 
+  /** The prefix of a phase's probe successes. */
   probes(version: string): KvKey {
     return [...this.#root, "probes", version];
+  }
+
+  probe(version: string, lease: number): KvKey {
+    return [...this.#root, "probes", version, lease];
   }
 }
 

@@ -32,6 +32,8 @@ const MAX_ATTEMPTS = 5;
 const SWEEP_LIMIT = 16;
 /** How long the probe count of a phase is kept (garbage collection: a phase that lasts longer starts counting again). */
 const PROBES_KEPT_MS = 24 * 60 * 60 * 1000;
+/** The most probe successes listed: more than any successThreshold needs to close. */
+const MAX_PROBE_KEYS = 1_000;
 /** The longest expiry asked of Deno KV. */
 const MAX_EXPIRE_IN_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -177,29 +179,28 @@ export class DenoKvStore implements FleetStore {
     checkVersion(version);
     if (!Number.isSafeInteger(lease) || lease < 0) throw new RangeError(`lease must be a whole number from 0 to 2^53 - 1; got ${describe(lease)}`);
     if (typeof success !== "boolean") throw new TypeError(`success must be a boolean; got ${describe(success)}`);
-    const probesKey = fleet.keys.probes(version);
     for (let attempt = 1; ; attempt += 1) {
       const { view, slots: current } = await this.#read(this.#kv.urgent, fleet, limits);
       const slots = view.version === version ? current : await this.#slots(this.#kv.urgent, fleet, version);
-      const probes = await this.#kv.urgent.get(probesKey);
-      const probeSuccesses = probes.versionstamp === null ? 0 : wholeNumber(probesKey, probes.value, "a probe count");
       const slot = slots.find(({ id }) => id === lease);
       // Gone (settled, or its phase's keys expired), or expired: not live. An expired one stays, so the fleet sees it.
       if (slot === undefined || this.#sightings.leaseAges(name, [slot.stamp], false)[0]! > limits.probeTimeoutMs) {
-        return { live: false, probeSuccesses, view };
+        return { live: false, probeSuccesses: await this.#probeSuccesses(fleet, version), view };
       }
       const operation = this.#kv.atomic().check({ key: slot.key, versionstamp: slot.stamp }).delete(slot.key);
-      if (success) {
-        operation
-          .check({ key: probesKey, versionstamp: probes.versionstamp })
-          .set(probesKey, probeSuccesses + 1, { expireIn: PROBES_KEPT_MS });
-      }
+      // A key of its own per lease: settles of different leases never contend.
+      if (success) operation.set(fleet.keys.probe(version, lease), true, { expireIn: PROBES_KEPT_MS });
       if ((await this.#kv.urgent.commit(operation)).ok) {
         const counted = view.version === version ? { ...view, leasesLive: Math.max(0, view.leasesLive - 1) } : view;
-        return { live: true, probeSuccesses: probeSuccesses + (success ? 1 : 0), view: counted };
+        return { live: true, probeSuccesses: await this.#probeSuccesses(fleet, version), view: counted };
       }
-      if (attempt === MAX_ATTEMPTS) throw new Error(`the lease's probe count changed during each of ${MAX_ATTEMPTS} attempts to settle it`);
+      if (attempt === MAX_ATTEMPTS) throw new Error(`the lease's slot changed during each of ${MAX_ATTEMPTS} attempts to settle it`);
     }
+  }
+
+  /** The probe successes settled in phase `version`: its keys, listed (a few: successThreshold at most, then the phase changes). */
+  async #probeSuccesses(fleet: Fleet, version: string): Promise<number> {
+    return (await this.#kv.urgent.entries({ prefix: fleet.keys.probes(version) }, MAX_PROBE_KEYS)).length;
   }
 
   /** The fleet of `name`, made at its first use. */
@@ -232,7 +233,7 @@ export class DenoKvStore implements FleetStore {
     const totals = isClosed(phase.phase) ? await this.#totals(lane, fleet, phase.version, now, width) : { successes: 0, failures: 0 };
     const slots = state === "half_open" ? await this.#slots(lane, fleet, phase.version) : [];
     const syncPeriods = await this.#pace(lane, fleet, now);
-    if (sweep && now - fleet.sweptAt >= Math.max(width, 1_000)) {
+    if (sweep && now - fleet.sweptAt >= 1_000) {
       fleet.sweptAt = now;
       fleet.garbage = await this.#sweep(lane, fleet, phase.version ?? "", now, width);
     }
@@ -313,8 +314,8 @@ function bucketWidth(windowMs: number): number {
 }
 
 /** The `state` of a phase record, or null when it has none that reads (the core refuses such a record). */
-function stateOf(phase: string | null): unknown {
-  if (phase === null) return null;
+function stateOf(phase: unknown): unknown {
+  if (typeof phase !== "string") return null;
   try {
     return (JSON.parse(phase) as { state?: unknown } | null)?.state ?? null;
   } catch {
@@ -323,7 +324,7 @@ function stateOf(phase: string | null): unknown {
 }
 
 /** Whether outcomes count in this phase: closed, or none stored (a new fleet, generation 0, closed). */
-function isClosed(phase: string | null): boolean {
+function isClosed(phase: unknown): boolean {
   return phase === null || stateOf(phase) === "closed";
 }
 

@@ -9,7 +9,7 @@ import { keyText, type OutcomeKind } from "./keys.js";
 
 /** The phase as stored: its record text and versionstamp, both null when none is stored. */
 export interface StoredPhase {
-  readonly phase: string | null;
+  readonly phase: unknown;
   readonly version: string | null;
 }
 
@@ -26,12 +26,10 @@ export function versionstamp(key: KvKey, stamp: unknown): string {
   throw new Error(`Deno KV answered ${describe(stamp)} as the versionstamp of ${keyText(key)}`);
 }
 
-/** The phase record read at the phase key: text, or nothing stored. */
+/** The phase record read at the phase key, or nothing stored. A value that is not text is passed on: the coordinator refuses it, and writes over it. */
 export function storedPhase(entry: KvMaybeEntry, key: KvKey): StoredPhase {
   if (entry.versionstamp === null) return { phase: null, version: null };
-  const version = versionstamp(key, entry.versionstamp);
-  if (typeof entry.value !== "string") throw wrongValue(key, entry.value, "the phase record (text)");
-  return { phase: entry.value, version };
+  return { phase: entry.value, version: versionstamp(key, entry.versionstamp) };
 }
 
 /** A sum (Deno.KvU64) as a number: at most 2^53 - 1. */

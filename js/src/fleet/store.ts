@@ -13,8 +13,12 @@ import { FLEET_REFUSAL, MAX_FLEET_MESSAGE_LENGTH, type FleetTransport } from "./
 
 /** What a decision needs to know of the store, read atomically (one round trip where the store allows). */
 export interface StoreView {
-  /** The phase record as stored (text), or null when the store holds none (a new fleet, or its data lost). */
-  phase: string | null;
+  /**
+   * The phase record as stored: text, or null when the store holds none (a
+   * new fleet, or its data lost); anything else a store holds there is
+   * refused, and written over.
+   */
+  phase: unknown;
   /** The compare-and-set token of the stored phase, null when none is stored. */
   version: string | null;
   /** Milliseconds since the stored phase was written, by the fleet's clock. */
@@ -287,7 +291,7 @@ class StoreMember {
   }
 
   /** A stored phase as the core writes it (undefined: none stored), or why the core refused it. */
-  #read(text: string | null): { phase?: string; refusal?: string } {
+  #read(text: unknown): { phase?: string; refusal?: string } {
     if (text === null) return {};
     if (typeof text !== "string") return { refusal: "the phase is not text" };
     if (text.length > MAX_FLEET_MESSAGE_LENGTH) return { refusal: `the phase must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${text.length}` };
