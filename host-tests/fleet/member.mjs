@@ -104,3 +104,13 @@ async function judged(response) {
 function rejected(error) {
   return error instanceof CircuitBreakerError ? error.state : `${error.name}: ${error.message}`;
 }
+
+/** What `make()` threw, as "Name: message", or "nothing": how the members answer the tests of a maker's refusals. */
+export function thrown(make) {
+  try {
+    make();
+    return "nothing";
+  } catch (error) {
+    return `${error.name}: ${error.message}`;
+  }
+}

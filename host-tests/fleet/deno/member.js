@@ -14,7 +14,8 @@
 //                                                 denoKvFleet (closed, synced), in interleaved rounds (the bench's)
 import { CircuitBreaker } from "edgebreaker";
 import { denoKvFleet, DenoKvStore } from "edgebreaker/deno";
-import { handleMemberRequest } from "../member.mjs";
+import { handleMemberRequest, thrown } from "../member.mjs";
+import { spoiltRecord } from "../tampering.mjs";
 
 const operations = { get: 0, list: 0, commit: 0, failedChecks: 0 };
 const kv = countingKv(await Deno.openKv(Deno.env.get("KV_URL")));
@@ -68,15 +69,7 @@ function countingKv(kv) {
 async function tamper({ breaker, tamper: kind }) {
   const key = ["edgebreaker", breaker, "phase"];
   const { value } = await kv.get(key);
-  const record = JSON.parse(value);
-  const spoilt = {
-    notJson: () => "<html>garbage",
-    state: () => JSON.stringify({ ...record, state: "ajar" }),
-    generation: () => JSON.stringify({ ...record, generation: 2 ** 60 }),
-    negative: () => JSON.stringify({ ...record, openForMs: -1 }),
-  }[kind];
-  if (spoilt === undefined) throw new Error(`unknown tampering ${kind}`);
-  await kv.set(key, spoilt());
+  await kv.set(key, spoiltRecord(value, kind));
   return { tamper: kind };
 }
 
@@ -91,14 +84,6 @@ async function storeOperations(op, { name, args, count = 1, timeoutMs }) {
 
 /** denoKvFleet as a program calls it: again with the same options, with others, and wrongly. */
 function transports() {
-  const thrown = (make) => {
-    try {
-      make();
-      return "nothing";
-    } catch (error) {
-      return `${error.name}: ${error.message}`;
-    }
-  };
   return {
     sameAgain: denoKvFleet(kv) === denoKvFleet(kv, { syncIntervalMs: 1000, timeoutMs: 500 }),
     otherForOtherOptions: denoKvFleet(kv) !== denoKvFleet(kv, { timeoutMs: 400 }),

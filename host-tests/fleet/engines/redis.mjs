@@ -10,6 +10,7 @@ import { hostTestsDir } from "../../harness/packed.mjs";
 import { startRedisServer } from "../../harness/redis-server.mjs";
 import { CLIENT_KINDS, connect } from "../redis/clients.mjs";
 import { stagedFleetFolder } from "../staged.mjs";
+import { spoiltRecord } from "../tampering.mjs";
 
 const MEMBERS = 4;
 
@@ -95,13 +96,5 @@ async function tamper(client, breaker, kind) {
   const key = `edgebreaker:{${breaker}}:phase`;
   const record = await client.call("HGET", key, "record");
   if (record === null) throw new Error(`${key} holds no phase record to tamper with`);
-  const phase = JSON.parse(record);
-  const spoilt = {
-    notJson: () => "<html>garbage",
-    state: () => JSON.stringify({ ...phase, state: "ajar" }),
-    generation: () => JSON.stringify({ ...phase, generation: 2 ** 60 }),
-    negative: () => JSON.stringify({ ...phase, openForMs: -1 }),
-  }[kind];
-  if (!spoilt) throw new Error(`unknown tampering ${kind}`);
-  await client.call("HSET", key, "record", spoilt());
+  await client.call("HSET", key, "record", spoiltRecord(record, kind));
 }

@@ -8,7 +8,7 @@
 //   /transports   durableObjectFleet asked again, and asked wrongly    what it gave and threw
 import { protectFetch } from "edgebreaker";
 import { durableObjectFleet } from "edgebreaker/cloudflare";
-import { handleMemberRequest } from "../member.mjs";
+import { handleMemberRequest, thrown } from "../member.mjs";
 
 export default {
   async fetch(request, env) {
@@ -44,14 +44,6 @@ async function oversize(env, { breaker }) {
 
 /** durableObjectFleet in a request, as a Worker calls it where `env` is; protectFetch made in each request with it. */
 function transports(env) {
-  const thrown = (make) => {
-    try {
-      make();
-      return "nothing";
-    } catch (error) {
-      return `${error.name}: ${error.message}`;
-    }
-  };
   protectFetch({ name: "made-in-every-request", fleet: durableObjectFleet(env.FLEET) });
   return {
     sameAgain: durableObjectFleet(env.FLEET) === durableObjectFleet(env.FLEET, { syncIntervalMs: 1000, timeoutMs: 500 }),
