@@ -3,7 +3,7 @@
 // failure) and each with some calls counted:
 //
 //   listCircuitBreakers()     a status object tree per breaker, then JSON.stringify (what a /status route sends)
-//   circuitBreakerFigures()   the flat export: one core call per breaker into one reused array
+//   circuitBreakerFigures()   the flat export: one core call per breaker into one buffer in wasm memory, copied out once
 //   prometheusMetrics()       the exposition text (edgebreaker/prometheus), built on the flat export
 //
 // ms is the median over rounds (a fresh reading each round: every export reads

@@ -136,6 +136,12 @@ describe("edgebreaker/prometheus", () => {
     assert.deepEqual(forced.map(({ labels }) => labels.breaker), names);
   });
 
+  test("names with lone surrogates, which UTF-8 cannot carry, stay two series: each is written as the text \\uXXXX", () => {
+    const breakers = [new CircuitBreaker({ name: "lone\uD800" }), new CircuitBreaker({ name: "lone\uDC00" })];
+    const labels = parsed(prometheusMetrics(breakers)).edgebreaker_calls_in_flight.metrics.map(({ labels }) => labels.breaker);
+    assert.deepEqual(labels, ["lone\\uD800", "lone\\uDC00"]);
+  });
+
   test("a breaker forced open until reset() waits +Inf seconds", () => {
     const breaker = new CircuitBreaker({ name: "forced" });
     breaker.forceOpen();

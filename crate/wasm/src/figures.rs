@@ -10,6 +10,8 @@ use crate::{state_code, WasmBreaker};
 
 /// Numbers per breaker, in the order `figures_of` writes them (js/src/figures.ts names each by its offset).
 const FIGURES: usize = 14;
+/// Numbers in a transition row: breaker index, from, to, cause, count.
+const TRANSITION_ROW: usize = 5;
 
 #[wasm_bindgen]
 pub struct WasmFigures {
@@ -64,7 +66,11 @@ impl WasmFigures {
     /// Writes `breaker`'s figures at `now` as breaker `index`'s (nothing
     /// beyond the room prepared), and adds a row for each change of state
     /// and cause it has counted.
-    pub fn read(&mut self, index: f64, breaker: &mut WasmBreaker, now: f64) {
+    /// Throws, having read nothing, when wasm memory cannot hold its rows
+    /// (a trap here would leave `breaker` borrowed for good).
+    pub fn read(&mut self, index: f64, breaker: &mut WasmBreaker, now: f64) -> Result<(), String> {
+        let rows = breaker.core.transition_counts().count().saturating_mul(TRANSITION_ROW);
+        self.transitions.try_reserve(rows).map_err(|_| String::from("no wasm memory for the transition counts of so many breakers"))?;
         let status = breaker.core.status(Millis::reading_from_f64(now));
         let first = usize::try_from(count_from_f64(index)).unwrap_or(usize::MAX).saturating_mul(FIGURES);
         let slots = self.numbers.iter_mut().skip(first).take(FIGURES);
@@ -75,6 +81,7 @@ impl WasmFigures {
             let (from, to) = (f64::from(state_code(counted.from)), f64::from(state_code(counted.to)));
             self.transitions.extend([index, from, to, f64::from(counted.cause), counted.count as f64]);
         }
+        Ok(())
     }
 }
 

@@ -79,6 +79,8 @@ interface Report {
 }
 
 const SUCCESS = 0;
+/** How many timeouts a sync may be out before it no longer holds the next ones back. */
+const GIVE_UP_TIMEOUTS = 10;
 /** How often a member writes its phase over one that is missing, refused or behind, before it gives up for this exchange. */
 const MAX_HEALS = 3;
 const IGNORED = 2;
@@ -95,8 +97,8 @@ export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { s
     let found = members.get(key);
     if (found === undefined) {
       let memory = memories.get(name);
-      if (memory === undefined) memories.set(name, (memory = { known: undefined, leases: new Map(), syncing: false }));
-      members.set(key, (found = new StoreMember(store, name, optionsJson, memory)));
+      if (memory === undefined) memories.set(name, (memory = { known: undefined, leases: new Map(), syncsOut: new Set() }));
+      members.set(key, (found = new StoreMember(store, name, optionsJson, memory, timeoutMs)));
     }
     return found;
   };
@@ -112,12 +114,12 @@ export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { s
 /**
  * What this process knows of one breaker name's fleet, whatever options its
  * breakers are made with: the stored phase it last saw, the phase version
- * each lease it holds was granted in, and whether a sync is still out.
+ * each lease it holds was granted in, and when each sync still out began.
  */
 interface Memory {
   known: Known | undefined;
   readonly leases: Map<number, string>;
-  syncing: boolean;
+  readonly syncsOut: Set<{ readonly at: number }>;
 }
 
 /** What this process last saw of the stored phase, and when by its own clock. */
@@ -137,8 +139,9 @@ class StoreMember {
   readonly #core: WasmSharedFleet;
   readonly #limits: FleetLimits;
   readonly #memory: Memory;
+  readonly #timeoutMs: number;
 
-  constructor(store: FleetStore, name: string, optionsJson: string, memory: Memory) {
+  constructor(store: FleetStore, name: string, optionsJson: string, memory: Memory, timeoutMs: number) {
     initialiseWasm();
     const options = readOptions(optionsJson);
     try {
@@ -151,24 +154,30 @@ class StoreMember {
     this.#name = name;
     this.#limits = { windowMs: this.#core.windowMs(), maxLeases: this.#core.maxLeases(), probeTimeoutMs: this.#core.probeTimeoutMs() };
     this.#memory = memory;
+    this.#timeoutMs = timeoutMs;
   }
 
   /**
-   * A report counted and the fleet's snapshot. Refused while an earlier sync
-   * is still out (the breaker gave up on it, but a store that hangs may yet
-   * count it): the breaker sends those counts again with its next report, so
-   * after a hang they are counted twice at most, never once per sync that
-   * timed out meanwhile.
+   * A report counted and the fleet's snapshot. Refused while a sync that
+   * timed out is still out (the breaker gave up on it, but a store that hangs
+   * may yet count it): the breaker sends those counts again with its next
+   * report, so after a hang they are counted twice at most, never once per
+   * sync that timed out meanwhile. A sync out for GIVE_UP_TIMEOUTS timeouts
+   * (a store whose client never answers) no longer holds the others back.
    */
   async sync(reportJson: string): Promise<string> {
     const report = JSON.parse(this.#core.report(reportJson)) as Report;
-    if (this.#memory.syncing) throw new Error("the previous sync has not come back from the store");
-    this.#memory.syncing = true;
+    const started = { at: performance.now() };
+    for (const { at } of this.#memory.syncsOut) {
+      const out = started.at - at;
+      if (out > this.#timeoutMs && out < GIVE_UP_TIMEOUTS * this.#timeoutMs) throw new Error("the previous sync has not come back from the store");
+    }
+    this.#memory.syncsOut.add(started);
     let counted: StoreView;
     try {
       counted = await this.#store.sync(this.#name, report, this.#limits);
     } finally {
-      this.#memory.syncing = false;
+      this.#memory.syncsOut.delete(started);
     }
     const view = await this.#decided(counted, null, (phase, { elapsedMs, successes, failures }) =>
       this.#core.afterSync(phase, elapsedMs, successes, failures, reportJson),
@@ -187,14 +196,32 @@ class StoreMember {
     const due = known === undefined ? undefined : this.#core.afterTime(known.phase, this.#elapsedNow(known), false);
     if (due !== undefined) asked = (await this.#written(asked, due)).version;
     let { lease, view } = await this.#store.lease(this.#name, asked ?? "", this.#limits);
-    let read = await this.#decided(view);
-    if (lease === null && read.version !== asked && read.version !== null && this.#state(read) === "half_open") {
-      asked = read.version;
-      ({ lease, view } = await this.#store.lease(this.#name, asked, this.#limits));
+    let read: ReadView;
+    try {
+      this.#hold(lease, asked);
       read = await this.#decided(view);
+      if (lease === null && read.version !== asked && read.version !== null && this.#state(read) === "half_open") {
+        asked = read.version;
+        ({ lease, view } = await this.#store.lease(this.#name, asked, this.#limits));
+        this.#hold(lease, asked);
+        read = await this.#decided(view);
+      }
+    } catch (error) {
+      // Granted but never answered: given back at once, not left to expire as a failed probe.
+      if (lease !== null && asked !== null) this.#giveBack(lease, asked);
+      throw error;
     }
-    if (lease !== null && asked !== null) this.#memory.leases.set(lease, asked);
     return this.#core.leaseAnswer(lease ?? -1, read.phase, read.elapsedMs, read.syncPeriods);
+  }
+
+  /** Remembers the phase version a lease was granted in, for its settle. */
+  #hold(lease: number | null, version: string | null): void {
+    if (lease !== null && version !== null) this.#memory.leases.set(lease, version);
+  }
+
+  #giveBack(lease: number, version: string): void {
+    this.#memory.leases.delete(lease);
+    this.#store.settle(this.#name, version, lease, false, this.#limits).catch(() => undefined);
   }
 
   /** A lease given back with its probe's outcome; only a lease this process was granted counts. */
@@ -235,13 +262,13 @@ class StoreMember {
       const next = decide(current.phase, current);
       if (next !== undefined) current = await this.#written(current.version, next);
     }
-    this.#memory.known = {
-      phase: current.phase,
-      version: current.version,
-      generation: this.#core.generation(current.phase),
-      elapsedMs: current.elapsedMs,
-      seenAt: performance.now(),
-    };
+    // Exchanges run at once: one that read an older phase, and came back later, does not set what is known back.
+    const generation = this.#core.generation(current.phase);
+    const known = this.#memory.known;
+    if (known === undefined || generation >= known.generation) {
+      if (known !== undefined && known.version !== current.version) this.#forgetLeasesBut(current.version);
+      this.#memory.known = { phase: current.phase, version: current.version, generation, elapsedMs: current.elapsedMs, seenAt: performance.now() };
+    }
     // Healed, and decided on: the breaker still hears what was wrong, counted as a refused answer.
     if (refusal !== undefined) throw refused(refusal);
     return current;
@@ -271,7 +298,9 @@ class StoreMember {
       if (read.refusal === undefined && this.#notBehind(read.phase)) {
         return { read: { ...current, phase: read.phase ?? this.#core.phase(undefined) }, refusal };
       }
-      if (attempt > MAX_HEALS) throw refused(read.refusal ?? "the stored generation stays below the one this member has seen");
+      if (attempt > MAX_HEALS) {
+        throw refused(read.refusal ?? (read.phase === undefined ? "none stored after it was written" : "the stored generation stays below the one this member has seen"));
+      }
       // Over whatever is stored now: a member that wrote an older phase first is overwritten in turn.
       current = await this.#store.transition(this.#name, current.version, this.#carried(), this.#limits);
     }
@@ -300,6 +329,11 @@ class StoreMember {
     } catch (error) {
       return { refusal: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** Forgets the leases of phases other than `version`: the store no longer has them live (a settle of one finds nothing). */
+  #forgetLeasesBut(version: string | null): void {
+    for (const [lease, grantedIn] of this.#memory.leases) if (grantedIn !== version) this.#memory.leases.delete(lease);
   }
 
   /** How long ago, by now, the phase this process knows was written. */

@@ -120,9 +120,16 @@ function header(family: Omit<Family, "samples">): string {
   return `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`;
 }
 
-/** A label value as the exposition format quotes it: backslash, double quote and line feed escaped. */
+/**
+ * A label value as the exposition format quotes it: backslash, double quote
+ * and line feed escaped. A lone surrogate, which UTF-8 cannot carry (each
+ * would become U+FFFD, and two names one series), is written as the text
+ * `\uXXXX` (its backslash escaped).
+ */
 function labelValue(value: string): string {
-  return value.replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`));
+  return value
+    .replace(/[\\"\n]/g, (character) => (character === "\n" ? "\\n" : `\\${character}`))
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (lone) => `\\\\u${lone.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** `breakers` as an array whose names are distinct (a non-iterable, or a string, is left to `circuitBreakerFigures` to refuse). */
