@@ -175,22 +175,31 @@ describe("the store", () => {
     }
   });
 
-  test("a stored number that is no number fails the operation with an error naming the key; the record text is passed through", async () => {
+  test("a phase that cannot be read comes as what is wrong with it, naming the key, and a transition from its version replaces it; the record text is passed through", async () => {
     const store = redisStore(clients["node-redis"].client);
     const name = freshName();
+    const key = `edgebreaker:{${name}}:phase`;
+    const sync = () => store.sync(name, { successes: 0, failures: 0, periodMs: 1 }, LIMITS);
     const version = await storedPhase(name, phaseRecord("closed", 4));
-    await command("HSET", `edgebreaker:{${name}}:phase`, "record", "not json at all");
-    assert.equal((await store.sync(name, { successes: 0, failures: 0, periodMs: 1 }, LIMITS)).phase, "not json at all");
-    await command("HSET", `edgebreaker:{${name}}:phase`, "since", "yesterday");
-    await assert.rejects(store.sync(name, { successes: 0, failures: 0, periodMs: 1 }, LIMITS), new RegExp(`edgebreaker:\\{${name}\\}:phase since holds "yesterday", not a whole number`));
-    await command("HSET", `edgebreaker:{${name}}:phase`, "since", "1", "generation", "-3");
-    await assert.rejects(store.lease(name, version, LIMITS), /:phase generation holds "-3"/);
-    await command("DEL", `edgebreaker:{${name}}:phase`);
-    await command("SET", `edgebreaker:{${name}}:phase`, "a string, not a hash");
-    await assert.rejects(store.sync(name, { successes: 1, failures: 0, periodMs: 1 }, LIMITS), new RegExp(`edgebreaker:\\{${name}\\}:phase: WRONGTYPE`));
-    // A fresh write heals it: the phase key is replaced whole.
-    await command("DEL", `edgebreaker:{${name}}:phase`);
-    assert.equal((await store.transition(name, null, phaseRecord("open", 5), LIMITS)).phase, phaseRecord("open", 5));
+    await command("HSET", key, "record", "not json at all");
+    assert.equal((await sync()).phase, "not json at all");
+    await command("HSET", key, "since", "yesterday");
+    const badSince = await sync();
+    assert.ok(badSince.phase instanceof Error);
+    assert.match(badSince.phase.message, new RegExp(`edgebreaker:\\{${name}\\}:phase since holds "yesterday", not a whole number`));
+    assert.equal(badSince.version, version, "its version stays, for the transition that replaces it");
+    await command("HSET", key, "since", "1", "generation", "-3");
+    const badGeneration = await store.lease(name, version, LIMITS);
+    assert.equal(badGeneration.lease, null, "no lease from a phase that cannot be read");
+    assert.match(badGeneration.view.phase.message, /:phase generation holds "-3"/);
+    assert.equal((await store.transition(name, version, phaseRecord("open", 5), LIMITS)).phase, phaseRecord("open", 5), "replaced whole");
+    await command("DEL", key);
+    await command("SET", key, "a string, not a hash");
+    const wrongType = await store.sync(name, { successes: 1, failures: 0, periodMs: 1 }, LIMITS);
+    assert.match(wrongType.phase.message, new RegExp(`edgebreaker:\\{${name}\\}:phase: WRONGTYPE`));
+    assert.equal(wrongType.version, null);
+    // A transition from none replaces a key of another type.
+    assert.equal((await store.transition(name, null, phaseRecord("open", 6), LIMITS)).phase, phaseRecord("open", 6));
   });
 
   test("a server that has forgotten the scripts (SCRIPT FLUSH, a restart) gets them again with EVAL, then EVALSHA", async () => {

@@ -16,7 +16,7 @@ export interface StoreView {
   /**
    * The phase record as stored: text, or null when the store holds none (a
    * new fleet, or its data lost); anything else a store holds there is
-   * refused, and written over.
+   * refused, and written over (an Error: the store could not read it, and says why).
    */
   phase: unknown;
   /** The compare-and-set token of the stored phase, null when none is stored. */
@@ -322,6 +322,7 @@ class StoreMember {
   /** A stored phase as the core writes it (undefined: none stored), or why the core refused it. */
   #read(text: unknown): { phase?: string; refusal?: string } {
     if (text === null) return {};
+    if (text instanceof Error) return { refusal: text.message }; // a store's word that what it holds cannot be read
     if (typeof text !== "string") return { refusal: "the phase is not text" };
     if (text.length > MAX_FLEET_MESSAGE_LENGTH) return { refusal: `the phase must be at most ${MAX_FLEET_MESSAGE_LENGTH} characters; got ${text.length}` };
     try {

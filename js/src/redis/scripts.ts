@@ -18,9 +18,13 @@
 // with no phase stored, which its members re-seed from what they last knew.
 //
 // A view, as every script ends, is an array:
-//   record | nil, version | nil, elapsedMs, successes, failures, syncPeriods, leasesLive, leaseExpired (0 | 1)
+//   record | nil, version | nil, elapsedMs, successes, failures, syncPeriods, leasesLive, leaseExpired (0 | 1),
+//   spoilt | nil
 // Every stored number is checked before it is used: a key that holds
-// something else fails the script with an error naming the key.
+// something else fails the script with an error naming the key, except the
+// phase itself, whose unreadable fields (or a phase key of another type) are
+// answered as `spoilt`, what is wrong, so that a member refuses it and writes
+// the phase over it (a transition replaces the key whole).
 
 /** How long a fleet's keys outlive its last sync, transition, lease or settle: a day. */
 export const KEEP_MS = 86_400_000;
@@ -43,13 +47,20 @@ local function on(command, key, ...)
   return reply
 end
 
--- A stored count or time: a whole number >= 0, or (absent) 0.
-local function whole(key, value)
+-- A stored count or time: a whole number >= 0, or (absent) 0; else nil and what is wrong.
+local function readWhole(key, value)
   if not value then return 0 end
   local n = tonumber(value)
   if n == nil or n < 0 or n ~= math.floor(n) or n > 9007199254740991 then
-    error({err = 'edgebreaker: ' .. key .. ' holds ' .. string.format('%q', string.sub(value, 1, 40)) .. ', not a whole number >= 0'})
+    return nil, 'edgebreaker: ' .. key .. ' holds ' .. string.format('%q', string.sub(value, 1, 40)) .. ', not a whole number >= 0'
   end
+  return n
+end
+
+-- The same, failing the script when it is not one.
+local function whole(key, value)
+  local n, wrong = readWhole(key, value)
+  if n == nil then error({err = wrong}) end
   return n
 end
 
@@ -62,16 +73,24 @@ local function windowKey(generation, bucket) return prefix .. 'window:' .. int(g
 local function windowBucket(at) return math.floor(at / (windowMs / 10)) end
 local function paceBucket(at) return math.floor(at / 100) end
 
+-- The stored phase (false where a field is missing: a nil would cut a reply short); one that cannot be
+-- read is spoilt, and a phase key of another type has no version (a transition from none replaces it).
 local function phase()
-  local stored = on('HMGET', phaseKey, 'record', 'version', 'state', 'generation', 'since')
-  return { record = stored[1], version = stored[2], state = stored[3],
-    generation = whole(phaseKey .. ' generation', stored[4]), since = stored[5] }
+  local stored = redis.pcall('HMGET', phaseKey, 'record', 'version', 'state', 'generation', 'since')
+  if type(stored) == 'table' and stored.err then
+    return { record = false, version = false, generation = 0, spoilt = 'edgebreaker: ' .. phaseKey .. ': ' .. stored.err }
+  end
+  local generation, wrongGeneration = readWhole(phaseKey .. ' generation', stored[4])
+  local since, wrongSince = readWhole(phaseKey .. ' since', stored[5])
+  local wrong = wrongGeneration or wrongSince
+  if wrong then return { record = false, version = stored[2], generation = 0, spoilt = wrong } end
+  return { record = stored[1], version = stored[2], state = stored[3], generation = generation, since = stored[5] and since }
 end
 
 local function view(at)
   local p = phase()
   local elapsed = 0
-  if p.since then elapsed = math.max(0, at - whole(phaseKey .. ' since', p.since)) end
+  if p.since then elapsed = math.max(0, at - p.since) end
   local successes, failures = 0, 0
   local last = windowBucket(at)
   for bucket = last - 9, last do
@@ -92,7 +111,7 @@ local function view(at)
     live = on('ZCOUNT', leases, '(' .. int(at), '+inf')
     expired = on('ZCOUNT', leases, '-inf', int(at))
   end
-  return { p.record, p.version, elapsed, successes, failures, periods, live, expired > 0 and 1 or 0 }
+  return { p.record, p.version, elapsed, successes, failures, periods, live, expired > 0 and 1 or 0, p.spoilt or false }
 end
 `;
 
@@ -117,7 +136,7 @@ return view(at)
 /** ARGV[6..9]: the expected version ('' for none stored), the record, its state, its generation. Compare-and-set. */
 const TRANSITION = `${PRELUDE}
 local at = now()
-local stored = on('HGET', phaseKey, 'version')
+local stored = phase().version
 if (ARGV[6] == '' and not stored) or stored == ARGV[6] then
   local seqKey = prefix .. 'seq'
   local version = int(on('INCR', seqKey)) .. '-' .. int(at)
@@ -132,9 +151,9 @@ return view(at)
 /** ARGV[6]: the version. A lease if that phase is still stored, half_open, with room and no lease expired. Then the view. */
 const LEASE = `${PRELUDE}
 local at = now()
-local stored = on('HMGET', phaseKey, 'version', 'state')
+local stored = phase()
 local lease = false
-if stored[1] == ARGV[6] and stored[2] == 'half_open' then
+if not stored.spoilt and stored.version == ARGV[6] and stored.state == 'half_open' then
   local leases = prefix .. 'leases:' .. ARGV[6]
   local live = on('ZCOUNT', leases, '(' .. int(at), '+inf')
   local expired = on('ZCOUNT', leases, '-inf', int(at))

@@ -9,7 +9,7 @@ import { KEEP_MS, type ScriptName } from "./scripts.js";
 /** The longest breaker name a fleet key is made of. */
 const MAX_NAME_LENGTH = 256;
 /** A view's length in a script's reply. */
-const VIEW_LENGTH = 8;
+const VIEW_LENGTH = 9;
 
 /** @internal The FleetStore on `client` (node-redis v4+ or ioredis). @throws TypeError when it is neither. */
 export function redisStore(client: unknown): FleetStore {
@@ -58,8 +58,10 @@ function viewAt(script: ScriptName, reply: unknown[], offset: number): StoreView
   const at = (index: number) => reply[offset + index];
   const leaseExpired = whole(script, "leaseExpired", at(7));
   if (leaseExpired > 1) throw new Error(`Redis answered the ${script} script with leaseExpired ${leaseExpired}, not 0 or 1`);
+  // A phase the script could not read comes as what is wrong with it: refused, and written over, by the coordinator.
+  const spoilt = textOrNull(script, "spoilt", at(8));
   return {
-    phase: textOrNull(script, "phase", at(0)),
+    phase: spoilt === null ? textOrNull(script, "phase", at(0)) : new Error(spoilt),
     version: textOrNull(script, "version", at(1)),
     elapsedMs: whole(script, "elapsedMs", at(2)),
     successes: whole(script, "successes", at(3)),
