@@ -134,11 +134,7 @@ export class Engine {
 
   /** The status at the clock's time as the core's figures, breaker `index`'s in `into` (see figures.ts). */
   readFigures(into: WasmFigures, index: number): void {
-    try {
-      into.read(index, this.core, this.now());
-    } catch (error) {
-      throw new RangeError(String(error)); // the binding throws its message as a string
-    }
+    into.read(index, this.core, this.now());
     this.announceUpTo(this.core.stateChanges());
   }
 

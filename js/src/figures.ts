@@ -70,14 +70,15 @@ export function circuitBreakerFigures(breakers?: Iterable<CircuitBreaker<unknown
   try {
     try {
       buffers.prepare(list.length);
+      list.forEach((breaker, index) => {
+        const engine = engineOf(breaker);
+        names.push(engine.name);
+        engine.readFigures(buffers, index);
+      });
     } catch (error) {
-      throw new RangeError(`${String(error)}: ${list.length}`); // the binding throws its message as a string
+      // The binding throws its refusals (no wasm memory for so many) as strings.
+      throw typeof error === "string" ? new RangeError(`${error}: ${list.length}`) : error;
     }
-    list.forEach((breaker, index) => {
-      const engine = engineOf(breaker);
-      names.push(engine.name);
-      engine.readFigures(buffers, index);
-    });
     // Views made after the last read (see the binding's figuresPointer), copied out of wasm memory.
     const view = (pointer: number, length: number) => new Float64Array(memory.buffer, pointer, length).slice();
     return {

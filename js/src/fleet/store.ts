@@ -78,16 +78,18 @@ interface Report {
   periodMs: number;
 }
 
+/** Outcome codes, as the breaker's link sends them. */
 const SUCCESS = 0;
+const IGNORED = 2;
 /** How many timeouts a sync may be out before it no longer holds the next ones back. */
 const GIVE_UP_TIMEOUTS = 10;
 /** How often a member writes its phase over one that is missing, refused or behind, before it gives up for this exchange. */
 const MAX_HEALS = 3;
-const IGNORED = 2;
 
 /**
- * The `fleet` option of breakers whose fleet lives in `store`: the members of
- * one breaker name, in this process, share one `StoreMember`.
+ * The `fleet` option of breakers whose fleet lives in `store`: one
+ * `StoreMember` per breaker name and options in this process, and one memory
+ * of the fleet per name, which they share.
  */
 export function storeFleet(store: FleetStore, { syncIntervalMs, timeoutMs }: { syncIntervalMs: number; timeoutMs: number }): FleetTransport {
   const members = new Map<string, StoreMember>();

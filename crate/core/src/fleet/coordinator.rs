@@ -24,7 +24,7 @@ use super::{FleetReport, FleetSnapshot, Lease, PersistedFleet};
 /// member to wait long enough that the fleet's syncs stay within it.
 pub const SYNC_BUDGET_PER_S: u64 = 500;
 /// The fleet window's span without `windowMs`.
-pub(crate) const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
+const DEFAULT_FLEET_WINDOW: Millis = Millis(60_000);
 /// The span over which syncs are counted for pacing.
 const PACING_SPAN: Millis = Millis(1_000);
 /// The period of a member that has not reported one yet (its first sync): the default `syncIntervalMs`.
@@ -56,7 +56,7 @@ impl Coordinator {
     /// the coordinator's breaker: members judge slowness before they report.
     pub fn new(config: Config) -> Result<Coordinator, ConfigError> {
         let breaker = Breaker::new(Config { slow_call_ms: None, ..config.clone() })?;
-        let span = config.window_ms.map_or(DEFAULT_FLEET_WINDOW, Millis);
+        let span = fleet_window(&config);
         let max_leases = usize::try_from(config.half_open_max_calls).unwrap_or(1);
         Ok(Coordinator {
             breaker,
@@ -205,6 +205,11 @@ impl Coordinator {
         self.leases.push((lease, permit));
         lease
     }
+}
+
+/// The fleet window's span: `windowMs`, or a minute.
+pub(crate) fn fleet_window(config: &Config) -> Millis {
+    config.window_ms.map_or(DEFAULT_FLEET_WINDOW, Millis)
 }
 
 /// Whether the closed fleet opens, with `failures` of `outcomes` in the fleet

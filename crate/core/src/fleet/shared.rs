@@ -20,7 +20,7 @@ use crate::permit::Outcome;
 use crate::status::State;
 use crate::time::Millis;
 
-use super::coordinator::{fleet_trip_due, sync_after_ms};
+use super::coordinator::{fleet_trip_due, fleet_window, sync_after_ms};
 use super::{FleetReport, FleetSnapshot, PersistedFleet};
 
 /// What happened since the phase was written, for [`SharedFleet::next_phase`].
@@ -56,7 +56,7 @@ impl SharedFleet {
 
     /// The fleet window's span: `windowMs`, or a minute.
     pub fn window_ms(&self) -> u64 {
-        self.config.window_ms.unwrap_or(super::coordinator::DEFAULT_FLEET_WINDOW.0)
+        fleet_window(&self.config).0
     }
 
     /// How many leases may be live at once: `halfOpenMaxCalls`.
