@@ -61,10 +61,16 @@ setup-redis:
 		echo "the Redis fleet tests need redis-server: run \`apt-get install redis-server\` as root, then this again" >&2; exit 1; }
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-# The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on it).
+# The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on
+# it): two builds, so that only the fleet's entries load its coordinators.
+#   edgebreaker_bg.wasm        the breakers (feature `breaker`), for every entry
+#   edgebreaker_fleet_bg.wasm  the coordinators (feature `coordinators`), for
+#                              edgebreaker/cloudflare, /deno and /redis
 wasm: setup-package
-	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features coordinators
+	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_fleet $(CORE_WASM)
 
 # The npm package (js/dist/).
 package: wasm

@@ -15,9 +15,9 @@ const installed = join(consumerFolder(), "node_modules", "edgebreaker");
 /** The package's main entry, as Node imports it. */
 export const edgebreaker = await import(pathToFileURL(join(installed, "dist", "index.js")).href);
 
-/** The wasm binding (WasmBreaker, WasmFleetCoordinator), initialised. */
-export const binding = await import(pathToFileURL(join(repoDir, "js", "wasm", "edgebreaker.js")).href);
-binding.initSync({ module: readFileSync(join(installed, "dist", "wasm", "edgebreaker_bg.wasm")) });
+/** The coordinators' wasm binding (WasmFleetCoordinator), initialised. */
+export const binding = await import(pathToFileURL(join(repoDir, "js", "wasm", "edgebreaker_fleet.js")).href);
+binding.initSync({ module: readFileSync(join(installed, "dist", "wasm", "edgebreaker_fleet_bg.wasm")) });
 
 /**
  * A FleetTransport to in-process coordinators. `now()` is the coordinators'

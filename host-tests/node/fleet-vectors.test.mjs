@@ -1,6 +1,6 @@
-// Every fleet vector (../fleet-vectors) in Node through the wasm binding: the
+// Every fleet vector (../fleet-vectors) in Node through the wasm bindings: the
 // coordinator and the members' fleet side as a JS host drives them, with the
-// wasm the packed package ships (the glue is the one `make wasm` generated,
+// two wasm files the packed package ships (the glue is the one `make wasm` generated,
 // which the package's build copies). The fleet classes are not a public
 // export of the package, so they are loaded by path.
 import { readdirSync, readFileSync } from "node:fs";
@@ -16,8 +16,15 @@ const vectors = readdirSync(vectorsDir)
   .sort()
   .map((file) => ({ file, ...JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
 
-const binding = await import(pathToFileURL(join(repoDir, "js", "wasm", "edgebreaker.js")).href);
-binding.initSync({ module: readFileSync(join(consumerFolder(), "node_modules", "edgebreaker", "dist", "wasm", "edgebreaker_bg.wasm")) });
+/** One of the package's two wasm bindings (the breakers', the coordinators'), initialised on the installed tarball's wasm. */
+async function loadBinding(name) {
+  const glue = await import(pathToFileURL(join(repoDir, "js", "wasm", `${name}.js`)).href);
+  glue.initSync({ module: readFileSync(join(consumerFolder(), "node_modules", "edgebreaker", "dist", "wasm", `${name}_bg.wasm`)) });
+  return glue;
+}
+const { WasmBreaker } = await loadBinding("edgebreaker");
+const { WasmFleetCoordinator } = await loadBinding("edgebreaker_fleet");
+const binding = { WasmBreaker, WasmFleetCoordinator };
 
 test("there are fleet vectors to run", (t) => {
   t.assert.ok(vectors.length >= 12, `found ${vectors.length}`);

@@ -1,14 +1,14 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
-//   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker_bg.wasm
-//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker.{js,d.ts}
-//   3. the #wasm-module variants, one per way a   -> dist/wasm/module-*.js, module.d.ts
-//      runtime gets its compiled wasm (scripts/wasm-modules.mjs; package.json
-//      "imports" picks one per runtime)
+//   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker_bg.wasm, edgebreaker_fleet_bg.wasm
+//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
+//   3. the #wasm-module and #fleet-wasm-module    -> dist/wasm/{,fleet-}module-*.js, {,fleet-}module.d.ts
+//      variants, one per way a runtime gets its compiled wasm (scripts/wasm-modules.mjs;
+//      package.json "imports" picks one per runtime)
 //   4. tsc                                        -> dist/*.js, dist/*.d.ts
 //   5. bundle one file per runtime (scripts/entries.mjs) -> dist/{index,browser,workerd}.js
 //   6. print raw and gzip sizes: the parts, then each entry as an app ships it (scripts/sizes.mjs).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleEntries } from "./entries.mjs";
@@ -20,8 +20,14 @@ const generated = join(root, "wasm");
 const dist = join(root, "dist");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-if (!existsSync(join(generated, "edgebreaker_bg.wasm"))) {
-  console.error("js/wasm/ is missing: run `make wasm` (or `make build`) from the repository root first.");
+// The breakers' wasm, and the fleet coordinators' (the Makefile's `wasm` target), each with its `#…wasm-module` prefix.
+const wasms = [
+  { name: "edgebreaker", prefix: "" },
+  { name: "edgebreaker_fleet", prefix: "fleet-" },
+];
+const missing = wasms.find(({ name }) => !existsSync(join(generated, `${name}_bg.wasm`)));
+if (missing !== undefined) {
+  console.error(`js/wasm/${missing.name}_bg.wasm is missing: run \`make wasm\` (or \`make build\`) from the repository root first.`);
   process.exit(1);
 }
 rmSync(dist, { recursive: true, force: true });
@@ -41,16 +47,14 @@ const features = [
   "--enable-reference-types",
   "--enable-multivalue",
 ];
-const wasmPath = join(dist, "wasm", "edgebreaker_bg.wasm");
-execFileSync(bin("wasm-opt"), ["-Oz", ...features, join(generated, "edgebreaker_bg.wasm"), "-o", wasmPath], {
-  stdio: "inherit",
-});
-
-for (const file of ["edgebreaker.js", "edgebreaker.d.ts"]) {
-  copyFileSync(join(generated, file), join(dist, "wasm", file));
+for (const { name, prefix } of wasms) {
+  const wasmFile = `${name}_bg.wasm`;
+  execFileSync(bin("wasm-opt"), ["-Oz", ...features, join(generated, wasmFile), "-o", join(dist, "wasm", wasmFile)], {
+    stdio: "inherit",
+  });
+  for (const file of [`${name}.js`, `${name}.d.ts`]) copyFileSync(join(generated, file), join(dist, "wasm", file));
+  writeWasmModules(join(dist, "wasm"), wasmFile, prefix);
 }
-
-writeWasmModules(join(dist, "wasm"), readFileSync(wasmPath));
 
 execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 

@@ -1,8 +1,9 @@
 // One bundled file per runtime, so an import loads two modules instead of a
 // dozen: Node's loader costs more per module than the code inside them (cold
 // start: `make bench`). Each bundle is tsc's dist/*.js with `#wasm-module`
-// resolved for that runtime (package.json "imports"); the wasm bytes (or the
-// .wasm file) stay a module of their own, shared and not duplicated.
+// (and `#fleet-wasm-module`) resolved for that runtime (package.json
+// "imports"); the wasm bytes (or the .wasm file) stay a module of their own,
+// shared and not duplicated. The fleet's entries load the coordinators' wasm.
 //
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes inlined, compiled asynchronously at import
@@ -82,7 +83,7 @@ export async function bundleEntries(dist) {
       }),
     ),
   );
-  const bundledAway = (file) => file.endsWith(".js") && !/^wasm[\\/](wasm-bytes|module-)/.test(file);
+  const bundledAway = (file) => file.endsWith(".js") && !/^wasm[\\/](fleet-)?(wasm-bytes|module-)/.test(file);
   for (const file of readdirSync(dist, { recursive: true }).filter(bundledAway)) rmSync(join(dist, file));
   entries.forEach(({ file }, index) => writeFileSync(join(dist, file), built[index].outputFiles[0].contents));
 }

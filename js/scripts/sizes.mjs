@@ -1,8 +1,8 @@
-// Sizes, raw and gzip -9: the wasm and the glue, then
-// each runtime's entry as an app's bundler ships it: esbuild, minified, with
-// everything the entry loads. The Node/Deno and browser entries carry the wasm
-// inlined as base64; the workerd entry loads the .wasm file beside it, so its
-// total is its JS plus the wasm.
+// Sizes, raw and gzip -9: the two wasm files and their glue, then each
+// runtime's entry as an app's bundler ships it: esbuild, minified, with
+// everything the entry loads. The Node/Deno and browser entries carry their
+// wasm inlined as base64; the workerd entries load the .wasm file beside
+// them, so their total is their JS plus that wasm.
 import * as esbuild from "esbuild";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,19 +11,21 @@ import { gzipSync } from "node:zlib";
 const measure = (bytes) => ({ raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
 const measureFiles = (paths) => measure(Buffer.concat(paths.map((path) => readFileSync(path))));
 
-/** The wasm and the wasm-bindgen glue as generated; call before bundleEntries (which bundles the glue away). */
+/** The wasm files and their wasm-bindgen glue as generated; call before bundleEntries (which bundles the glue away). */
 export function measureParts(dist) {
   return [
-    ["wasm (wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")])],
-    ["wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
+    ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")])],
+    ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
+    ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
+    ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_fleet.js")])],
   ];
 }
 
 const shipped = [
   { label: "node / deno entry (index.js, wasm inlined)", file: "index.js" },
   { label: "browser entry (browser.js, wasm inlined)", file: "browser.js" },
-  { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: true },
-  { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js" },
+  { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: "edgebreaker_bg.wasm" },
+  { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js", wasmFile: "edgebreaker_fleet_bg.wasm" },
   { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
   { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
   // What it adds to the main entry it imports (and to the application's @opentelemetry/api).
@@ -34,7 +36,6 @@ const shipped = [
 
 /** Prints `parts` and each entry's size as an app ships it. */
 export async function printSizes(dist, parts) {
-  const wasm = parts[0][1];
   const rows = [...parts];
   for (const { label, file, wasmFile, external = [] } of shipped) {
     const built = await esbuild.build({
@@ -51,7 +52,10 @@ export async function printSizes(dist, parts) {
     });
     const js = measure(built.outputFiles[0].contents);
     rows.push([`${label}, minified`, js]);
-    if (wasmFile) rows.push([`${label}, minified, + the .wasm`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
+    if (wasmFile) {
+      const wasm = measureFiles([join(dist, "wasm", wasmFile)]);
+      rows.push([`${label}, minified, + ${wasmFile}`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
+    }
   }
   const pad = Math.max(...rows.map(([label]) => label.length));
   console.log("edgebreaker sizes (bytes; gzip -9; an entry minified = bundled by esbuild with what it imports):");

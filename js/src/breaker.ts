@@ -8,6 +8,7 @@ import { CallRunner } from "./runner.js";
 import { snapshotText, type BreakerSnapshot } from "./snapshot.js";
 import { STATE_NAMES, type State } from "./state.js";
 import type { BreakerStatus } from "./status.js";
+import { statusFromNumbers } from "./status-numbers.js";
 
 type ListenerOptions = Parameters<EventTarget["addEventListener"]>[2];
 
@@ -153,7 +154,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
   getStatus(): BreakerStatus {
     const engine = this.#engine;
     const now = engine.now();
-    const status = engine.core.status(now) as Omit<BreakerStatus, "name" | "fleet">;
+    const status = statusFromNumbers(engine.core.status(now));
     engine.announceUpTo(engine.core.stateChanges());
     return {
       name: engine.name,

@@ -1,39 +1,17 @@
-// The wasm instance, created on first use. No module here does anything when
+// The breakers' wasm instance, created on first use. No module here does anything when
 // imported ("sideEffects": false holds), and a program that imports the
 // package but never builds a breaker never compiles the wasm.
 //
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
-import { initSync, maxSnapshotBytes, WasmBreaker, WasmFigures, type CoreOptions } from "./wasm/edgebreaker.js";
+import { coreOptions, refusedOptions, type CoreArguments } from "./core-options.js";
+import { initSync, maxSnapshotBytes, WasmBreaker, WasmFigures } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
 let initialised = false;
 /** The instance's memory, for the views that read numbers the core wrote there (figures.ts). */
 let memory: WebAssembly.Memory | undefined;
-
-/** @internal The options the core checks and keeps, by the names the binding reads them by. */
-export const CORE_OPTION_NAMES = [
-  "failureThreshold",
-  "windowSize",
-  "resetTimeoutMs",
-  "successThreshold",
-  "halfOpenMaxCalls",
-  "failureRateThreshold",
-  "minimumCalls",
-  "windowMs",
-  "slowCallMs",
-  "maxResetTimeoutMs",
-  "probeTimeoutMs",
-] as const satisfies readonly (keyof CoreOptions)[];
-
-/** Every option the binding reads is listed above: a name missing there fails to compile here. */
-type EveryCoreOptionListed<Unlisted extends never> = Unlisted;
-type UnlistedCoreOptions = EveryCoreOptionListed<Exclude<keyof CoreOptions, (typeof CORE_OPTION_NAMES)[number]>>;
-
-/** The core's options as numbers (undefined: the default), in `CORE_OPTION_NAMES` order. */
-export type CoreArguments = NumberFor<typeof CORE_OPTION_NAMES>;
-type NumberFor<Names extends readonly string[]> = { -readonly [index in keyof Names]?: number | undefined };
 
 /**
  * A core breaker, or a RangeError naming the option the core refused. The
@@ -77,8 +55,8 @@ export function restoreCore(args: CoreArguments, json: string, now: number): Was
   }
 }
 
-/** @internal Instantiates the wasm, once per copy of the glue. */
-export function initialiseWasm(): void {
+/** Instantiates the wasm, once per copy of the glue. */
+function initialiseWasm(): void {
   if (!initialised) {
     memory = initSync({ module: wasmModule() }).memory;
     initialised = true;
@@ -89,34 +67,6 @@ export function initialiseWasm(): void {
 export function wasmMemory(): WebAssembly.Memory {
   initialiseWasm();
   return memory!;
-}
-
-/** @internal The binding's options object, by name. */
-export function coreOptions(args: CoreArguments): CoreOptions {
-  const options: CoreOptions = {};
-  CORE_OPTION_NAMES.forEach((option, index) => (options[option] = args[index]));
-  return options;
-}
-
-/** @internal The options a fleet's coordinator builds its core with: those set, as JSON text. */
-export function coreOptionsJson(args: CoreArguments): string {
-  return JSON.stringify(coreOptions(args)); // unset options are undefined, which JSON leaves out
-}
-
-/**
- * @internal What the binding threw for `options`: its message "<option> must
- * be <rule>" (a string, or an Error's) becomes a RangeError ending with the value given.
- */
-export function refusedOptions(error: unknown, options: CoreOptions): unknown {
-  const message = typeof error === "string" ? error : error instanceof Error && error.name === "Error" ? error.message : undefined;
-  return message === undefined ? error : new RangeError(withValueGiven(message, options));
-}
-
-/** The core's message, ending "; got <value>" for the option it names first. */
-function withValueGiven(message: string, options: CoreOptions): string {
-  if (message.includes("; got ")) return message;
-  const option = /^\w+/.exec(message)?.[0];
-  return option !== undefined && option in options ? `${message}; got ${options[option as keyof CoreOptions]}` : message;
 }
 
 export { WasmFigures };

@@ -1,13 +1,15 @@
 // What a breaker does with the core: admit, record, read the clock, and
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
-import { coreOptionsJson, createCore, restoreCore, type WasmBreaker, type WasmFigures } from "./core.js";
+import { coreOptionsJson } from "./core-options.js";
+import { createCore, restoreCore, type WasmBreaker, type WasmFigures } from "./core.js";
 import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
 import { FLEET_BLOCKED, FLEET_LEASE, FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";
+import { statusFromNumbers } from "./status-numbers.js";
 import type { StateChange } from "./status.js";
 import { stateChangeAt, TRANSITION_NUMBERS } from "./transition.js";
 
@@ -128,7 +130,7 @@ export class Engine {
 
   /** The configured (or default) probeTimeoutMs, as the core resolved it; read once, when first needed. */
   get probeTimeoutMs(): number {
-    this.#probeTimeoutMs ??= (this.core.status(UNKNOWN_TIME) as { config: { probeTimeoutMs: number } }).config.probeTimeoutMs;
+    this.#probeTimeoutMs ??= statusFromNumbers(this.core.status(UNKNOWN_TIME)).config.probeTimeoutMs!;
     return this.#probeTimeoutMs;
   }
 

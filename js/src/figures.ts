@@ -7,34 +7,11 @@ import { wasmMemory, WasmFigures } from "./core.js";
 import { describe } from "./describe.js";
 import { registeredBreakers } from "./registry.js";
 import { STATE_NAMES, type State } from "./state.js";
+import { FIGURES } from "./status-numbers.js";
 import type { TransitionCause } from "./status.js";
 import { CAUSE_NAMES } from "./transition.js";
 
-/**
- * Where each figure sits among a breaker's `FIGURES.count` numbers in
- * `BreakerFigures.figures` (the `BreakerStatus` field of the same name):
- * - `state`: its code in `BreakerFigures.states` (0 closed, 1 open, 2 half_open);
- * - `retryAfterMs`: NaN when forced open until `reset()`;
- * - `lastFailureTime`, `lastSuccessTime`: NaN when there was none.
- */
-export const FIGURES = Object.freeze({
-  state: 0,
-  retryAfterMs: 1,
-  totalCalls: 2,
-  successfulCalls: 3,
-  failedCalls: 4,
-  blockedCalls: 5,
-  ignoredCalls: 6,
-  slowCalls: 7,
-  inFlight: 8,
-  stateChanges: 9,
-  failureRate: 10,
-  successRate: 11,
-  lastFailureTime: 12,
-  lastSuccessTime: 13,
-  /** Numbers per breaker. */
-  count: 14,
-});
+export { FIGURES };
 
 /** The figures of many breakers at one reading of each one's clock: plain numbers, no object per breaker. */
 export interface BreakerFigures {

@@ -1,5 +1,5 @@
 import { fleetTransport, isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
-import { CORE_OPTION_NAMES, type CoreArguments } from "./core.js";
+import { CORE_OPTION_NAMES, type CoreArguments } from "./core-options.js";
 import { describe } from "./describe.js";
 import { FETCH_OPTION_NAMES, validateFetchOptions, type FetchOptions, type ValidFetchOptions } from "./fetch/options.js";
 import type { FleetTransport } from "./fleet/transport.js";

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CircuitBreaker, CircuitBreakerError, getCircuitBreaker, protectFetch, removeCircuitBreaker } from "edgebreaker";
-import { initSync, WasmFleetCoordinator } from "./glue/edgebreaker.js";
-import { wasmModule } from "../node_modules/edgebreaker/dist/wasm/module-inline.js";
+import { initSync, WasmFleetCoordinator } from "./glue/edgebreaker_fleet.js";
+import { wasmModule } from "../node_modules/edgebreaker/dist/wasm/fleet-module-inline.js";
 import { settle } from "./helpers.mjs";
 
 initSync({ module: wasmModule() });

@@ -6,7 +6,7 @@
 //   <tmp>/node_modules/edgebreaker   the installed tarball
 //   <tmp>/test/*.test.mjs            js/test/*.test.mjs
 //   <tmp>/test/ts/*.js               js/test/ts/*.ts, compiled by tsc against the installed types
-//   <tmp>/test/glue/edgebreaker.js   js/wasm/'s wasm-bindgen glue (fleet.test.mjs's coordinator)
+//   <tmp>/test/glue/edgebreaker_fleet.js   the coordinators' wasm-bindgen glue (fleet.test.mjs's coordinator)
 //   <tmp>/node_modules/@opentelemetry  js/'s @opentelemetry/api and sdk-metrics (dev dependencies), as a
 //                                    user of "edgebreaker/opentelemetry" installs them beside the package
 //   <tmp>/shared/*.js                host-tests/shared/*.js (runtime-neutral: vectors, fuzz, hooks)
@@ -28,9 +28,9 @@ const PARSERS = ["parse-prometheus-text-format", "shallow-equal"];
 export function stageNodeApiTests(consumer) {
   const compile = (project) => execFileSync(tsc, ["-p", project], { cwd: consumer, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   cpSync(join(js, "test"), join(consumer, "test"), { recursive: true, filter: (path) => !path.endsWith("stage.mjs") });
-  // The wasm-bindgen glue, which the package bundles into its entries: fleet.test.mjs runs a coordinator with it
-  // (WasmFleetCoordinator, not exported by the package) on the installed tarball's wasm.
-  cpSync(join(js, "wasm", "edgebreaker.js"), join(consumer, "test", "glue", "edgebreaker.js"));
+  // The coordinators' wasm-bindgen glue, which the package bundles into its fleet entries: fleet.test.mjs runs a
+  // coordinator with it (WasmFleetCoordinator, not exported by the package) on the installed tarball's wasm.
+  cpSync(join(js, "wasm", "edgebreaker_fleet.js"), join(consumer, "test", "glue", "edgebreaker_fleet.js"));
   // The optional peer dependency and the SDK (opentelemetry.test.mjs), before the TypeScript tests compile against them.
   cpSync(join(js, "node_modules", "@opentelemetry"), join(consumer, "node_modules", "@opentelemetry"), { recursive: true });
   for (const parser of PARSERS) cpSync(join(js, "node_modules", parser), join(consumer, "node_modules", parser), { recursive: true });

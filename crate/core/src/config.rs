@@ -92,6 +92,26 @@ impl Config {
         checked(&Given::from(numbers))
     }
 
+    /// The config as JavaScript numbers, `None` where an option is off:
+    /// [`from_numbers`](Config::from_numbers) builds it back.
+    pub fn to_numbers(&self) -> NumberOptions {
+        let count = |value: u32| Some(f64::from(value));
+        let duration = |value: u64| Some(value as f64);
+        NumberOptions {
+            failure_threshold: count(self.failure_threshold),
+            window_size: count(self.window_size),
+            reset_timeout_ms: duration(self.reset_timeout_ms),
+            success_threshold: count(self.success_threshold),
+            half_open_max_calls: count(self.half_open_max_calls),
+            failure_rate_threshold: self.failure_rate_threshold,
+            minimum_calls: self.minimum_calls.and_then(count),
+            window_ms: self.window_ms.and_then(duration),
+            slow_call_ms: self.slow_call_ms.and_then(duration),
+            max_reset_timeout_ms: self.max_reset_timeout_ms.and_then(duration),
+            probe_timeout_ms: self.probe_timeout_ms.and_then(duration),
+        }
+    }
+
     /// `minimumCalls`, or its default: `windowSize`.
     pub fn effective_minimum_calls(&self) -> u32 {
         self.minimum_calls.unwrap_or(self.window_size)

@@ -108,6 +108,27 @@ fn js_numbers_are_refused_with_the_rule_of_their_option() {
 }
 
 #[test]
+fn a_config_as_numbers_builds_the_same_config_back() {
+    let every_option = Config {
+        failure_threshold: 3,
+        window_size: 20,
+        reset_timeout_ms: 1_500,
+        success_threshold: 4,
+        half_open_max_calls: 2,
+        failure_rate_threshold: Some(0.25),
+        minimum_calls: Some(7),
+        window_ms: Some(30_000),
+        slow_call_ms: Some(800),
+        max_reset_timeout_ms: Some(60_000),
+        probe_timeout_ms: Some(2_500),
+    };
+    for config in [Config::default(), every_option] {
+        assert_eq!(Config::from_numbers(&config.to_numbers()), Ok(config.clone()));
+    }
+    assert_eq!(Config::default().to_numbers().window_ms, None, "an option that is off is None, not a number");
+}
+
+#[test]
 fn acquire_if_closed_needs_the_clock_once_slow_calls_are_timed_or_the_circuit_is_not_closed() {
     let mut breaker = Breaker::new(Config { failure_threshold: 1, ..Config::default() }).unwrap();
     let permit = breaker.acquire_if_closed().expect("closed, untimed: no clock needed");

@@ -6,7 +6,7 @@
 use edgebreaker_core::{count_from_f64, Millis, Status};
 use wasm_bindgen::prelude::*;
 
-use crate::{state_code, WasmBreaker};
+use crate::breaker::{state_code, WasmBreaker};
 
 /// Numbers per breaker, in the order `figures_of` writes them (js/src/figures.ts names each by its offset).
 const FIGURES: usize = 14;
@@ -89,7 +89,7 @@ impl WasmFigures {
 /// until reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
 /// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate, successRate,
 /// lastFailureTime and lastSuccessTime (NaN: none yet).
-fn figures_of(status: &Status) -> [f64; FIGURES] {
+pub(crate) fn figures_of(status: &Status) -> [f64; FIGURES] {
     let metrics = &status.metrics;
     let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
     [

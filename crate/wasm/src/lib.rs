@@ -1,19 +1,31 @@
-//! wasm-bindgen bindings: a table from JS calls to core calls. Numbers cross
-//! as f64 (JS numbers, never BigInt); permits cross as a token (generation and
-//! probe slot) plus the time they were acquired. Behaviour lives in the core,
-//! and so does what a number that cannot be read means (edgebreaker-core's
-//! `numbers` module): nothing here can trap or decide.
+//! wasm-bindgen bindings: tables from JS calls to core calls. Behaviour lives
+//! in the core, and so does what a number that cannot be read means
+//! (edgebreaker-core's `numbers` module): nothing here can trap or decide.
+//!
+//! The npm package ships two builds of this crate, so that an application
+//! pays only for what it imports:
+//! - feature `breaker`: the breakers (every entry of the package);
+//! - feature `coordinators`: the fleet's coordinators, run by a Durable Object
+//!   or against a shared store (edgebreaker/cloudflare, /deno, /redis).
+//!
+//! Both are on by default, so that the tests and lints see every table.
 
-use edgebreaker_core::fleet::FleetMember;
-use edgebreaker_core::{
-    count_from_f64, Breaker, Config, ConfigError, Millis, NumberOptions, Outcome, Permit, Rejected, State, Transition,
-};
+use edgebreaker_core::{Config, ConfigError, NumberOptions};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "breaker")]
+mod breaker;
+#[cfg(feature = "breaker")]
 mod figures;
-mod fleet;
-mod shared_fleet;
+#[cfg(feature = "breaker")]
+mod fleet_member;
+#[cfg(feature = "breaker")]
 mod snapshot;
+
+#[cfg(feature = "coordinators")]
+mod coordinator;
+#[cfg(feature = "coordinators")]
+mod shared_fleet;
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
@@ -21,9 +33,6 @@ mod snapshot;
 // SAFETY: this module is only ever run on one thread (no atomics, no shared memory).
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
-/// `acquire` returns this instead of a token when the call is rejected.
-const REJECTED: f64 = -1.0;
 
 /// The constructor's argument in TypeScript: js/src/core.ts builds it, and
 /// checks its list of names against this one.
@@ -47,19 +56,6 @@ export interface CoreOptions {
 }
 "#;
 
-/// The causes' names by code, as `transitionsSince` hands a cause over:
-/// js/src/transition.ts lists them as this tuple, checked when it compiles.
-#[wasm_bindgen(typescript_custom_section)]
-const CAUSE_NAMES_TUPLE: &str = CAUSE_NAMES;
-#[allow(dead_code)] // read by the custom section, which the lint does not see
-const CAUSE_NAMES: &str = r#"
-/** The core's transition causes, each at its code (edgebreaker-core's `Cause::NAMES`). */
-export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slow_calls", "retry_after", "probe_failed", "probe_expired", "open_time_elapsed", "probes_succeeded", "reset", "force_open", "fleet"];
-"#;
-
-/// Numbers per transition in `transitionsSince`'s answer.
-const TRANSITION_NUMBERS: usize = 8;
-
 // The constructor's options, read by name from a plain JS object: one
 // imported function for all of them (a getter each would add 2 KB of glue;
 // serde, kilobytes of wasm).
@@ -74,8 +70,8 @@ extern "C" {
 
 /// Each option's JS name (as `CORE_OPTIONS` declares it: see the test below),
 /// and where the core takes it.
-type OptionField = fn(&mut NumberOptions) -> &mut Option<f64>;
-const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
+pub(crate) type OptionField = fn(&mut NumberOptions) -> &mut Option<f64>;
+pub(crate) const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
     ("failureThreshold", |numbers| &mut numbers.failure_threshold),
     ("windowSize", |numbers| &mut numbers.window_size),
     ("resetTimeoutMs", |numbers| &mut numbers.reset_timeout_ms),
@@ -89,133 +85,8 @@ const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
     ("probeTimeoutMs", |numbers| &mut numbers.probe_timeout_ms),
 ];
 
-#[wasm_bindgen]
-pub struct WasmBreaker {
-    core: Breaker,
-    last_rejection: Option<Rejected>,
-    /// Fleet mode's member side (idle unless the host syncs): see fleet.rs.
-    fleet: FleetMember,
-    /// The fleet's time left open at the last blocked `fleetAdmission`.
-    fleet_retry_after: Option<Millis>,
-}
-
-impl WasmBreaker {
-    /// A binding around a core breaker, new or restored: no rejection yet, no fleet view.
-    fn wrapping(core: Breaker) -> WasmBreaker {
-        WasmBreaker { fleet: FleetMember::new(&core), core, last_rejection: None, fleet_retry_after: None }
-    }
-}
-
-#[wasm_bindgen]
-impl WasmBreaker {
-    /// Validates and builds. Throws "<option> must be <rule>" (the core's
-    /// words, without the value: the JS wrapper appends it as the caller
-    /// wrote it, and turns the message into a RangeError).
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
-        let core = Breaker::new(config_from(options)?).map_err(refused)?;
-        Ok(WasmBreaker::wrapping(core))
-    }
-
-    /// A permit token (≥ 0), or -1 when rejected (then see `rejectedState`/`rejectedRetryAfterMs`).
-    pub fn acquire(&mut self, now: f64) -> f64 {
-        match self.core.acquire(Millis::reading_from_f64(now)) {
-            Ok(permit) => token(permit),
-            Err(rejected) => {
-                self.last_rejection = Some(rejected);
-                REJECTED
-            }
-        }
-    }
-
-    /// A permit token without reading a clock, or -1 when the time is needed: call `acquire(now)`.
-    #[wasm_bindgen(js_name = acquireIfClosed)]
-    pub fn acquire_if_closed(&mut self) -> f64 {
-        self.core.acquire_if_closed().map_or(REJECTED, token)
-    }
-
-    /// Counts a call its fleet refused as blocked.
-    #[wasm_bindgen(js_name = countBlocked)]
-    pub fn count_blocked(&mut self) {
-        self.core.count_blocked();
-    }
-
-    /// The state of the last rejection: 1 open, 2 half_open.
-    #[wasm_bindgen(js_name = rejectedState)]
-    pub fn rejected_state(&self) -> u8 {
-        self.last_rejection.map_or(state_code(State::Open), |rejected| state_code(rejected.state))
-    }
-
-    /// Time until a probe for the last rejection; undefined when forced open until reset.
-    #[wasm_bindgen(js_name = rejectedRetryAfterMs)]
-    pub fn rejected_retry_after_ms(&self) -> Option<f64> {
-        self.last_rejection.and_then(|rejected| rejected.retry_after).map(Millis::as_f64)
-    }
-
-    /// Settles a permit: outcome 0 success, 1 failure, 2 ignored. `acquired_at`
-    /// is what `acquire` was given (-1 for a permit from `acquireIfClosed`: no
-    /// slow-call timing). Returns the count of state changes so far, so the
-    /// caller can tell whether to announce one.
-    pub fn record(&mut self, token: f64, acquired_at: f64, outcome: u8, now: f64) -> f64 {
-        let permit = Permit::from_numbers(token, acquired_at);
-        self.core.record(permit, Outcome::from_code(outcome), Millis::reading_from_f64(now));
-        self.state_changes()
-    }
-
-    /// Settles a permit as failed, with the upstream's Retry-After: opens the circuit for that long.
-    #[wasm_bindgen(js_name = recordRetryAfter)]
-    pub fn record_retry_after(&mut self, token: f64, acquired_at: f64, retry_after_ms: f64, now: f64) -> f64 {
-        let permit = Permit::from_numbers(token, acquired_at);
-        let retry_after = Millis::saturating_from_f64(retry_after_ms);
-        self.core.record_retry_after(permit, retry_after, Millis::reading_from_f64(now));
-        self.state_changes()
-    }
-
-    /// 0 closed, 1 open, 2 half_open, at `now`.
-    pub fn state(&mut self, now: f64) -> u8 {
-        state_code(self.core.state(Millis::reading_from_f64(now)))
-    }
-
-    /// `{ state, retryAfterMs, metrics, config }` as a plain JSON-safe object.
-    pub fn status(&mut self, now: f64) -> Result<JsValue, String> {
-        let status = self.core.status(Millis::reading_from_f64(now));
-        serde::Serialize::serialize(&status, &serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|error| error.to_string())
-    }
-
-    pub fn reset(&mut self, now: f64) {
-        self.core.reset(Millis::reading_from_f64(now));
-    }
-
-    /// Open now, for `duration_ms`, or until reset when undefined.
-    #[wasm_bindgen(js_name = forceOpen)]
-    pub fn force_open(&mut self, duration_ms: Option<f64>, now: f64) {
-        self.core.force_open(duration_ms.map(Millis::saturating_from_f64), Millis::reading_from_f64(now));
-    }
-
-    #[wasm_bindgen(js_name = stateChanges)]
-    pub fn state_changes(&self) -> f64 {
-        self.core.state_changes() as f64
-    }
-
-    /// The changes after the first `seen`, flattened, 8 numbers each: from,
-    /// to, at, cause (its code in `CoreCauseNames`), the window's failures and
-    /// calls, the Retry-After and the open time, each NaN where it does not
-    /// apply (the open time of a change to open: NaN is until reset).
-    #[wasm_bindgen(js_name = transitionsSince)]
-    pub fn transitions_since(&self, seen: f64) -> Vec<f64> {
-        self.core.transitions_since(count_from_f64(seen)).flat_map(transition_numbers).collect()
-    }
-
-    /// The latest time any operation has passed in.
-    #[wasm_bindgen(js_name = latestTime)]
-    pub fn latest_time(&self) -> f64 {
-        self.core.latest_time().as_f64()
-    }
-}
-
 /// The options read by name and checked by the core; a refusal is "<option> must be <rule>".
-fn config_from(options: &CoreOptions) -> Result<Config, String> {
+pub(crate) fn config_from(options: &CoreOptions) -> Result<Config, String> {
     let mut numbers = NumberOptions::default();
     for (name, field) in CORE_OPTION_FIELDS {
         *field(&mut numbers) = option(options, name);
@@ -224,50 +95,13 @@ fn config_from(options: &CoreOptions) -> Result<Config, String> {
 }
 
 /// A refused config as the constructor throws it: "<option> must be <rule>", without the value.
-fn refused(error: ConfigError) -> String {
+pub(crate) fn refused(error: ConfigError) -> String {
     error.requirement().to_string()
-}
-
-fn token(permit: Permit) -> f64 {
-    permit.token() as f64
-}
-
-fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
-    let window = change.cause.window();
-    let or_nan = |number: Option<f64>| number.unwrap_or(f64::NAN);
-    [
-        f64::from(state_code(change.from)),
-        f64::from(state_code(change.to)),
-        change.at.as_f64(),
-        f64::from(change.cause.code()),
-        or_nan(window.map(|tally| f64::from(tally.failures))),
-        or_nan(window.map(|tally| f64::from(tally.calls))),
-        or_nan(change.cause.retry_after().map(Millis::as_f64)),
-        or_nan(change.open_for.map(Millis::as_f64)),
-    ]
-}
-
-pub(crate) fn state_code(state: State) -> u8 {
-    match state {
-        State::Closed => 0,
-        State::Open => 1,
-        State::HalfOpen => 2,
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{CAUSE_NAMES, CORE_OPTIONS, CORE_OPTION_FIELDS};
-    use edgebreaker_core::Cause;
-
-    /// The tuple type js/src/transition.ts checks its cause names against lists the
-    /// core's names in the order of their codes.
-    #[test]
-    fn the_typescript_tuple_names_every_cause_at_its_code() {
-        let tuple = CAUSE_NAMES.split_once('[').and_then(|(_, rest)| rest.split_once("];")).map(|(names, _)| names);
-        let declared: Vec<&str> = tuple.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
-        assert_eq!(declared, Cause::NAMES);
-    }
+    use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
 
     /// The TypeScript interface (which js/src/core.ts checks its names
     /// against) lists exactly the options the constructor reads.

@@ -4,7 +4,8 @@
 use edgebreaker_core::{Breaker, Millis, MAX_SNAPSHOT_BYTES};
 use wasm_bindgen::prelude::*;
 
-use crate::{config_from, CoreOptions, WasmBreaker};
+use crate::breaker::WasmBreaker;
+use crate::{config_from, CoreOptions};
 
 #[wasm_bindgen]
 impl WasmBreaker {

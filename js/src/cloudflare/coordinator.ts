@@ -10,11 +10,12 @@
 // (state, generation, deadline, backoff) is written after each generation
 // change and read back before the first call is served.
 import { DurableObject } from "cloudflare:workers";
-import { initialiseWasm, refusedOptions } from "../core.js";
+import { refusedOptions } from "../core-options.js";
 import { describe } from "../describe.js";
 import { readOptions } from "../fleet/options.js";
+import { initialiseFleetWasm } from "../fleet/wasm.js";
 import { MAX_FLEET_MESSAGE_LENGTH } from "../fleet/transport.js";
-import { WasmFleetCoordinator, type CoreOptions } from "../wasm/edgebreaker.js";
+import { WasmFleetCoordinator, type CoreOptions } from "../wasm/edgebreaker_fleet.js";
 
 /** The storage key of the persisted state. */
 const STORED = "edgebreaker-fleet";
@@ -48,7 +49,7 @@ export class FleetCoordinator extends DurableObject {
 
   constructor(ctx: ConstructorParameters<typeof DurableObject>[0], env: unknown) {
     super(ctx, env);
-    initialiseWasm();
+    initialiseFleetWasm();
     void ctx.blockConcurrencyWhile(async () => {
       this.#stored = storedState(await ctx.storage.get(STORED));
     });

@@ -9,6 +9,7 @@ import type { WasmBreaker } from "../core.js";
 import { describe } from "../describe.js";
 import { CircuitBreakerError } from "../errors.js";
 import { FAILURE, IGNORED, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "../engine.js";
+import { FIGURES } from "../status-numbers.js";
 import { FLEET_REFUSAL, type FleetStatus, type FleetTransport } from "./transport.js";
 import { answerText, leaseAnswer, syncAfterMs, within } from "./wire.js";
 
@@ -406,7 +407,7 @@ export class FleetLink {
 
   /** Slow successes so far, asked of the core: how a leased success was judged. */
   #slowCalls(): number {
-    return (this.#core.status(UNKNOWN_TIME) as { metrics: { slowCalls: number } }).metrics.slowCalls;
+    return this.#core.status(UNKNOWN_TIME)[FIGURES.slowCalls]!;
   }
 
   /** The core's view of the fleet: the last snapshot merged. */

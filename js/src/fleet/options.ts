@@ -1,7 +1,7 @@
 // The core options a member sends its coordinator as JSON text, read back
 // wherever a coordinator runs (a Durable Object, a member deciding against a
 // store): the names are checked here, the ranges by the core.
-import { CORE_OPTION_NAMES } from "../core.js";
+import { CORE_OPTION_NAMES } from "../core-options.js";
 import { describe } from "../describe.js";
 import type { CoreOptions } from "../wasm/edgebreaker.js";
 

@@ -6,9 +6,10 @@
 // other, and answers the breaker's link (link.ts) exactly as a Durable
 // Object would, so status, fail-open and backoff are the same everywhere.
 
-import { initialiseWasm, refusedOptions } from "../core.js";
-import { WasmSharedFleet } from "../wasm/edgebreaker.js";
+import { refusedOptions } from "../core-options.js";
+import { WasmSharedFleet } from "../wasm/edgebreaker_fleet.js";
 import { readOptions } from "./options.js";
+import { initialiseFleetWasm } from "./wasm.js";
 import { FLEET_REFUSAL, MAX_FLEET_MESSAGE_LENGTH, type FleetTransport } from "./transport.js";
 
 /** What a decision needs to know of the store, read atomically (one round trip where the store allows). */
@@ -144,7 +145,7 @@ class StoreMember {
   readonly #timeoutMs: number;
 
   constructor(store: FleetStore, name: string, optionsJson: string, memory: Memory, timeoutMs: number) {
-    initialiseWasm();
+    initialiseFleetWasm();
     const options = readOptions(optionsJson);
     try {
       this.#core = new WasmSharedFleet(options);

@@ -1,81 +1,17 @@
-//! Fleet mode for JS hosts, as a table: the coordinator (run where the fleet
-//! keeps its shared state, e.g. a Durable Object) and a breaker's member side.
+//! A breaker's fleet side (its member of a fleet) for JS hosts, as a table.
 //! Everything crossing machines is JSON text, parsed and validated by the
-//! core; a refusal is an `Error` whose message names the field.
+//! core; a refusal names the field.
 
-use edgebreaker_core::fleet::{lease_answer_json, Admission, Coordinator, FleetReport, FleetSnapshot, LeaseReturn, PersistedFleet};
-use edgebreaker_core::{Millis, Outcome};
+use edgebreaker_core::fleet::{Admission, FleetSnapshot};
+use edgebreaker_core::Millis;
 use wasm_bindgen::prelude::*;
 
-use crate::{config_from, refused, CoreOptions, WasmBreaker};
+use crate::breaker::WasmBreaker;
 
 /// `fleetAdmission` codes.
 const ADMIT_LOCAL: u8 = 0;
 const ADMIT_BLOCKED: u8 = 1;
 const ADMIT_LEASE: u8 = 2;
-
-#[wasm_bindgen]
-pub struct WasmFleetCoordinator {
-    core: Coordinator,
-}
-
-#[wasm_bindgen]
-impl WasmFleetCoordinator {
-    /// Validates the options as `WasmBreaker`'s constructor does (same messages).
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: &CoreOptions) -> Result<WasmFleetCoordinator, JsError> {
-        let config = config_from(options).map_err(|error| JsError::new(&error))?;
-        let core = Coordinator::new(config).map_err(|error| JsError::new(&refused(error)))?;
-        Ok(WasmFleetCoordinator { core })
-    }
-
-    /// A coordinator from `persisted()` JSON written at `written_at` and restored
-    /// at `now`, readings of one clock (the options never come from it).
-    pub fn restore(options: &CoreOptions, persisted_json: &str, written_at: f64, now: f64) -> Result<WasmFleetCoordinator, JsError> {
-        let config = config_from(options).map_err(|error| JsError::new(&error))?;
-        let persisted = PersistedFleet::from_json(persisted_json).map_err(|error| JsError::new(&error.to_string()))?;
-        let core = Coordinator::restore(config, &persisted, Millis::reading_from_f64(written_at), Millis::reading_from_f64(now))
-            .map_err(|error| JsError::new(&refused(error)))?;
-        Ok(WasmFleetCoordinator { core })
-    }
-
-    /// A member's report JSON in, the fleet snapshot JSON out.
-    pub fn sync(&mut self, report_json: &str, now: f64) -> Result<String, JsError> {
-        let report = FleetReport::from_json(report_json).map_err(|error| JsError::new(&error.to_string()))?;
-        Ok(self.core.sync(&report, Millis::reading_from_f64(now)).to_json())
-    }
-
-    /// `{"version":1,"lease":n|null,"snapshot":{...}}`
-    pub fn lease(&mut self, now: f64) -> String {
-        let (lease, snapshot) = self.core.lease(Millis::reading_from_f64(now));
-        lease_answer_json(lease, &snapshot)
-    }
-
-    /// Settles a lease (`{"version":1,"lease":n}`): outcome 0 success, 1
-    /// failure, 2 ignored; with `"retryAfterMs":n`, a failure by the upstream's Retry-After.
-    pub fn settle(&mut self, lease_json: &str, outcome: u8, now: f64) -> Result<String, JsError> {
-        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_string()))?;
-        let now = Millis::reading_from_f64(now);
-        let snapshot = match given.retry_after_ms {
-            Some(retry_after) => self.core.settle_retry_after(given.lease, Millis(retry_after), now),
-            None => self.core.settle(given.lease, Outcome::from_code(outcome), now),
-        };
-        Ok(snapshot.to_json())
-    }
-
-    pub fn snapshot(&mut self, now: f64) -> String {
-        self.core.snapshot(Millis::reading_from_f64(now)).to_json()
-    }
-
-    /// What to keep in storage to survive a restart.
-    pub fn persisted(&mut self, now: f64) -> String {
-        self.core.persisted(Millis::reading_from_f64(now)).to_json()
-    }
-
-    pub fn generation(&self) -> f64 {
-        self.core.generation() as f64
-    }
-}
 
 #[wasm_bindgen]
 impl WasmBreaker {

@@ -1,0 +1,195 @@
+//! The breaker for JS hosts, as a table from JS calls to core calls. Numbers
+//! cross as f64 (JS numbers, never BigInt); permits cross as a token
+//! (generation and probe slot) plus the time they were acquired.
+
+use edgebreaker_core::fleet::FleetMember;
+use edgebreaker_core::{count_from_f64, Breaker, Millis, Outcome, Permit, Rejected, State, Transition};
+use wasm_bindgen::prelude::*;
+
+use crate::figures::figures_of;
+use crate::{config_from, refused, CoreOptions, CORE_OPTION_FIELDS};
+
+/// `acquire` returns this instead of a token when the call is rejected.
+const REJECTED: f64 = -1.0;
+
+/// The causes' names by code, as `transitionsSince` hands a cause over:
+/// js/src/transition.ts lists them as this tuple, checked when it compiles.
+#[wasm_bindgen(typescript_custom_section)]
+const CAUSE_NAMES_TUPLE: &str = CAUSE_NAMES;
+#[allow(dead_code)] // read by the custom section, which the lint does not see
+const CAUSE_NAMES: &str = r#"
+/** The core's transition causes, each at its code (edgebreaker-core's `Cause::NAMES`). */
+export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slow_calls", "retry_after", "probe_failed", "probe_expired", "open_time_elapsed", "probes_succeeded", "reset", "force_open", "fleet"];
+"#;
+
+/// Numbers per transition in `transitionsSince`'s answer.
+const TRANSITION_NUMBERS: usize = 8;
+
+#[wasm_bindgen]
+pub struct WasmBreaker {
+    pub(crate) core: Breaker,
+    last_rejection: Option<Rejected>,
+    /// Fleet mode's member side (idle unless the host syncs): see fleet.rs.
+    pub(crate) fleet: FleetMember,
+    /// The fleet's time left open at the last blocked `fleetAdmission`.
+    pub(crate) fleet_retry_after: Option<Millis>,
+}
+
+impl WasmBreaker {
+    /// A binding around a core breaker, new or restored: no rejection yet, no fleet view.
+    pub(crate) fn wrapping(core: Breaker) -> WasmBreaker {
+        WasmBreaker { fleet: FleetMember::new(&core), core, last_rejection: None, fleet_retry_after: None }
+    }
+}
+
+#[wasm_bindgen]
+impl WasmBreaker {
+    /// Validates and builds. Throws "<option> must be <rule>" (the core's
+    /// words, without the value: the JS wrapper appends it as the caller
+    /// wrote it, and turns the message into a RangeError).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
+        let core = Breaker::new(config_from(options)?).map_err(refused)?;
+        Ok(WasmBreaker::wrapping(core))
+    }
+
+    /// A permit token (≥ 0), or -1 when rejected (then see `rejectedState`/`rejectedRetryAfterMs`).
+    pub fn acquire(&mut self, now: f64) -> f64 {
+        match self.core.acquire(Millis::reading_from_f64(now)) {
+            Ok(permit) => token(permit),
+            Err(rejected) => {
+                self.last_rejection = Some(rejected);
+                REJECTED
+            }
+        }
+    }
+
+    /// A permit token without reading a clock, or -1 when the time is needed: call `acquire(now)`.
+    #[wasm_bindgen(js_name = acquireIfClosed)]
+    pub fn acquire_if_closed(&mut self) -> f64 {
+        self.core.acquire_if_closed().map_or(REJECTED, token)
+    }
+
+    /// Counts a call its fleet refused as blocked.
+    #[wasm_bindgen(js_name = countBlocked)]
+    pub fn count_blocked(&mut self) {
+        self.core.count_blocked();
+    }
+
+    /// The state of the last rejection: 1 open, 2 half_open.
+    #[wasm_bindgen(js_name = rejectedState)]
+    pub fn rejected_state(&self) -> u8 {
+        self.last_rejection.map_or(state_code(State::Open), |rejected| state_code(rejected.state))
+    }
+
+    /// Time until a probe for the last rejection; undefined when forced open until reset.
+    #[wasm_bindgen(js_name = rejectedRetryAfterMs)]
+    pub fn rejected_retry_after_ms(&self) -> Option<f64> {
+        self.last_rejection.and_then(|rejected| rejected.retry_after).map(Millis::as_f64)
+    }
+
+    /// Settles a permit: outcome 0 success, 1 failure, 2 ignored. `acquired_at`
+    /// is what `acquire` was given (-1 for a permit from `acquireIfClosed`: no
+    /// slow-call timing). Returns the count of state changes so far, so the
+    /// caller can tell whether to announce one.
+    pub fn record(&mut self, token: f64, acquired_at: f64, outcome: u8, now: f64) -> f64 {
+        let permit = Permit::from_numbers(token, acquired_at);
+        self.core.record(permit, Outcome::from_code(outcome), Millis::reading_from_f64(now));
+        self.state_changes()
+    }
+
+    /// Settles a permit as failed, with the upstream's Retry-After: opens the circuit for that long.
+    #[wasm_bindgen(js_name = recordRetryAfter)]
+    pub fn record_retry_after(&mut self, token: f64, acquired_at: f64, retry_after_ms: f64, now: f64) -> f64 {
+        let permit = Permit::from_numbers(token, acquired_at);
+        let retry_after = Millis::saturating_from_f64(retry_after_ms);
+        self.core.record_retry_after(permit, retry_after, Millis::reading_from_f64(now));
+        self.state_changes()
+    }
+
+    /// 0 closed, 1 open, 2 half_open, at `now`.
+    pub fn state(&mut self, now: f64) -> u8 {
+        state_code(self.core.state(Millis::reading_from_f64(now)))
+    }
+
+    /// The status at `now` as numbers: the figures (`figures_of`'s 14), then
+    /// the config, each option in `CoreOptions` order (NaN where it is off).
+    pub fn status(&mut self, now: f64) -> Vec<f64> {
+        let status = self.core.status(Millis::reading_from_f64(now));
+        let mut config = status.config.to_numbers();
+        let options = CORE_OPTION_FIELDS.iter().map(|(_, field)| field(&mut config).unwrap_or(f64::NAN));
+        figures_of(&status).into_iter().chain(options).collect()
+    }
+
+    pub fn reset(&mut self, now: f64) {
+        self.core.reset(Millis::reading_from_f64(now));
+    }
+
+    /// Open now, for `duration_ms`, or until reset when undefined.
+    #[wasm_bindgen(js_name = forceOpen)]
+    pub fn force_open(&mut self, duration_ms: Option<f64>, now: f64) {
+        self.core.force_open(duration_ms.map(Millis::saturating_from_f64), Millis::reading_from_f64(now));
+    }
+
+    #[wasm_bindgen(js_name = stateChanges)]
+    pub fn state_changes(&self) -> f64 {
+        self.core.state_changes() as f64
+    }
+
+    /// The changes after the first `seen`, flattened, 8 numbers each: from,
+    /// to, at, cause (its code in `CoreCauseNames`), the window's failures and
+    /// calls, the Retry-After and the open time, each NaN where it does not
+    /// apply (the open time of a change to open: NaN is until reset).
+    #[wasm_bindgen(js_name = transitionsSince)]
+    pub fn transitions_since(&self, seen: f64) -> Vec<f64> {
+        self.core.transitions_since(count_from_f64(seen)).flat_map(transition_numbers).collect()
+    }
+
+    /// The latest time any operation has passed in.
+    #[wasm_bindgen(js_name = latestTime)]
+    pub fn latest_time(&self) -> f64 {
+        self.core.latest_time().as_f64()
+    }
+}
+
+fn token(permit: Permit) -> f64 {
+    permit.token() as f64
+}
+
+fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
+    let window = change.cause.window();
+    let or_nan = |number: Option<f64>| number.unwrap_or(f64::NAN);
+    [
+        f64::from(state_code(change.from)),
+        f64::from(state_code(change.to)),
+        change.at.as_f64(),
+        f64::from(change.cause.code()),
+        or_nan(window.map(|tally| f64::from(tally.failures))),
+        or_nan(window.map(|tally| f64::from(tally.calls))),
+        or_nan(change.cause.retry_after().map(Millis::as_f64)),
+        or_nan(change.open_for.map(Millis::as_f64)),
+    ]
+}
+
+pub(crate) fn state_code(state: State) -> u8 {
+    match state {
+        State::Closed => 0,
+        State::Open => 1,
+        State::HalfOpen => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CAUSE_NAMES;
+    use edgebreaker_core::Cause;
+
+    /// The tuple type js/src/transition.ts checks its cause names against lists the
+    /// core's names in the order of their codes.
+    #[test]
+    fn the_typescript_tuple_names_every_cause_at_its_code() {
+        let tuple = CAUSE_NAMES.split_once('[').and_then(|(_, rest)| rest.split_once("];")).map(|(names, _)| names);
+        let declared: Vec<&str> = tuple.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
+        assert_eq!(declared, Cause::NAMES);
+    }
+}
