@@ -148,6 +148,10 @@ try {
     );
   }
   console.log("  (workerd compiles a .wasm module as it loads the Worker, before the clock starts; what V8 compiles at a function's first call is inside)");
+  const libraryFigures = Object.keys(libraries).flatMap((name) => samples[name]?.inIsolate ?? []);
+  if (libraryFigures.length && libraryFigures.every((ms) => ms === 0)) {
+    console.log("  (the isolate's clock never advanced: this workerd holds it still while code runs, as Cloudflare does, so only the host's figures mean anything)");
+  }
   if (workers.edgebreaker && workers.opossum) {
     const ours = median(samples.edgebreaker.roundTrip) - median(samples[BARE].roundTrip);
     const theirs = median(samples.opossum.roundTrip) - median(samples[BARE].roundTrip);

@@ -1,8 +1,10 @@
 // Cold start in Node: import + init + first call, each run in a fresh process,
 // for edgebreaker (the packed tarball, as users install it) beside opossum and
-// cockatiel (js/'s devDependencies). Prints the median and the fastest of RUNS (default 15).
+// cockatiel (js/'s devDependencies), each running its minimal program
+// (harness/first-call.mjs). Prints the median and the fastest of RUNS (default
+// 15), and the target (issue 13): edgebreaker's median ≤ opossum's.
 //
-//   node host-tests/bench/cold-start.mjs [runs]      (after `make build`)
+//   node host-tests/bench/cold-start.mjs [runs]      (after `make build`; about 20 s)
 //
 // The clock starts in the child just before its dynamic import, so node's own
 // start-up is left out for every library alike; a bare process's time from
