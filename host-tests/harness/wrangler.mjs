@@ -21,10 +21,10 @@ const notUploaded = (file) => file === "README.md" || file.endsWith(".map");
 
 /**
  * Builds the Worker whose entry is `folder/main` into `outdir`, minified if
- * `minify` (wrangler's default is not to). Returns the
- * size wrangler printed ("Total Upload: … KiB / gzip: … KiB", its gzip of
- * all modules together at zlib's default level) and each uploaded module with
- * its own size, raw and gzip -9; or throws wrangler's error output.
+ * `minify` (wrangler's default is not to). Returns the size wrangler printed
+ * ("Total Upload: … KiB / gzip: … KiB", its gzip of all modules together at
+ * zlib's default level) and each uploaded module with its own size, raw and
+ * gzip -9; or throws wrangler's error output.
  */
 export function wranglerDryRun({ folder, main, outdir, compatibilityFlags = [], minify = false }) {
   writeFileSync(
