@@ -1,51 +1,44 @@
 // Cold start in Node: import + init + first call, each run in a fresh process,
 // for edgebreaker (the packed tarball, as users install it) beside opossum and
-// cockatiel (js/'s devDependencies). Prints the median and the fastest of RUNS (default 15).
+// cockatiel (js/'s devDependencies), each running its minimal program
+// (harness/first-call.mjs). Prints the median and the fastest of RUNS (default
+// 15), and the target (issue 13): edgebreaker's median ≤ opossum's.
 //
-//   node host-tests/bench/cold-start.mjs [runs]      (after `make build`)
+//   node host-tests/bench/cold-start.mjs [runs]      (after `make build`; about 20 s)
 //
 // The clock starts in the child just before its dynamic import, so node's own
 // start-up is left out for every library alike; a bare process's time from
 // start to that point is printed as well, for scale.
 
 import { execFileSync } from "node:child_process";
-import { rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packAndInstall, repoDir } from "../harness/packed.mjs";
+import { firstCallModule, libraries, linkPeers } from "../harness/first-call.mjs";
+import { packAndInstall } from "../harness/packed.mjs";
+import { verdict } from "./fleet-figures.mjs";
 
 const runs = Number(process.argv[2] ?? 15);
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a whole number ≥ 1; got ${process.argv[2]}`);
 
-// Each program: import the library, build a breaker, settle one call through it.
-const programs = {
-  edgebreaker: `
-    const { CircuitBreaker } = await import("edgebreaker");
-    const breaker = new CircuitBreaker();
-    await breaker.call(async () => 1);`,
-  opossum: `
-    const { default: CircuitBreaker } = await import("opossum");
-    const breaker = new CircuitBreaker(async () => 1);
-    await breaker.fire();
-    breaker.shutdown();`,
-  cockatiel: `
-    const { circuitBreaker, handleAll, ConsecutiveBreaker } = await import("cockatiel");
-    const policy = circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
-    await policy.execute(async () => 1);`,
-};
+// Each program imports its library's first-call module (harness/first-call.mjs:
+// import the library, build a breaker, settle one call through it) and calls it.
+const timed = (library) => `const start = performance.now();
+const { firstCall } = await import("./${library}-first-call.mjs");
+await firstCall();
+console.log(performance.now() - start);
+`;
 
 const folder = packAndInstall();
 try {
-  for (const library of ["opossum", "cockatiel"]) {
-    symlinkSync(join(repoDir, "js", "node_modules", library), join(folder, "node_modules", library), "dir");
-  }
-  const timed = (body) => `const start = performance.now();\n${body}\nconsole.log(performance.now() - start);\n`;
-  for (const [library, body] of Object.entries(programs)) {
-    writeFileSync(join(folder, `${library}.mjs`), timed(body));
+  linkPeers(folder);
+  for (const library of Object.keys(libraries)) {
+    writeFileSync(join(folder, `${library}-first-call.mjs`), firstCallModule(library));
+    writeFileSync(join(folder, `${library}.mjs`), timed(library));
   }
   writeFileSync(join(folder, "bare.mjs"), "console.log(performance.now());\n");
 
   // Round-robin, so that a noisy moment on the machine hits every library alike.
-  const files = [...Object.keys(programs), "bare"];
+  const files = [...Object.keys(libraries), "bare"];
   const samples = Object.fromEntries(files.map((name) => [name, []]));
   for (let run = 0; run < runs; run += 1) {
     for (const name of files) {
@@ -54,15 +47,20 @@ try {
   }
   // The fastest run beside the median: on a shared, busy machine it is the steadier of the two.
   const sorted = (name) => samples[name].toSorted((a, b) => a - b);
-  const median = (name) => sorted(name)[Math.floor(runs / 2)].toFixed(1);
-  const fastest = (name) => sorted(name)[0].toFixed(1);
+  const median = (name) => sorted(name)[Math.floor(runs / 2)];
+  const fastest = (name) => sorted(name)[0];
 
   console.log(`cold start in Node ${process.version}: import + init + first call, ${runs} fresh processes each`);
   console.log(`  ${"".padEnd(12)} ${"median".padStart(9)} ${"fastest".padStart(9)}`);
-  for (const library of Object.keys(programs)) {
-    console.log(`  ${library.padEnd(12)} ${median(library).padStart(6)} ms ${fastest(library).padStart(6)} ms`);
+  for (const library of Object.keys(libraries)) {
+    console.log(`  ${library.padEnd(12)} ${median(library).toFixed(1).padStart(6)} ms ${fastest(library).toFixed(1).padStart(6)} ms`);
   }
-  console.log(`  (a bare node process takes ${median("bare")} ms to reach its first line)`);
+  console.log(`  (a bare node process takes ${median("bare").toFixed(1)} ms to reach its first line)`);
+  const ratio = (of) => `${(of("edgebreaker") / of("opossum")).toFixed(2)}×`;
+  console.log(
+    `  target edgebreaker ≤ opossum (median): ${verdict(median("edgebreaker") <= median("opossum"))} ` +
+      `(${ratio(median)} opossum's median, ${ratio(fastest)} its fastest)`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
