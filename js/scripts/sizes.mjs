@@ -2,7 +2,8 @@
 // runtime's entry as an app's bundler ships it: esbuild, minified, with
 // everything the entry loads. The Node/Deno and browser entries carry their
 // wasm inlined as base64; the workerd entries load the .wasm file beside
-// them, so their total is their JS plus that wasm.
+// them, so their total is their JS plus that wasm. Where the package has a
+// size target, it is printed beside the figure, met or not (never an error).
 import * as esbuild from "esbuild";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ const measureFiles = (paths) => measure(Buffer.concat(paths.map((path) => readFi
 /** The wasm files and their wasm-bindgen glue as generated; call before bundleEntries (which bundles the glue away). */
 export function measureParts(dist) {
   return [
-    ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")])],
+    ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")]), 8_000],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
     ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_fleet.js")])],
@@ -22,8 +23,8 @@ export function measureParts(dist) {
 }
 
 const shipped = [
-  { label: "node / deno entry (index.js, wasm inlined)", file: "index.js" },
-  { label: "browser entry (browser.js, wasm inlined)", file: "browser.js" },
+  { label: "node / deno entry (index.js, wasm inlined)", file: "index.js", target: 15_000 },
+  { label: "browser entry (browser.js, wasm inlined)", file: "browser.js", target: 15_000 },
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: "edgebreaker_bg.wasm" },
   { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js", wasmFile: "edgebreaker_fleet_bg.wasm" },
   { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
@@ -37,7 +38,7 @@ const shipped = [
 /** Prints `parts` and each entry's size as an app ships it. */
 export async function printSizes(dist, parts) {
   const rows = [...parts];
-  for (const { label, file, wasmFile, external = [] } of shipped) {
+  for (const { label, file, wasmFile, external = [], target } of shipped) {
     const built = await esbuild.build({
       entryPoints: [join(dist, file)],
       bundle: true,
@@ -51,7 +52,7 @@ export async function printSizes(dist, parts) {
       logLevel: "error",
     });
     const js = measure(built.outputFiles[0].contents);
-    rows.push([`${label}, minified`, js]);
+    rows.push([`${label}, minified`, js, target]);
     if (wasmFile) {
       const wasm = measureFiles([join(dist, "wasm", wasmFile)]);
       rows.push([`${label}, minified, + ${wasmFile}`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
@@ -59,7 +60,8 @@ export async function printSizes(dist, parts) {
   }
   const pad = Math.max(...rows.map(([label]) => label.length));
   console.log("edgebreaker sizes (bytes; gzip -9; an entry minified = bundled by esbuild with what it imports):");
-  for (const [label, { raw, gzip }] of rows) {
-    console.log(`  ${label.padEnd(pad)}  ${String(raw).padStart(7)} raw  ${String(gzip).padStart(6)} gzip`);
+  for (const [label, { raw, gzip }, target] of rows) {
+    const verdict = target === undefined ? "" : `  target ≤ ${target / 1000} KB gzip: ${gzip <= target ? "met" : "MISSED"}`;
+    console.log(`  ${label.padEnd(pad)}  ${String(raw).padStart(7)} raw  ${String(gzip).padStart(6)} gzip${verdict}`);
   }
 }
