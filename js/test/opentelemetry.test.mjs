@@ -235,7 +235,7 @@ describe("TypeScript and the entries", () => {
       assert.doesNotMatch(readFileSync(join(dist, main), "utf8"), /opentelemetry/i, main);
     }
     const entry = readFileSync(join(dist, "opentelemetry.js"), "utf8");
-    const imported = [...entry.matchAll(/^import\b.*?from\s*"([^"]+)"/gms)].map((match) => match[1]);
+    const imported = [...entry.matchAll(/(?:^|;)\s*import\b[^;]*?from\s*"([^"]+)"/g)].map((match) => match[1]);
     assert.deepEqual(imported.sort(), ["@opentelemetry/api", "edgebreaker"]);
   });
 });
