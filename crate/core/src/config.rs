@@ -3,8 +3,10 @@
 //! component pass them) and [`Config::from_numbers`] (JavaScript numbers)
 //! go through, so every host refuses the same values with the same words.
 
+use alloc::string::String;
 use core::fmt;
 
+use crate::text;
 use crate::time::MAX_MILLIS;
 
 /// The largest `window_size` (and `half_open_max_calls`): the window's storage
@@ -302,18 +304,24 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// "`an integer from 1 to 1000`" and the like, as `Display` writes it.
+    pub fn to_text(self) -> String {
+        match self {
+            Rule::Count { min, max } => text!["an integer from ", min, " to ", max],
+            Rule::UpToWindowSize { window_size } => text!["an integer from 1 to windowSize (", window_size, ")"],
+            Rule::Duration { min } => text!["a whole number of milliseconds from ", min, " to ", MAX_MILLIS],
+            Rule::AtLeastResetTimeout { reset_timeout_ms } => {
+                text!["a whole number of milliseconds from resetTimeoutMs (", reset_timeout_ms, ") to ", MAX_MILLIS]
+            }
+            Rule::Rate => "a number greater than 0 and at most 1".into(),
+        }
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Rule::Count { min, max } => write!(f, "an integer from {min} to {max}"),
-            Rule::UpToWindowSize { window_size } => write!(f, "an integer from 1 to windowSize ({window_size})"),
-            Rule::Duration { min } => write!(f, "a whole number of milliseconds from {min} to {MAX_MILLIS}"),
-            Rule::AtLeastResetTimeout { reset_timeout_ms } => write!(
-                f,
-                "a whole number of milliseconds from resetTimeoutMs ({reset_timeout_ms}) to {MAX_MILLIS}"
-            ),
-            Rule::Rate => f.write_str("a number greater than 0 and at most 1"),
-        }
+        f.write_str(&self.to_text())
     }
 }
 
@@ -360,18 +368,32 @@ pub struct Requirement {
     rule: Rule,
 }
 
+impl Requirement {
+    /// "`<option> must be <rule>`", as `Display` writes it.
+    pub fn to_text(self) -> String {
+        text![self.option, " must be ", self.rule.to_text()]
+    }
+}
+
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} must be {}", self.option, self.rule)
+        f.write_str(&self.to_text())
+    }
+}
+
+impl ConfigError {
+    /// "`<option> must be <rule>; got <value>`" (the value only when it was an integer), as `Display` writes it.
+    pub fn to_text(&self) -> String {
+        match self.given {
+            Some(value) => text![self.requirement().to_text(), "; got ", value],
+            None => self.requirement().to_text(),
+        }
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.given {
-            Some(value) => write!(f, "{}; got {value}", self.requirement()),
-            None => write!(f, "{}", self.requirement()),
-        }
+        f.write_str(&self.to_text())
     }
 }
 

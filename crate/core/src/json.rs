@@ -20,6 +20,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::text;
+use crate::text::Piece;
+
 /// The longest text [`parse`] reads, in bytes.
 pub const MAX_JSON_BYTES: usize = 196_608;
 
@@ -168,7 +171,7 @@ impl Value {
             Value::Null => out.push_str("null"),
             Value::Bool(true) => out.push_str("true"),
             Value::Bool(false) => out.push_str("false"),
-            Value::Number(Number(Repr::Whole(value))) => write_u64(out, *value),
+            Value::Number(Number(Repr::Whole(value))) => value.append_to(out),
             Value::Number(Number(Repr::Other(text))) => out.push_str(text),
             Value::String(text) => write_string(out, text),
             Value::Array(items) => {
@@ -195,14 +198,6 @@ impl Value {
             }
         }
     }
-}
-
-/// Appends `value` in decimal (without `core::fmt`, which a caller may not otherwise need).
-fn write_u64(out: &mut String, value: u64) {
-    if value >= 10 {
-        write_u64(out, value / 10);
-    }
-    out.extend(char::from_digit((value % 10) as u32, 10));
 }
 
 /// Appends `text` as a JSON string: quoted, with `"` and `\` escaped by a
@@ -237,9 +232,16 @@ pub struct JsonError {
     pub message: String,
 }
 
+impl JsonError {
+    /// "`<message> at byte <at>`", as `Display` writes it.
+    pub fn to_text(&self) -> String {
+        text![self.message, " at byte ", self.at]
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.at)
+        f.write_str(&self.to_text())
     }
 }
 
@@ -249,7 +251,7 @@ impl core::error::Error for JsonError {}
 /// is refused).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     if text.len() > MAX_JSON_BYTES {
-        return Err(JsonError { at: MAX_JSON_BYTES, message: alloc::format!("text longer than {MAX_JSON_BYTES} bytes") });
+        return Err(JsonError { at: MAX_JSON_BYTES, message: text!["text longer than ", MAX_JSON_BYTES, " bytes"] });
     }
     let mut reader = Reader { bytes: text.as_bytes(), text, at: 0 };
     let value = reader.value(0)?;
@@ -512,17 +514,5 @@ impl Reader<'_> {
             self.step();
         }
         Ok(code)
-    }
-}
-
-/// An optional number as JSON, for `format!`: the number or `null`.
-pub(crate) struct Nullable(pub(crate) Option<u64>);
-
-impl fmt::Display for Nullable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(value) => write!(f, "{value}"),
-            None => f.write_str("null"),
-        }
     }
 }

@@ -30,6 +30,7 @@ mod permit;
 mod probes;
 mod snapshot;
 mod status;
+pub mod text;
 mod time;
 mod transition_counts;
 mod transitions;

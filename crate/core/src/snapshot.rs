@@ -13,7 +13,6 @@
 //! JSON form (`snapshot/json.rs`) is read field by field, so each refusal
 //! names its field.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -22,6 +21,7 @@ use crate::breaker::{Breaker, Parts, Phase};
 use crate::config::{Config, ConfigError};
 use crate::permit::GENERATION_MASK;
 use crate::status::{Metrics, State};
+use crate::text;
 use crate::time::{Millis, MAX_MILLIS};
 
 mod json;
@@ -109,9 +109,16 @@ impl SnapshotError {
     }
 }
 
+impl SnapshotError {
+    /// "`<field> <message>`", as `Display` writes it.
+    pub fn to_text(&self) -> String {
+        text![self.field, " ", self.message]
+    }
+}
+
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.field, self.message)
+        f.write_str(&self.to_text())
     }
 }
 
@@ -121,8 +128,8 @@ impl core::error::Error for SnapshotError {}
 impl From<ConfigError> for SnapshotError {
     fn from(error: ConfigError) -> SnapshotError {
         let message = match error.given() {
-            Some(value) => format!("must be {}; got {value}", error.rule()),
-            None => format!("must be {}", error.rule()),
+            Some(value) => text!["must be ", error.rule().to_text(), "; got ", value],
+            None => text!["must be ", error.rule().to_text()],
         };
         SnapshotError::new(error.option(), message)
     }
@@ -130,7 +137,7 @@ impl From<ConfigError> for SnapshotError {
 
 /// "must be a whole number from 0 to `max`".
 pub(crate) fn whole_up_to(max: u64) -> String {
-    format!("must be a whole number from 0 to {max}")
+    text!["must be a whole number from 0 to ", max]
 }
 
 impl Snapshot {
@@ -160,9 +167,9 @@ impl Snapshot {
             if entry.age_ms > previous_age {
                 let message = match index.checked_sub(1) {
                     None => whole_up_to(MAX_MILLIS),
-                    Some(before) => format!("must be at most window[{before}].ageMs (oldest first)"),
+                    Some(before) => text!["must be at most window[", before, "].ageMs (oldest first)"],
                 };
-                return Err(SnapshotError::new(format!("window[{index}].ageMs"), message));
+                return Err(SnapshotError::new(text!["window[", index, "].ageMs"], message));
             }
             previous_age = entry.age_ms;
         }
@@ -204,7 +211,7 @@ fn at_most(field: &str, value: u64, max: u64) -> Result<(), SnapshotError> {
     if value <= max {
         Ok(())
     } else {
-        Err(SnapshotError::new(field, format!("{}; got {value}", whole_up_to(max))))
+        Err(SnapshotError::new(field, text![whole_up_to(max), "; got ", value]))
     }
 }
 
@@ -299,12 +306,12 @@ impl Breaker {
 fn fits(snapshot: &Snapshot, config: &Config) -> Result<(), SnapshotError> {
     let window_size = usize::try_from(config.window_size).unwrap_or(usize::MAX);
     if snapshot.window.len() > window_size {
-        let message = format!("must hold at most windowSize ({}) entries; got {}", config.window_size, snapshot.window.len());
+        let message = text!["must hold at most windowSize (", config.window_size, ") entries; got ", snapshot.window.len()];
         return Err(SnapshotError::new("window", message));
     }
     if snapshot.state == State::HalfOpen && snapshot.probe_successes >= config.success_threshold {
         let message =
-            format!("must be less than successThreshold ({}); got {}", config.success_threshold, snapshot.probe_successes);
+            text!["must be less than successThreshold (", config.success_threshold, "); got ", snapshot.probe_successes];
         return Err(SnapshotError::new("probeSuccesses", message));
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! cross as f64 (JS numbers, never BigInt); permits cross as a token
 //! (generation and probe slot) plus the time they were acquired.
 
+use alloc::{string::String, vec::Vec};
 use edgebreaker_core::fleet::FleetMember;
 use edgebreaker_core::{count_from_f64, Breaker, Millis, Outcome, Permit, Rejected, State, Transition};
 use wasm_bindgen::prelude::*;

@@ -3,6 +3,7 @@
 //! text, parsed and validated by the core; a refusal is an `Error` whose
 //! message names the field.
 
+use alloc::string::String;
 use edgebreaker_core::fleet::{lease_answer_json, Coordinator, FleetReport, LeaseReturn, PersistedFleet};
 use edgebreaker_core::{Millis, Outcome};
 use wasm_bindgen::prelude::*;
@@ -28,7 +29,7 @@ impl WasmFleetCoordinator {
     /// at `now`, readings of one clock (the options never come from it).
     pub fn restore(options: &CoreOptions, persisted_json: &str, written_at: f64, now: f64) -> Result<WasmFleetCoordinator, JsError> {
         let config = config_from(options).map_err(|error| JsError::new(&error))?;
-        let persisted = PersistedFleet::from_json(persisted_json).map_err(|error| JsError::new(&error.to_string()))?;
+        let persisted = PersistedFleet::from_json(persisted_json).map_err(|error| JsError::new(&error.to_text()))?;
         let core = Coordinator::restore(config, &persisted, Millis::reading_from_f64(written_at), Millis::reading_from_f64(now))
             .map_err(|error| JsError::new(&refused(error)))?;
         Ok(WasmFleetCoordinator { core })
@@ -36,7 +37,7 @@ impl WasmFleetCoordinator {
 
     /// A member's report JSON in, the fleet snapshot JSON out.
     pub fn sync(&mut self, report_json: &str, now: f64) -> Result<String, JsError> {
-        let report = FleetReport::from_json(report_json).map_err(|error| JsError::new(&error.to_string()))?;
+        let report = FleetReport::from_json(report_json).map_err(|error| JsError::new(&error.to_text()))?;
         Ok(self.core.sync(&report, Millis::reading_from_f64(now)).to_json())
     }
 
@@ -49,7 +50,7 @@ impl WasmFleetCoordinator {
     /// Settles a lease (`{"version":1,"lease":n}`): outcome 0 success, 1
     /// failure, 2 ignored; with `"retryAfterMs":n`, a failure by the upstream's Retry-After.
     pub fn settle(&mut self, lease_json: &str, outcome: u8, now: f64) -> Result<String, JsError> {
-        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_string()))?;
+        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_text()))?;
         let now = Millis::reading_from_f64(now);
         let snapshot = match given.retry_after_ms {
             Some(retry_after) => self.core.settle_retry_after(given.lease, Millis(retry_after), now),

@@ -3,6 +3,7 @@
 //! breaker (and a slice argument would be copied in and out per breaker, a
 //! returned Vec allocated per breaker).
 
+use alloc::{string::String, vec::Vec};
 use edgebreaker_core::{count_from_f64, Millis, Status};
 use wasm_bindgen::prelude::*;
 

@@ -2,8 +2,9 @@
 //! Everything crossing machines is JSON text, parsed and validated by the
 //! core; a refusal names the field.
 
+use alloc::string::String;
 use edgebreaker_core::fleet::{Admission, FleetSnapshot};
-use edgebreaker_core::Millis;
+use edgebreaker_core::{text, Millis};
 use wasm_bindgen::prelude::*;
 
 use crate::breaker::WasmBreaker;
@@ -41,7 +42,7 @@ impl WasmBreaker {
         FleetSnapshot::from_json(snapshot_json)
             .and_then(|snapshot| self.fleet.merge(&snapshot, &mut self.core, now))
             .err()
-            .map(|error| error.to_string())
+            .map(|error| error.to_text())
     }
 
     /// Whether a snapshot's JSON is well-formed but of a lower generation than
@@ -79,13 +80,17 @@ impl WasmBreaker {
     #[wasm_bindgen(js_name = fleetView)]
     pub fn fleet_view(&self) -> Option<String> {
         self.fleet.view().map(|view| {
-            let open_until = view.open_until.map_or_else(|| "null".into(), |until| until.0.to_string());
-            format!(
-                r#"{{"state":"{}","generation":{},"receivedAt":{},"openUntil":{open_until}}}"#,
+            text![
+                r#"{"state":""#,
                 view.state.as_str(),
+                r#"","generation":"#,
                 view.generation,
+                r#","receivedAt":"#,
                 view.received_at.0,
-            )
+                r#","openUntil":"#,
+                view.open_until.map(|until| until.0),
+                "}",
+            ]
         })
     }
 }

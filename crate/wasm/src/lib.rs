@@ -9,7 +9,16 @@
 //!   or against a shared store (edgebreaker/cloudflare, /deno, /redis).
 //!
 //! Both are on by default, so that the tests and lints see every table.
+//!
+//! On wasm32 the crate is `no_std`, like the core: std's panic machinery and
+//! its formatting would cost each build about 2 KB, and with `panic = "abort"`
+//! a panic traps either way (the lints forbid what could panic). Host builds
+//! (the tests) keep std.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
+extern crate alloc;
+
+use alloc::string::String;
 use edgebreaker_core::{Config, ConfigError, NumberOptions};
 use wasm_bindgen::prelude::*;
 
@@ -26,6 +35,13 @@ mod snapshot;
 mod coordinator;
 #[cfg(feature = "coordinators")]
 mod shared_fleet;
+
+/// A panic traps, as `panic = "abort"` makes std's do.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 // wasm32-unknown-unknown has no threads, so the allocator needs no lock.
 #[cfg(target_arch = "wasm32")]
@@ -96,7 +112,7 @@ pub(crate) fn config_from(options: &CoreOptions) -> Result<Config, String> {
 
 /// A refused config as the constructor throws it: "<option> must be <rule>", without the value.
 pub(crate) fn refused(error: ConfigError) -> String {
-    error.requirement().to_string()
+    error.requirement().to_text()
 }
 
 #[cfg(test)]

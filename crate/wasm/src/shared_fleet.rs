@@ -3,8 +3,9 @@
 //! `PersistedFleet` as JSON text), as a table. Times are milliseconds since
 //! the phase was written, by the fleet's clock; counts are the store's.
 
+use alloc::string::String;
 use edgebreaker_core::fleet::{lease_answer_json, FleetReport, Lease, LeaseReturn, PersistedFleet, SharedEvent, SharedFleet};
-use edgebreaker_core::Millis;
+use edgebreaker_core::{text, Millis};
 use wasm_bindgen::prelude::*;
 
 use crate::{config_from, refused, CoreOptions};
@@ -42,7 +43,7 @@ impl WasmSharedFleet {
     /// A member's report, validated: `{"successes":n,"failures":n,"periodMs":n}` (0 before its first period).
     pub fn report(&self, report_json: &str) -> Result<String, JsError> {
         let report = report_from(report_json)?;
-        Ok(format!(r#"{{"successes":{},"failures":{},"periodMs":{}}}"#, report.successes, report.failures, report.period_ms.unwrap_or(0)))
+        Ok(text![r#"{"successes":"#, report.successes, r#","failures":"#, report.failures, r#","periodMs":"#, report.period_ms.unwrap_or(0), "}"])
     }
 
     /// A stored phase, validated and written out again; none stored (undefined) is the first phase.
@@ -109,9 +110,8 @@ impl WasmSharedFleet {
     /// A lease given back, validated: `{"lease":n,"retryAfterMs":n|null}`.
     #[wasm_bindgen(js_name = leaseReturn)]
     pub fn lease_return(&self, lease_json: &str) -> Result<String, JsError> {
-        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_string()))?;
-        let retry_after = given.retry_after_ms.map_or_else(|| String::from("null"), |ms| ms.to_string());
-        Ok(format!(r#"{{"lease":{},"retryAfterMs":{}}}"#, given.lease.token, retry_after))
+        let given = LeaseReturn::from_json(lease_json).map_err(|error| JsError::new(&error.to_text()))?;
+        Ok(text![r#"{"lease":"#, given.lease.token, r#","retryAfterMs":"#, given.retry_after_ms, "}"])
     }
 
     fn next(&self, phase_json: &str, elapsed_ms: f64, event: SharedEvent) -> Result<Option<String>, JsError> {
@@ -122,11 +122,11 @@ impl WasmSharedFleet {
 
 /// A stored phase; a refusal names the field (`persisted generation must be ...`).
 fn phase_from(text: &str) -> Result<PersistedFleet, JsError> {
-    PersistedFleet::from_json(text).map_err(|error| JsError::new(&error.to_string()))
+    PersistedFleet::from_json(text).map_err(|error| JsError::new(&error.to_text()))
 }
 
 fn report_from(text: &str) -> Result<FleetReport, JsError> {
-    FleetReport::from_json(text).map_err(|error| JsError::new(&error.to_string()))
+    FleetReport::from_json(text).map_err(|error| JsError::new(&error.to_text()))
 }
 
 /// A count from a store: whole and not negative (the JS side checked); saturating otherwise.

@@ -1,6 +1,7 @@
 //! Snapshots cross as JSON text: the core writes it, and reads and checks it
 //! (naming the field it refuses); the JS wrapper parses and stringifies.
 
+use alloc::string::String;
 use edgebreaker_core::{Breaker, Millis, MAX_SNAPSHOT_BYTES};
 use wasm_bindgen::prelude::*;
 
@@ -21,7 +22,7 @@ impl WasmBreaker {
     pub fn restore(options: &CoreOptions, json: &str, now: f64) -> Result<WasmBreaker, JsValue> {
         let config = config_from(options)?;
         let core = Breaker::restore_json(config, json, Millis::reading_from_f64(now))
-            .map_err(|refused| JsError::new(&refused.to_string()))?;
+            .map_err(|refused| JsError::new(&refused.to_text()))?;
         Ok(WasmBreaker::wrapping(core))
     }
 }

@@ -4,10 +4,9 @@
 //! fresh fleet view; a stale or missing view leaves the local breaker in
 //! charge (the fleet failing never fails calls).
 
-use alloc::format;
-
 use crate::breaker::Breaker;
 use crate::status::State;
+use crate::text;
 use crate::time::{Millis, MAX_MILLIS};
 
 use super::{FleetError, FleetReport, FleetSnapshot};
@@ -112,7 +111,7 @@ impl FleetMember {
     pub fn merge(&mut self, snapshot: &FleetSnapshot, local: &mut Breaker, now: Millis) -> Result<(), FleetError> {
         let last = self.view.map(|view| view.generation);
         if let Some(last) = last.filter(|_| self.is_stale(snapshot)) {
-            let message = format!("must be at least {last} (the last merged); got {}", snapshot.generation);
+            let message = text!["must be at least ", last, " (the last merged); got ", snapshot.generation];
             return Err(FleetError::new("generation", message));
         }
         local.core_time(now);

@@ -20,6 +20,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::status::State;
+use crate::text;
 
 pub use coordinator::{fleet_trip_due, Coordinator, SYNC_BUDGET_PER_S};
 pub use member::{Admission, FleetMember, FleetView};
@@ -95,9 +96,16 @@ impl FleetError {
     }
 }
 
+impl FleetError {
+    /// "`<field> <message>`", as `Display` writes it.
+    pub fn to_text(&self) -> String {
+        text![self.field, " ", self.message]
+    }
+}
+
 impl fmt::Display for FleetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.field, self.message)
+        f.write_str(&self.to_text())
     }
 }
 

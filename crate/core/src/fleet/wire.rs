@@ -4,13 +4,13 @@
 //! Numbers are whole, 0 to 2^53 - 1 (what a JavaScript number holds exactly)
 //! unless a tighter bound applies.
 
-use alloc::format;
 use alloc::string::String;
 
 use super::{FleetError, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet};
-use crate::json::{self, Map, Nullable, Value};
+use crate::json::{self, Map, Value};
 use crate::snapshot::MAX_CONSECUTIVE_OPENS;
 use crate::status::State;
+use crate::text;
 use crate::time::MAX_MILLIS;
 
 /// The longest JSON text accepted, checked before parsing.
@@ -23,53 +23,69 @@ impl FleetReport {
     /// `{"version":1,"successes":n,"failures":n,"tripped":b}`, with `"retryAfterMs":n`
     /// after a Retry-After trip and `"periodMs":n` after the member's first report.
     pub fn to_json(&self) -> String {
-        let retry_after = self.retry_after_ms.map(|ms| format!(r#","retryAfterMs":{ms}"#)).unwrap_or_default();
-        let period = self.period_ms.map(|ms| format!(r#","periodMs":{ms}"#)).unwrap_or_default();
-        format!(
-            r#"{{"version":1,"successes":{},"failures":{},"tripped":{}{retry_after}{period}}}"#,
-            self.successes, self.failures, self.tripped
-        )
+        let retry_after = self.retry_after_ms.map(|ms| text![r#","retryAfterMs":"#, ms]).unwrap_or_default();
+        let period = self.period_ms.map(|ms| text![r#","periodMs":"#, ms]).unwrap_or_default();
+        text![
+            r#"{"version":1,"successes":"#,
+            self.successes,
+            r#","failures":"#,
+            self.failures,
+            r#","tripped":"#,
+            self.tripped,
+            retry_after,
+            period,
+            "}",
+        ]
     }
 }
 
 impl FleetSnapshot {
     /// `{"version":1,"state":s,"generation":n,"openForMs":n|null,"syncAfterMs":n}`
     pub fn to_json(&self) -> String {
-        format!(
-            r#"{{"version":1,"state":"{}","generation":{},"openForMs":{},"syncAfterMs":{}}}"#,
+        text![
+            r#"{"version":1,"state":""#,
             self.state.as_str(),
+            r#"","generation":"#,
             self.generation,
-            Nullable(self.open_for_ms),
-            self.sync_after_ms
-        )
+            r#","openForMs":"#,
+            self.open_for_ms,
+            r#","syncAfterMs":"#,
+            self.sync_after_ms,
+            "}",
+        ]
     }
 }
 
 impl Lease {
     /// `{"version":1,"lease":n}`
     pub fn to_json(&self) -> String {
-        format!(r#"{{"version":1,"lease":{}}}"#, self.token)
+        text![r#"{"version":1,"lease":"#, self.token, "}"]
     }
 }
 
 /// A coordinator's answer to a lease request:
 /// `{"version":1,"lease":n|null,"snapshot":{...}}` (`null`: no lease granted).
 pub fn lease_answer_json(lease: Option<Lease>, snapshot: &FleetSnapshot) -> String {
-    format!(r#"{{"version":1,"lease":{},"snapshot":{}}}"#, Nullable(lease.map(|lease| lease.token)), snapshot.to_json())
+    text![r#"{"version":1,"lease":"#, lease.map(|lease| lease.token), r#","snapshot":"#, snapshot.to_json(), "}"]
 }
 
 impl PersistedFleet {
     /// `{"version":1,"state":s,"generation":n,"openForMs":n,"forcedOpen":b,"consecutiveOpens":n}`
     /// (`openForMs` is 0 when forced open until reset, as in a breaker's snapshot).
     pub fn to_json(&self) -> String {
-        format!(
-            r#"{{"version":1,"state":"{}","generation":{},"openForMs":{},"forcedOpen":{},"consecutiveOpens":{}}}"#,
+        text![
+            r#"{"version":1,"state":""#,
             self.state.as_str(),
+            r#"","generation":"#,
             self.generation,
+            r#","openForMs":"#,
             self.open_for_ms.unwrap_or(0),
+            r#","forcedOpen":"#,
             self.state == State::Open && self.open_for_ms.is_none(),
-            self.consecutive_opens
-        )
+            r#","consecutiveOpens":"#,
+            self.consecutive_opens,
+            "}",
+        ]
     }
 }
 
@@ -168,14 +184,14 @@ impl Document {
     /// keys, and its version.
     fn parse(kind: &str, text: &str, known: &[&str]) -> Result<Document, FleetError> {
         if text.len() > MAX_FLEET_JSON_BYTES {
-            return Err(FleetError::new(kind, format!("must be at most {MAX_FLEET_JSON_BYTES} bytes; got {}", text.len())));
+            return Err(FleetError::new(kind, text!["must be at most ", MAX_FLEET_JSON_BYTES, " bytes; got ", text.len()]));
         }
-        let value = json::parse(text).map_err(|error| FleetError::new(kind, format!("is not JSON: {error}")))?;
+        let value = json::parse(text).map_err(|error| FleetError::new(kind, text!["is not JSON: ", error.to_text()]))?;
         let Value::Object(fields) = value else {
             return Err(FleetError::new(kind, "must be a JSON object"));
         };
         if let Some(unknown) = fields.keys().find(|key| !known.contains(key)) {
-            return Err(FleetError::new(unknown, format!("is not a field of a fleet {kind}")));
+            return Err(FleetError::new(unknown, text!["is not a field of a fleet ", kind]));
         }
         let doc = Document { fields };
         if doc.get("version")?.as_u64() != Some(1) {
@@ -192,7 +208,7 @@ impl Document {
         self.get(field)?
             .as_u64()
             .filter(|value| *value <= max)
-            .ok_or_else(|| FleetError::new(field, format!("must be a whole number from 0 to {max}")))
+            .ok_or_else(|| FleetError::new(field, text!["must be a whole number from 0 to ", max]))
     }
 
     fn nullable_whole(&self, field: &str, max: u64) -> Result<Option<u64>, FleetError> {
@@ -201,7 +217,7 @@ impl Document {
             _ => self
                 .whole(field, max)
                 .map(Some)
-                .map_err(|_| FleetError::new(field, format!("must be null or a whole number from 0 to {max}"))),
+                .map_err(|_| FleetError::new(field, text!["must be null or a whole number from 0 to ", max])),
         }
     }
 

@@ -3,7 +3,6 @@
 //! field; unknown fields are refused too (they name the key), and every
 //! number must be a whole number from 0 to 2^53 - 1, or a tighter bound.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -16,6 +15,7 @@ use crate::config::Config;
 use crate::json::{self, Map, Value};
 use crate::permit::GENERATION_MASK;
 use crate::status::State;
+use crate::text;
 use crate::time::{Millis, MAX_MILLIS};
 
 const FIELDS: [&str; 9] =
@@ -39,10 +39,10 @@ impl Snapshot {
     /// field at fault (`"snapshot"` for the text as a whole).
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
         if text.len() > MAX_SNAPSHOT_BYTES {
-            let message = format!("must be at most {MAX_SNAPSHOT_BYTES} bytes of JSON; got {}", text.len());
+            let message = text!["must be at most ", MAX_SNAPSHOT_BYTES, " bytes of JSON; got ", text.len()];
             return Err(SnapshotError::new("snapshot", message));
         }
-        let value = json::parse(text).map_err(|error| SnapshotError::new("snapshot", format!("is not JSON: {error}")))?;
+        let value = json::parse(text).map_err(|error| SnapshotError::new("snapshot", text!["is not JSON: ", error.to_text()]))?;
         let snapshot = read(&value)?;
         snapshot.validate()?;
         Ok(snapshot)
@@ -63,7 +63,7 @@ fn read(value: &Value) -> Result<Snapshot, SnapshotError> {
     let top = Object::new(String::new(), value)?;
     let version = top.whole("version", MAX_MILLIS)?;
     if version != SNAPSHOT_VERSION {
-        return Err(SnapshotError::new("version", format!("must be {SNAPSHOT_VERSION}; got {version}")));
+        return Err(SnapshotError::new("version", text!["must be ", SNAPSHOT_VERSION, "; got ", version]));
     }
     top.known(&FIELDS)?;
     Ok(Snapshot {
@@ -86,7 +86,7 @@ fn window(top: &Object<'_>) -> Result<Vec<WindowEntry>, SnapshotError> {
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let entry = Object::new(format!("window[{index}]"), entry)?;
+            let entry = Object::new(text!["window[", index, "]"], entry)?;
             entry.known(&ENTRY_FIELDS)?;
             Ok(WindowEntry { age_ms: entry.whole("ageMs", MAX_MILLIS)?, failed: entry.boolean("failed")? })
         })
@@ -135,7 +135,7 @@ impl<'a> Object<'a> {
         if self.path.is_empty() {
             name.into()
         } else {
-            format!("{}.{name}", self.path)
+            text![self.path, ".", name]
         }
     }
 
@@ -156,7 +156,7 @@ impl<'a> Object<'a> {
         let value = self.field(name)?;
         match value.as_u64() {
             Some(number) if number <= max => Ok(number),
-            Some(number) => Err(SnapshotError::new(self.path_of(name), format!("{}; got {number}", whole_up_to(max)))),
+            Some(number) => Err(SnapshotError::new(self.path_of(name), text![whole_up_to(max), "; got ", number])),
             None => Err(SnapshotError::new(self.path_of(name), whole_up_to(max))),
         }
     }
@@ -166,7 +166,7 @@ impl<'a> Object<'a> {
         if self.field(name)?.is_null() {
             return Ok(None);
         }
-        let or_null = |error: SnapshotError| SnapshotError { message: format!("{} or null", error.message), ..error };
+        let or_null = |error: SnapshotError| SnapshotError { message: text![error.message, " or null"], ..error };
         self.whole(name, MAX_MILLIS).map(Some).map_err(or_null)
     }
 

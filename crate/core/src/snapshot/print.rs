@@ -3,58 +3,58 @@
 //! name, so nothing needs escaping or building first.
 
 use alloc::string::String;
-use core::fmt::{self, Write};
 
 use super::{Snapshot, SNAPSHOT_VERSION};
-use crate::json::Nullable;
+use crate::text;
 
 impl Snapshot {
     /// The JSON form: `{"version":1,"state":…,"generation":…,"openForMs":…,
     /// "forcedOpen":…,"probeSuccesses":…,"consecutiveOpens":…,"window":[{"ageMs":…,"failed":…},…],
     /// "metrics":{…}}`, keys always in this order.
     pub fn to_json(&self) -> String {
-        let mut text = String::new();
-        // Writing to a String cannot fail.
-        let _ = self.write_json(&mut text);
-        text
-    }
-
-    fn write_json(&self, out: &mut String) -> fmt::Result {
-        write!(
-            out,
-            concat!(
-                r#"{{"version":{},"state":"{}","generation":{},"openForMs":{},"forcedOpen":{},"#,
-                r#""probeSuccesses":{},"consecutiveOpens":{},"window":["#,
-            ),
+        let mut out = text![
+            r#"{"version":"#,
             SNAPSHOT_VERSION,
+            r#","state":""#,
             self.state.as_str(),
+            r#"","generation":"#,
             self.generation,
+            r#","openForMs":"#,
             self.open_for_ms,
+            r#","forcedOpen":"#,
             self.forced_open,
+            r#","probeSuccesses":"#,
             self.probe_successes,
+            r#","consecutiveOpens":"#,
             self.consecutive_opens,
-        )?;
+            r#","window":["#,
+        ];
         for (index, entry) in self.window.iter().enumerate() {
             let comma = if index == 0 { "" } else { "," };
-            write!(out, r#"{comma}{{"ageMs":{},"failed":{}}}"#, entry.age_ms, entry.failed)?;
+            out.push_str(&text![comma, r#"{"ageMs":"#, entry.age_ms, r#","failed":"#, entry.failed, "}"]);
         }
         let m = &self.metrics;
-        write!(
-            out,
-            concat!(
-                r#"],"metrics":{{"totalCalls":{},"successfulCalls":{},"failedCalls":{},"blockedCalls":{},"#,
-                r#""ignoredCalls":{},"slowCalls":{},"stateChanges":{},"lastFailureAgoMs":{},"lastSuccessAgoMs":{}}}}}"#,
-            ),
+        out.push_str(&text![
+            r#"],"metrics":{"totalCalls":"#,
             m.total_calls,
+            r#","successfulCalls":"#,
             m.successful_calls,
+            r#","failedCalls":"#,
             m.failed_calls,
+            r#","blockedCalls":"#,
             m.blocked_calls,
+            r#","ignoredCalls":"#,
             m.ignored_calls,
+            r#","slowCalls":"#,
             m.slow_calls,
+            r#","stateChanges":"#,
             m.state_changes,
-            Nullable(m.last_failure_ago_ms),
-            Nullable(m.last_success_ago_ms),
-        )
+            r#","lastFailureAgoMs":"#,
+            m.last_failure_ago_ms,
+            r#","lastSuccessAgoMs":"#,
+            m.last_success_ago_ms,
+            "}}",
+        ]);
+        out
     }
 }
-
