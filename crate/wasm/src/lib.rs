@@ -50,7 +50,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The constructor's argument in TypeScript: js/src/core.ts builds it, and
+/// The constructor's argument in TypeScript: js/src/core-options.ts builds it, and
 /// checks its list of names against this one.
 #[wasm_bindgen(typescript_custom_section)]
 const CORE_OPTIONS_INTERFACE: &str = CORE_OPTIONS;
@@ -119,7 +119,7 @@ pub(crate) fn refused(error: ConfigError) -> String {
 mod tests {
     use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
 
-    /// The TypeScript interface (which js/src/core.ts checks its names
+    /// The TypeScript interface (which js/src/core-options.ts checks its names
     /// against) lists exactly the options the constructor reads.
     #[test]
     fn the_typescript_interface_names_every_option_read() {
