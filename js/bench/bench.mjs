@@ -5,12 +5,22 @@
 // ns/call minus the bare `await fn()` of the same statistic.
 //
 //   bare        await fn()
+//   floor       what any breaker on this core must do: one acquireIfClosed and
+//               one record into the package's wasm, one Date.now() and one promise
+//               reaction (fn's promise, two handlers carrying the permit)
 //   edgebreaker await breaker.call(fn)
 //   opossum     await breaker.fire()              timeout off
 //   cockatiel   await policy.execute(fn)          ConsecutiveBreaker(5) and SamplingBreaker
+//
+// Then, round by round (each contender against the bare await of its own
+// round), edgebreaker's overhead over cockatiel Consecutive's (the cheapest
+// peer) and over the floor's: their spread, and in how many rounds the first
+// was at most 1.00x.
+import { readFileSync } from "node:fs";
 import { circuitBreaker as cockatielBreaker, ConsecutiveBreaker, handleAll, SamplingBreaker } from "cockatiel";
 import Opossum from "opossum";
 import { CircuitBreaker } from "../dist/index.js";
+import { initSync, WasmBreaker } from "../wasm/edgebreaker.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
@@ -27,17 +37,40 @@ const sampling = cockatielBreaker(handleAll, {
   breaker: new SamplingBreaker({ threshold: 0.5, duration: 10_000 }),
 });
 
+// The floor drives a core of its own: the wasm-bindgen glue (js/wasm, from
+// `make wasm`) over the wasm the package ships (dist/wasm).
+initSync({ module: readFileSync(new URL("../dist/wasm/edgebreaker_bg.wasm", import.meta.url)) });
+const floorCore = new WasmBreaker({});
+const UNTIMED = -1; // the acquire time of a permit from acquireIfClosed
+function recordWhenSettled(promise, token) {
+  promise.then(
+    () => floorCore.record(token, UNTIMED, 0, Date.now()),
+    () => floorCore.record(token, UNTIMED, 1, Date.now()),
+  );
+  return promise;
+}
+
+const BARE = "bare await fn()";
+const FLOOR = "floor (core + clock)";
+const OURS = "edgebreaker call(fn)";
+const CHEAPEST_PEER = "cockatiel Consecutive";
 const contenders = {
-  "bare await fn()": async (n) => {
+  [BARE]: async (n) => {
     for (let i = 0; i < n; i++) await upstream();
   },
-  "edgebreaker call(fn)": async (n) => {
+  [FLOOR]: async (n) => {
+    for (let i = 0; i < n; i++) {
+      const token = floorCore.acquireIfClosed();
+      await recordWhenSettled(upstream(), token);
+    }
+  },
+  [OURS]: async (n) => {
     for (let i = 0; i < n; i++) await edgebreaker.call(upstream);
   },
   "opossum fire()": async (n) => {
     for (let i = 0; i < n; i++) await opossum.fire();
   },
-  "cockatiel Consecutive": async (n) => {
+  [CHEAPEST_PEER]: async (n) => {
     for (let i = 0; i < n; i++) await consecutive.execute(upstream);
   },
   "cockatiel Sampling": async (n) => {
@@ -61,25 +94,50 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 opossum.shutdown();
 
+const sorted = (values) => [...values].sort((a, b) => a - b);
 const statistics = {
-  median: (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)],
+  median: (values) => sorted(values)[Math.floor(values.length / 2)],
   fastest: (values) => Math.min(...values),
 };
 console.log(`Node ${process.version}, ${CALLS} sequential awaited calls per round, ${ROUNDS} interleaved rounds`);
 const verdicts = [];
+const ratiosToPeer = {};
 for (const [statistic, of] of Object.entries(statistics)) {
   const ns = Object.fromEntries(names.map((name) => [name, of(samples[name])]));
-  const overhead = (name) => ns[name] - ns["bare await fn()"];
-  const ours = overhead("edgebreaker call(fn)");
+  const overhead = (name) => ns[name] - ns[BARE];
+  const ours = overhead(OURS);
   console.log(`\n${statistic} round:${"".padEnd(24 - statistic.length - 7)}${"ns/call".padStart(9)}${"overhead".padStart(10)}   edgebreaker's overhead / this one's`);
   for (const name of names) {
-    const peer = !name.startsWith("bare") && !name.startsWith("edgebreaker");
-    const extra = name.startsWith("bare") ? "" : `+${overhead(name).toFixed(1)}`;
-    console.log(`${name.padEnd(24)}${ns[name].toFixed(1).padStart(9)}${extra.padStart(10)}   ${peer ? `${(ours / overhead(name)).toFixed(2)}x` : ""}`);
+    const compared = name !== BARE && name !== OURS;
+    const extra = name === BARE ? "" : `+${overhead(name).toFixed(1)}`;
+    console.log(`${name.padEnd(24)}${ns[name].toFixed(1).padStart(9)}${extra.padStart(10)}   ${compared ? `${(ours / overhead(name)).toFixed(2)}x` : ""}`);
   }
+  ratiosToPeer[statistic] = ours / overhead(CHEAPEST_PEER);
   verdicts.push(
     `${statistic}: overhead <= cockatiel Sampling's: ${ours <= overhead("cockatiel Sampling") ? "met" : "NOT met"}; ` +
       `< 0.15x opossum's: ${ours < 0.15 * overhead("opossum fire()") ? "met" : "NOT met"}`,
   );
 }
 console.log(`\ntargets (issue 2):\n  ${verdicts.join("\n  ")}`);
+
+// Round by round: each overhead against the bare await of the same round.
+const perRound = (name) => samples[name].map((ns, round) => ns - samples[BARE][round]);
+const ourRounds = perRound(OURS);
+const overPeer = ourRounds.map((ours, round) => ours / perRound(CHEAPEST_PEER)[round]);
+const overFloor = ourRounds.map((ours, round) => ours - perRound(FLOOR)[round]);
+const spread = (values, digits, unit) => {
+  const at = (share) => sorted(values)[Math.min(values.length - 1, Math.floor(share * values.length))];
+  return ["min", 0, "p10", 0.1, "p25", 0.25, "median", 0.5, "p75", 0.75, "p90", 0.9, "max", 1]
+    .reduce((parts, item, index, list) => (index % 2 ? parts : [...parts, `${item} ${at(list[index + 1]).toFixed(digits)}${unit}`]), [])
+    .join(", ");
+};
+const heldRounds = overPeer.filter((ratio) => ratio <= 1).length;
+console.log(`\nround by round, ${ROUNDS} rounds:`);
+console.log(`  edgebreaker's overhead / cockatiel Consecutive's: ${spread(overPeer, 2, "x")}`);
+console.log(`  edgebreaker's overhead - the floor's:             ${spread(overFloor, 1, " ns")}`);
+console.log(
+  `\ntarget (issue 13): call overhead <= cockatiel Consecutive's (<= 1.00x)\n` +
+    `  median round: ${ratiosToPeer.median.toFixed(2)}x, ${ratiosToPeer.median <= 1 ? "met" : "NOT met"}; ` +
+    `fastest round: ${ratiosToPeer.fastest.toFixed(2)}x; ` +
+    `held in ${heldRounds} of ${ROUNDS} rounds (${Math.round((100 * heldRounds) / ROUNDS)}%)`,
+);
