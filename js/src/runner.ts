@@ -3,7 +3,7 @@
 // `refusal` is the one place a refused call is answered: `breaker.fetch` asks
 // it too, once its own `onOpen: "respond"` has had its say.
 import { notAFunction } from "./checks.js";
-import { AWAIT_LEASE, FAILURE, SUCCESS, type Engine, type Outcome } from "./engine.js";
+import { AWAIT_LEASE, FAILURE, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
 import { Settlement } from "./settlement.js";
 
@@ -64,11 +64,7 @@ export class CallRunner {
       // The common case, kept lean: the caller gets fn's own promise, and our
       // handlers, registered on it before the caller can register any, record
       // the outcome before the caller sees it, without a promise in between.
-      // The two handlers are the only allocation: they carry this call's permit.
-      result.then(
-        () => engine.record(token, acquiredAt, SUCCESS),
-        (error: unknown) => engine.record(token, acquiredAt, engine.judge(error)),
-      );
+      (idleHandlers.pop() ?? new OutcomeHandlers()).watch(result, engine, token, acquiredAt);
       return result;
     }
     try {
@@ -173,6 +169,54 @@ export class CallRunner {
   #answerFailure(outcome: Outcome, error: unknown, args: unknown[]): unknown {
     if (outcome === FAILURE && this.#fallback !== undefined) return this.#fallback(error, ...args);
     throw error;
+  }
+}
+
+/** Handler pairs whose promise has called one of them, for the next lean calls of any breaker. */
+const idleHandlers: OutcomeHandlers[] = [];
+/** Enough for the calls usually in flight at once; beyond, a pair is left to the garbage collector. */
+const MAX_IDLE_HANDLERS = 16;
+
+/**
+ * The two handlers a lean call registers on fn's promise, holding its permit
+ * until the promise calls one of them (once). The pair is then idle, and a
+ * later call takes it again: a call allocates no closure, which saves about
+ * a tenth of its overhead (js/bench). A pair serves one call in flight at a
+ * time, and a handler called again after it fired records nothing.
+ */
+class OutcomeHandlers {
+  #engine: Engine | undefined;
+  #token = 0;
+  #acquiredAt = UNKNOWN_TIME;
+
+  readonly fulfilled = (): void => {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    const token = this.#token;
+    const acquiredAt = this.#acquiredAt;
+    this.#release(); // first, so that a call a state change listener makes may take the pair
+    engine.record(token, acquiredAt, SUCCESS);
+  };
+
+  readonly rejected = (error: unknown): void => {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    const token = this.#token;
+    const acquiredAt = this.#acquiredAt;
+    this.#release(); // first, so that a call isFailure or a listener makes may take the pair
+    engine.record(token, acquiredAt, engine.judge(error));
+  };
+
+  watch(promise: Promise<unknown>, engine: Engine, token: number, acquiredAt: number): void {
+    this.#engine = engine;
+    this.#token = token;
+    this.#acquiredAt = acquiredAt;
+    promise.then(this.fulfilled, this.rejected);
+  }
+
+  #release(): void {
+    this.#engine = undefined;
+    if (idleHandlers.length < MAX_IDLE_HANDLERS) idleHandlers.push(this);
   }
 }
 
