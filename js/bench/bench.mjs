@@ -7,7 +7,8 @@
 //   bare        await fn()
 //   floor       what any breaker on this core must do: one acquireIfClosed and
 //               one record into the package's wasm, one Date.now() and one promise
-//               reaction (fn's promise, two handlers carrying the permit)
+//               reaction on fn's promise (two handlers made once: the calls here
+//               are one at a time, so the permit waits in a variable)
 //   edgebreaker await breaker.call(fn)
 //   opossum     await breaker.fire()              timeout off
 //   cockatiel   await policy.execute(fn)          ConsecutiveBreaker(5) and SamplingBreaker
@@ -42,13 +43,9 @@ const sampling = cockatielBreaker(handleAll, {
 initSync({ module: readFileSync(new URL("../dist/wasm/edgebreaker_bg.wasm", import.meta.url)) });
 const floorCore = new WasmBreaker({});
 const UNTIMED = -1; // the acquire time of a permit from acquireIfClosed
-function recordWhenSettled(promise, token) {
-  promise.then(
-    () => floorCore.record(token, UNTIMED, 0, Date.now()),
-    () => floorCore.record(token, UNTIMED, 1, Date.now()),
-  );
-  return promise;
-}
+let floorToken = 0;
+const floorFulfilled = () => floorCore.record(floorToken, UNTIMED, 0, Date.now());
+const floorRejected = () => floorCore.record(floorToken, UNTIMED, 1, Date.now());
 
 const BARE = "bare await fn()";
 const FLOOR = "floor (core + clock)";
@@ -60,8 +57,10 @@ const contenders = {
   },
   [FLOOR]: async (n) => {
     for (let i = 0; i < n; i++) {
-      const token = floorCore.acquireIfClosed();
-      await recordWhenSettled(upstream(), token);
+      floorToken = floorCore.acquireIfClosed();
+      const promise = upstream();
+      promise.then(floorFulfilled, floorRejected);
+      await promise;
     }
   },
   [OURS]: async (n) => {
