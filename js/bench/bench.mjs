@@ -1,8 +1,9 @@
 // npm run bench: the overhead of protecting an async call, in one Node process.
 // Each round times every contender once (in a shuffled order, so no one always
-// runs first or last); the figures are the median over rounds and, for a busy
-// machine, the fastest round (the least disturbed). Overhead is a contender's
-// ns/call minus the bare `await fn()` of the same statistic.
+// runs first or last), in slices taken in turn, so that a round's contenders
+// share what a busy machine does meanwhile; the figures are the median over
+// rounds and the fastest round (the least disturbed). Overhead is a
+// contender's ns/call minus the bare `await fn()` of the same statistic.
 //
 //   bare        await fn()
 //   floor       what any breaker on this core must do: one acquireIfClosed and
@@ -25,6 +26,7 @@ import { initSync, WasmBreaker } from "../wasm/edgebreaker.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 41);
+const SLICES = Number(process.env.BENCH_SLICES ?? 10);
 
 async function upstream() {
   return 1;
@@ -77,19 +79,24 @@ const contenders = {
   },
 };
 
-async function timeOnce(run) {
-  globalThis.gc?.();
+async function timeSlice(run, calls) {
   const start = process.hrtime.bigint();
-  await run(CALLS);
-  return Number(process.hrtime.bigint() - start) / CALLS;
+  await run(calls);
+  return Number(process.hrtime.bigint() - start);
 }
 
 const names = Object.keys(contenders);
 for (const name of names) await contenders[name](CALLS); // warm up every path before timing any
 const samples = Object.fromEntries(names.map((name) => [name, []]));
+const sliceCalls = Math.ceil(CALLS / SLICES);
 for (let round = 0; round < ROUNDS; round++) {
   const order = [...names].sort(() => Math.random() - 0.5);
-  for (const name of order) samples[name].push(await timeOnce(contenders[name]));
+  const ns = Object.fromEntries(names.map((name) => [name, 0]));
+  globalThis.gc?.();
+  for (let slice = 0; slice < SLICES; slice++) {
+    for (const name of order) ns[name] += await timeSlice(contenders[name], sliceCalls);
+  }
+  for (const name of names) samples[name].push(ns[name] / (sliceCalls * SLICES));
 }
 opossum.shutdown();
 
@@ -98,7 +105,7 @@ const statistics = {
   median: (values) => sorted(values)[Math.floor(values.length / 2)],
   fastest: (values) => Math.min(...values),
 };
-console.log(`Node ${process.version}, ${CALLS} sequential awaited calls per round, ${ROUNDS} interleaved rounds`);
+console.log(`Node ${process.version}, ${sliceCalls * SLICES} sequential awaited calls per round in ${SLICES} slices, ${ROUNDS} interleaved rounds`);
 const verdicts = [];
 const ratiosToPeer = {};
 for (const [statistic, of] of Object.entries(statistics)) {
