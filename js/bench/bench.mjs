@@ -128,13 +128,15 @@ console.log(`\ntargets (issue 2):\n  ${verdicts.join("\n  ")}`);
 
 // Round by round: each overhead against the bare await of the same round.
 const perRound = (name) => samples[name].map((ns, round) => ns - samples[BARE][round]);
-const ourRounds = perRound(OURS);
-const overPeer = ourRounds.map((ours, round) => ours / perRound(CHEAPEST_PEER)[round]);
-const overFloor = ourRounds.map((ours, round) => ours - perRound(FLOOR)[round]);
+const [ourRounds, peerRounds, floorRounds] = [OURS, CHEAPEST_PEER, FLOOR].map(perRound);
+const overPeer = ourRounds.map((ours, round) => ours / peerRounds[round]);
+const overFloor = ourRounds.map((ours, round) => ours - floorRounds[round]);
+const SPREAD_POINTS = { min: 0, p10: 0.1, p25: 0.25, median: 0.5, p75: 0.75, p90: 0.9, max: 1 };
 const spread = (values, digits, unit) => {
-  const at = (share) => sorted(values)[Math.min(values.length - 1, Math.floor(share * values.length))];
-  return ["min", 0, "p10", 0.1, "p25", 0.25, "median", 0.5, "p75", 0.75, "p90", 0.9, "max", 1]
-    .reduce((parts, item, index, list) => (index % 2 ? parts : [...parts, `${item} ${at(list[index + 1]).toFixed(digits)}${unit}`]), [])
+  const ordered = sorted(values);
+  const at = (share) => ordered[Math.min(ordered.length - 1, Math.floor(share * ordered.length))];
+  return Object.entries(SPREAD_POINTS)
+    .map(([point, share]) => `${point} ${at(share).toFixed(digits)}${unit}`)
     .join(", ");
 };
 const heldRounds = overPeer.filter((ratio) => ratio <= 1).length;
