@@ -39,16 +39,28 @@ export class CallRunner {
     try {
       token = engine.admit(true);
     } catch (error) {
-      return promised(() => refusal(error, this.#fallback, args));
+      return this.#refused(error, args);
     }
-    if (token === AWAIT_LEASE) {
-      // A half-open fleet: the call waits for its probe lease (one round trip).
-      return engine.fleet!.admitLeased().then(
-        (leased) => this.#runAdmitted(fn, thisArg, args, leased, engine.fleet!.acquiredAt(leased)),
-        (error: unknown) => refusal(error, this.#fallback, args),
-      );
-    }
+    if (token === AWAIT_LEASE) return this.#runLeased(fn, thisArg, args);
     return this.#runAdmitted(fn, thisArg, args, token, engine.acquiredAt);
+  }
+
+  // The paths a call rarely takes make their closures in methods of their own:
+  // a variable that a closure captures would cost `run` and `#runAdmitted` an
+  // allocation on every call, taken or not.
+
+  /** A refused call, answered as a promise. */
+  #refused(error: unknown, args: unknown[]): Promise<any> {
+    return promised(() => refusal(error, this.#fallback, args));
+  }
+
+  /** A half-open fleet: the call waits for its probe lease (one round trip). */
+  #runLeased(fn: Function, thisArg: unknown, args: unknown[]): Promise<any> {
+    const fleet = this.#engine.fleet!;
+    return fleet.admitLeased().then(
+      (leased) => this.#runAdmitted(fn, thisArg, args, leased, fleet.acquiredAt(leased)),
+      (error: unknown) => refusal(error, this.#fallback, args),
+    );
   }
 
   /** `run` once admitted: run, settle; a Promise always. */
@@ -58,7 +70,7 @@ export class CallRunner {
     try {
       result = fn.apply(thisArg, args);
     } catch (error) {
-      return promised(() => this.#failed(token, acquiredAt, error, args));
+      return this.#threw(token, acquiredAt, error, args);
     }
     if (result instanceof Promise && this.#timeoutMs === undefined && this.#fallback === undefined) {
       // The common case, kept lean: the caller gets fn's own promise, and our
@@ -156,6 +168,11 @@ export class CallRunner {
         },
       );
     });
+  }
+
+  /** A call that threw, answered as a promise. */
+  #threw(token: number, acquiredAt: number, error: unknown, args: unknown[]): Promise<any> {
+    return promised(() => this.#failed(token, acquiredAt, error, args));
   }
 
   /** A call that threw: recorded as `isFailure` judges it, then answered. */
