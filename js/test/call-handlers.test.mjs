@@ -55,4 +55,26 @@ describe("call: recording a call's outcome", () => {
     assert.equal(breaker.state, "closed"); // the stale failure moved nothing
     assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 2, successfulCalls: 1, failedCalls: 1 });
   });
+
+  test("a Promise subclass whose then calls its handler again later is counted once, and no other call's permit is touched", async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 100, windowSize: 100 });
+    class Echoing extends Promise {
+      then(onFulfilled, onRejected) {
+        // Calls the success handler a second time, after other calls have started.
+        if (typeof onFulfilled === "function") setTimeout(() => onFulfilled("again"), 20);
+        return super.then(onFulfilled, onRejected);
+      }
+    }
+    const echoing = Echoing.resolve("first");
+    assert.equal(breaker.call(() => echoing), echoing, "the caller gets fn's own promise");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const upstream = deferred();
+    const pending = breaker.call(() => upstream.promise);
+    await new Promise((resolve) => setTimeout(resolve, 40)); // the echo has fired
+    assert.equal(counts(breaker).inFlight, 1, "the pending call is still in flight");
+    upstream.resolve("second");
+    await pending;
+    assert.equal(counts(breaker).successfulCalls, 2);
+    assert.equal(counts(breaker).inFlight, 0);
+  });
 });
