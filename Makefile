@@ -4,7 +4,7 @@
 
 SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
-CORE_WASM := target/wasm32-unknown-unknown/wasm/edgebreaker_wasm.wasm
+CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
 .PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package pack lint test bench fuzz demo demo-script clean
 
@@ -67,9 +67,9 @@ setup-redis:
 #   edgebreaker_fleet_bg.wasm  the coordinators (feature `coordinators`), for
 #                              edgebreaker/cloudflare, /deno and /redis
 wasm: setup-package
-	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --profile wasm --no-default-features --features breaker
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
-	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --profile wasm --no-default-features --features coordinators
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features coordinators
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_fleet $(CORE_WASM)
 
 # The npm package (js/dist/).
