@@ -90,6 +90,8 @@ pack: package
 lint: setup-lint
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker -- -D warnings
+	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 
 test: setup build lint

@@ -78,8 +78,8 @@ export async function bundleEntries(dist) {
         target: "es2022",
         platform: "neutral",
         conditions,
-        // Minified but for names (classes, functions and stack traces keep theirs): an
-        // entry loads faster, and ships smaller where the app's bundler does not minify
+        // Minified but for identifiers (they stay as the bundle names them): an entry
+        // loads faster, and ships smaller where the app's bundler does not minify
         // (wrangler by default). The types and their documentation are the .d.ts files.
         minifyWhitespace: true,
         minifySyntax: true,

@@ -17,7 +17,7 @@ export function measureParts(dist) {
   return [
     ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")]), 8_000],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
-    ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
+    ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_fleet.js")])],
   ];
 }
@@ -27,6 +27,12 @@ const shipped = [
   { label: "browser entry (browser.js, wasm inlined)", file: "browser.js", target: 15_000 },
   { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: "edgebreaker_bg.wasm" },
   { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js", wasmFile: "edgebreaker_fleet_bg.wasm" },
+  // A Worker with breakers and the fleet's Durable Object ships both entries and both wasm files.
+  {
+    label: "a Worker and its fleet's Durable Object (workerd.js + cloudflare.js)",
+    file: ["workerd.js", "cloudflare.js"],
+    wasmFile: ["edgebreaker_bg.wasm", "edgebreaker_fleet_bg.wasm"],
+  },
   { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
   { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
   // What it adds to the main entry it imports (and to the application's @opentelemetry/api).
@@ -39,8 +45,9 @@ const shipped = [
 export async function printSizes(dist, parts) {
   const rows = [...parts];
   for (const { label, file, wasmFile, external = [], target } of shipped) {
+    const files = [file].flat();
     const built = await esbuild.build({
-      entryPoints: [join(dist, file)],
+      stdin: { contents: files.map((name) => `export * from "./${name}";`).join("\n"), resolveDir: dist },
       bundle: true,
       minify: true,
       format: "esm",
@@ -54,8 +61,10 @@ export async function printSizes(dist, parts) {
     const js = measure(built.outputFiles[0].contents);
     rows.push([`${label}, minified`, js, target]);
     if (wasmFile) {
-      const wasm = measureFiles([join(dist, "wasm", wasmFile)]);
-      rows.push([`${label}, minified, + ${wasmFile}`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
+      const wasmFiles = [wasmFile].flat();
+      const wasm = wasmFiles.map((name) => measureFiles([join(dist, "wasm", name)])).reduce((sum, size) => ({ raw: sum.raw + size.raw, gzip: sum.gzip + size.gzip }));
+      const plus = wasmFiles.length === 1 ? wasmFiles[0] : "both .wasm";
+      rows.push([`${label}, minified, + ${plus}`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
     }
   }
   const pad = Math.max(...rows.map(([label]) => label.length));

@@ -2,7 +2,7 @@
 // object), and what a binding's refusal of them becomes: shared by the
 // breakers' wasm (core.ts) and the fleet coordinators' (fleet/wasm.ts),
 // without loading either.
-import type { CoreOptions } from "./wasm/edgebreaker.js";
+import type { CoreOptionNames, CoreOptions } from "./wasm/edgebreaker.js";
 
 /** @internal The options the core checks and keeps, by the names the binding reads them by. */
 export const CORE_OPTION_NAMES = [
@@ -17,11 +17,7 @@ export const CORE_OPTION_NAMES = [
   "slowCallMs",
   "maxResetTimeoutMs",
   "probeTimeoutMs",
-] as const satisfies readonly (keyof CoreOptions)[];
-
-/** Every option the binding reads is listed above: a name missing there fails to compile here. */
-type EveryCoreOptionListed<Unlisted extends never> = Unlisted;
-type UnlistedCoreOptions = EveryCoreOptionListed<Exclude<keyof CoreOptions, (typeof CORE_OPTION_NAMES)[number]>>;
+] as const satisfies CoreOptionNames; // every option the binding reads, in the order `status` writes them
 
 /** The core's options as numbers (undefined: the default), in `CORE_OPTION_NAMES` order. */
 export type CoreArguments = NumberFor<typeof CORE_OPTION_NAMES>;

@@ -76,9 +76,10 @@ export class CallRunner {
       // The common case, kept lean: the caller gets fn's own promise, and our
       // handlers, registered on it before the caller can register any, record
       // the outcome before the caller sees it, without a promise in between.
-      // A native promise calls one handler once, so a pair of handlers can be
-      // used again; a subclass may override `then`, and gets a pair of its own.
-      if (Object.getPrototypeOf(result) === Promise.prototype) {
+      // Promise's own `then` calls one handler once, so a pair of handlers can
+      // be used again; any other `then` (a subclass's, an own property, a
+      // patched prototype) gets a pair of its own.
+      if (result.then === nativeThen) {
         (idleHandlers.pop() ?? new OutcomeHandlers()).watch(result, engine, token, acquiredAt);
       } else {
         this.#watchOnce(result, token, acquiredAt);
@@ -176,7 +177,7 @@ export class CallRunner {
     });
   }
 
-  /** Records the outcome of `promise` (a Promise subclass) once, whatever its `then` calls, with handlers made for it alone. */
+  /** Records the outcome of `promise` (whose `then` is not Promise's own) once, whatever its `then` calls, with handlers made for it alone. */
   #watchOnce(promise: Promise<unknown>, token: number, acquiredAt: number): void {
     const engine = this.#engine;
     let recorded = false;
@@ -210,6 +211,8 @@ export class CallRunner {
   }
 }
 
+/** `Promise.prototype.then` as this module found it. */
+const nativeThen = Promise.prototype.then;
 /** Handler pairs whose promise has called one of them, for the next lean calls of any breaker. */
 const idleHandlers: OutcomeHandlers[] = [];
 /** Enough for the calls usually in flight at once; beyond, a pair is left to the garbage collector. */
@@ -221,7 +224,7 @@ const MAX_IDLE_HANDLERS = 16;
  * later call takes it again: a call allocates no closure, which saves about
  * 7% of its overhead (js/bench, Node 20). A pair serves one call in flight at
  * a time, and a handler called again after it fired records nothing. Only
- * native promises get one: they call one handler, once.
+ * promises with Promise's own `then` get one: it calls one handler, once.
  */
 class OutcomeHandlers {
   #engine: Engine | undefined;

@@ -56,16 +56,28 @@ describe("call: recording a call's outcome", () => {
     assert.deepEqual(counts(breaker), { ...zeroCounts, totalCalls: 2, successfulCalls: 1, failedCalls: 1 });
   });
 
-  test("a Promise subclass whose then calls its handler again later is counted once, and no other call's permit is touched", async () => {
+  /** A promise whose `then` calls the success handler a second time, after other calls have started. */
+  const echoingThen = (then) =>
+    function (onFulfilled, onRejected) {
+      if (typeof onFulfilled === "function") setTimeout(() => onFulfilled("again"), 20);
+      return then.call(this, onFulfilled, onRejected);
+    };
+  class Echoing extends Promise {}
+  Echoing.prototype.then = echoingThen(Promise.prototype.then);
+  const withOwnThen = () => {
+    const promise = Promise.resolve("first");
+    promise.then = echoingThen(Promise.prototype.then);
+    return promise;
+  };
+
+  for (const [kind, echoing] of [["a Promise subclass", () => Echoing.resolve("first")], ["a promise with a then of its own", withOwnThen]]) {
+    test(`${kind} whose then calls its handler again later is counted once, and no other call's permit is touched`, async () => {
+      await echoesOnce(echoing());
+    });
+  }
+
+  async function echoesOnce(echoing) {
     const breaker = new CircuitBreaker({ failureThreshold: 100, windowSize: 100 });
-    class Echoing extends Promise {
-      then(onFulfilled, onRejected) {
-        // Calls the success handler a second time, after other calls have started.
-        if (typeof onFulfilled === "function") setTimeout(() => onFulfilled("again"), 20);
-        return super.then(onFulfilled, onRejected);
-      }
-    }
-    const echoing = Echoing.resolve("first");
     assert.equal(breaker.call(() => echoing), echoing, "the caller gets fn's own promise");
     await new Promise((resolve) => setTimeout(resolve, 5));
     const upstream = deferred();
@@ -76,5 +88,5 @@ describe("call: recording a call's outcome", () => {
     await pending;
     assert.equal(counts(breaker).successfulCalls, 2);
     assert.equal(counts(breaker).inFlight, 0);
-  });
+  }
 });

@@ -94,7 +94,8 @@ impl Config {
         checked(&Given::from(numbers))
     }
 
-    /// The config as JavaScript numbers, `None` where an option is off:
+    /// The config as JavaScript numbers, `None` where an option is `None`
+    /// (off, or its default taken from another option):
     /// [`from_numbers`](Config::from_numbers) builds it back.
     pub fn to_numbers(&self) -> NumberOptions {
         let count = |value: u32| Some(f64::from(value));

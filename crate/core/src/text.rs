@@ -8,6 +8,7 @@
 //! let message = text!["must be at most ", MAX_SNAPSHOT_BYTES, " bytes of JSON; got ", length];
 //! ```
 
+#[doc(hidden)] // for `text!`
 pub use alloc::string::String;
 
 /// A piece of text: words, an integer in decimal, a bool, or an optional

@@ -30,7 +30,7 @@ const TRANSITION_NUMBERS: usize = 8;
 pub struct WasmBreaker {
     pub(crate) core: Breaker,
     last_rejection: Option<Rejected>,
-    /// Fleet mode's member side (idle unless the host syncs): see fleet.rs.
+    /// Fleet mode's member side (idle unless the host syncs): see fleet_member.rs.
     pub(crate) fleet: FleetMember,
     /// The fleet's time left open at the last blocked `fleetAdmission`.
     pub(crate) fleet_retry_after: Option<Millis>,

@@ -1,7 +1,6 @@
 //! Many breakers' figures in two buffers in wasm memory: the host reads them
-//! through one view each at the end, where `status` builds an object tree per
-//! breaker (and a slice argument would be copied in and out per breaker, a
-//! returned Vec allocated per breaker).
+//! through one view each at the end, where `status` returns a Vec per breaker
+//! (and a slice argument would be copied in and out per breaker).
 
 use alloc::{string::String, vec::Vec};
 use edgebreaker_core::{count_from_f64, Millis, Status};
@@ -9,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::breaker::{state_code, WasmBreaker};
 
-/// Numbers per breaker, in the order `figures_of` writes them (js/src/figures.ts names each by its offset).
+/// Numbers per breaker, in the order `figures_of` writes them (js/src/status-numbers.ts names each by its offset).
 const FIGURES: usize = 14;
 /// Numbers in a transition row: breaker index, from, to, cause, count.
 const TRANSITION_ROW: usize = 5;

@@ -12,9 +12,8 @@
 //!
 //! On wasm32 the crate is `no_std`, like the core: std's panic machinery and
 //! its formatting would cost each build about 2 KB, and with `panic = "abort"`
-//! a panic traps either way (the lints forbid what could panic). Host builds
-//! (the tests) keep std.
-#![cfg_attr(target_arch = "wasm32", no_std)]
+//! a panic traps either way (the lints forbid what could panic). Tests keep std.
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
 extern crate alloc;
 
@@ -37,7 +36,7 @@ mod coordinator;
 mod shared_fleet;
 
 /// A panic traps, as `panic = "abort"` makes std's do.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
@@ -50,8 +49,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The constructor's argument in TypeScript: js/src/core-options.ts builds it, and
-/// checks its list of names against this one.
+/// The constructor's argument in TypeScript, and its names in `status`'s
+/// order: js/src/core-options.ts builds the one and checks its list against the other.
 #[wasm_bindgen(typescript_custom_section)]
 const CORE_OPTIONS_INTERFACE: &str = CORE_OPTIONS;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
@@ -70,6 +69,8 @@ export interface CoreOptions {
     maxResetTimeoutMs?: number;
     probeTimeoutMs?: number;
 }
+/** The options' names in the order `status` writes the config's numbers. */
+export type CoreOptionNames = readonly ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
 "#;
 
 // The constructor's options, read by name from a plain JS object: one
@@ -119,12 +120,16 @@ pub(crate) fn refused(error: ConfigError) -> String {
 mod tests {
     use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
 
-    /// The TypeScript interface (which js/src/core-options.ts checks its names
-    /// against) lists exactly the options the constructor reads.
+    /// The TypeScript interface and tuple (which js/src/core-options.ts checks
+    /// its names against) list exactly the options the constructor reads, the
+    /// tuple in the order `status` writes them.
     #[test]
-    fn the_typescript_interface_names_every_option_read() {
+    fn the_typescript_declarations_name_every_option_read_in_order() {
         let declared: Vec<&str> = CORE_OPTIONS.lines().filter_map(|line| line.trim().strip_suffix("?: number;")).collect();
         let read: Vec<&str> = CORE_OPTION_FIELDS.iter().map(|(name, _)| *name).collect();
         assert_eq!(declared, read);
+        let tuple = CORE_OPTIONS.split_once("CoreOptionNames = readonly [").and_then(|(_, rest)| rest.split_once("];"));
+        let ordered: Vec<&str> = tuple.map(|(names, _)| names).unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
+        assert_eq!(ordered, read);
     }
 }
