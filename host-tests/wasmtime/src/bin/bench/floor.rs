@@ -72,5 +72,7 @@ pub fn resource_method_reading_clock(engine: &Engine) -> wasmtime::Result<Loop> 
     let mut floor = Floor::new(engine)?;
     let thing = floor.thing()?;
     let touch = floor.func::<(ResourceAny,), (u64,)>("touch-and-read-clock")?;
-    Ok(Box::new(move |loops| (0..loops).try_for_each(|_| touch.call(&mut floor.store, (thing,)).map(std::hint::black_box).map(|_| ()))))
+    Ok(Box::new(move |loops| {
+        (0..loops).try_for_each(|_| touch.call(&mut floor.store, (thing,)).map(|(now,)| _ = std::hint::black_box(now)))
+    }))
 }
