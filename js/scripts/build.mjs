@@ -20,10 +20,11 @@ const generated = join(root, "wasm");
 const dist = join(root, "dist");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-// The breakers' wasm, and the fleet coordinators' (the Makefile's `wasm` target), each with its `#…wasm-module` prefix.
+// The breakers' wasm, and the fleet coordinators' (the Makefile's `wasm` target), each with its `#…wasm-module`
+// prefix, and whether a browser may load it.
 const wasms = [
-  { name: "edgebreaker", prefix: "" },
-  { name: "edgebreaker_fleet", prefix: "fleet-" },
+  { name: "edgebreaker", prefix: "", browsers: true },
+  { name: "edgebreaker_fleet", prefix: "fleet-", browsers: false },
 ];
 const missing = wasms.find(({ name }) => !existsSync(join(generated, `${name}_bg.wasm`)));
 if (missing !== undefined) {
@@ -47,13 +48,13 @@ const features = [
   "--enable-reference-types",
   "--enable-multivalue",
 ];
-for (const { name, prefix } of wasms) {
+for (const { name, prefix, browsers } of wasms) {
   const wasmFile = `${name}_bg.wasm`;
   execFileSync(bin("wasm-opt"), ["-Oz", ...features, join(generated, wasmFile), "-o", join(dist, "wasm", wasmFile)], {
     stdio: "inherit",
   });
   for (const file of [`${name}.js`, `${name}.d.ts`]) copyFileSync(join(generated, file), join(dist, "wasm", file));
-  writeWasmModules(join(dist, "wasm"), wasmFile, prefix);
+  writeWasmModules(join(dist, "wasm"), wasmFile, prefix, browsers);
 }
 
 execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.json")], { stdio: "inherit" });
