@@ -23,29 +23,28 @@ export function measureParts(dist) {
 }
 
 const shipped = [
-  { label: "node / deno entry (index.js, wasm inlined)", file: "index.js", target: 15_000 },
-  { label: "browser entry (browser.js, wasm inlined)", file: "browser.js", target: 15_000 },
-  { label: "workerd entry (workerd.js)", file: "workerd.js", wasmFile: "edgebreaker_bg.wasm" },
-  { label: "edgebreaker/cloudflare (cloudflare.js)", file: "cloudflare.js", wasmFile: "edgebreaker_fleet_bg.wasm" },
+  { label: "node / deno entry (index.js, wasm inlined)", files: ["index.js"], target: 15_000 },
+  { label: "browser entry (browser.js, wasm inlined)", files: ["browser.js"], target: 15_000 },
+  { label: "workerd entry (workerd.js)", files: ["workerd.js"], wasmFiles: ["edgebreaker_bg.wasm"] },
+  { label: "edgebreaker/cloudflare (cloudflare.js)", files: ["cloudflare.js"], wasmFiles: ["edgebreaker_fleet_bg.wasm"] },
   // A Worker with breakers and the fleet's Durable Object ships both entries and both wasm files.
   {
     label: "a Worker and its fleet's Durable Object (workerd.js + cloudflare.js)",
-    file: ["workerd.js", "cloudflare.js"],
-    wasmFile: ["edgebreaker_bg.wasm", "edgebreaker_fleet_bg.wasm"],
+    files: ["workerd.js", "cloudflare.js"],
+    wasmFiles: ["edgebreaker_bg.wasm", "edgebreaker_fleet_bg.wasm"],
   },
-  { label: "edgebreaker/deno (deno.js)", file: "deno.js" },
-  { label: "edgebreaker/redis (redis.js)", file: "redis.js" },
+  { label: "edgebreaker/deno (deno.js)", files: ["deno.js"] },
+  { label: "edgebreaker/redis (redis.js)", files: ["redis.js"] },
   // What it adds to the main entry it imports (and to the application's @opentelemetry/api).
-  { label: "edgebreaker/opentelemetry (opentelemetry.js)", file: "opentelemetry.js", external: ["@opentelemetry/api", "edgebreaker"] },
+  { label: "edgebreaker/opentelemetry (opentelemetry.js)", files: ["opentelemetry.js"], external: ["@opentelemetry/api", "edgebreaker"] },
   // It imports the main entry, which the application has already.
-  { label: "edgebreaker/prometheus (prometheus.js), beside the main entry", file: "prometheus.js", external: ["edgebreaker"] },
+  { label: "edgebreaker/prometheus (prometheus.js), beside the main entry", files: ["prometheus.js"], external: ["edgebreaker"] },
 ];
 
 /** Prints `parts` and each entry's size as an app ships it. */
 export async function printSizes(dist, parts) {
   const rows = [...parts];
-  for (const { label, file, wasmFile, external = [], target } of shipped) {
-    const files = [file].flat();
+  for (const { label, files, wasmFiles = [], external = [], target } of shipped) {
     const built = await esbuild.build({
       stdin: { contents: files.map((name) => `export * from "./${name}";`).join("\n"), resolveDir: dist },
       bundle: true,
@@ -60,8 +59,7 @@ export async function printSizes(dist, parts) {
     });
     const js = measure(built.outputFiles[0].contents);
     rows.push([`${label}, minified`, js, target]);
-    if (wasmFile) {
-      const wasmFiles = [wasmFile].flat();
+    if (wasmFiles.length > 0) {
       const wasm = wasmFiles.map((name) => measureFiles([join(dist, "wasm", name)])).reduce((sum, size) => ({ raw: sum.raw + size.raw, gzip: sum.gzip + size.gzip }));
       const plus = wasmFiles.length === 1 ? wasmFiles[0] : "both .wasm";
       rows.push([`${label}, minified, + ${plus}`, { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip }]);
