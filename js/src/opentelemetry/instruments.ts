@@ -21,30 +21,25 @@ export interface BreakerInstruments {
   readonly transitions: Observable;
 }
 
+/** How OpenTelemetry observes an instrument: `createObservable<kind>`. */
+type Kind = "Counter" | "UpDownCounter" | "Gauge";
+
+/** Every instrument: its kind, name, unit and description. */
+const INSTRUMENTS: { readonly [key in keyof BreakerInstruments]: readonly [Kind, string, string, string] } = {
+  status: ["UpDownCounter", "edgebreaker.breaker.status", "1", "1 for the state the circuit breaker is in, 0 for the others."],
+  calls: ["Counter", "edgebreaker.breaker.calls", "{call}", "Calls settled or refused by the circuit breaker, by outcome (slow successes are `slow`, not `failed`)."],
+  activeCalls: ["UpDownCounter", "edgebreaker.breaker.active_calls", "{call}", "Calls the circuit breaker admitted that have not settled yet."],
+  failureRate: ["Gauge", "edgebreaker.breaker.failure_rate", "1", "Failures over outcomes in the circuit breaker's current window; 0 when it is empty."],
+  transitions: ["Counter", "edgebreaker.breaker.transitions", "{transition}", "State changes of the circuit breaker, by the states left and entered and the cause."],
+};
+
 /** Creates the instruments on `meter`. */
 export function createInstruments(meter: Meter): BreakerInstruments {
-  return {
-    status: meter.createObservableUpDownCounter("edgebreaker.breaker.status", {
-      description: "1 for the state the circuit breaker is in, 0 for the others.",
-      unit: "1",
-    }),
-    calls: meter.createObservableCounter("edgebreaker.breaker.calls", {
-      description: "Calls settled or refused by the circuit breaker, by outcome (slow successes are `slow`, not `failed`).",
-      unit: "{call}",
-    }),
-    activeCalls: meter.createObservableUpDownCounter("edgebreaker.breaker.active_calls", {
-      description: "Calls the circuit breaker admitted that have not settled yet.",
-      unit: "{call}",
-    }),
-    failureRate: meter.createObservableGauge("edgebreaker.breaker.failure_rate", {
-      description: "Failures over outcomes in the circuit breaker's current window; 0 when it is empty.",
-      unit: "1",
-    }),
-    transitions: meter.createObservableCounter("edgebreaker.breaker.transitions", {
-      description: "State changes of the circuit breaker, by the states left and entered and the cause.",
-      unit: "{transition}",
-    }),
-  };
+  const entries = Object.entries(INSTRUMENTS).map(([key, [kind, name, unit, description]]) => {
+    const instrument: Observable = meter[`createObservable${kind}`](name, { description, unit });
+    return [key, instrument];
+  });
+  return Object.fromEntries(entries) as Record<keyof BreakerInstruments, Observable>;
 }
 
 /** Every instrument, for `addBatchObservableCallback`. */
