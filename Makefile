@@ -6,7 +6,7 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package pack lint test bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package component pack lint test test-rust bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
 setup: setup-package setup-component setup-lint setup-browser setup-denokv setup-redis
@@ -76,9 +76,12 @@ wasm: setup-package
 package: wasm
 	cd js && npm run --silent build
 
-# The npm package and the WebAssembly component for plugin hosts.
-build: package setup-component
+# The WebAssembly component for plugin hosts.
+component: setup-component
 	cargo build -p edgebreaker-component --target wasm32-wasip2 --release
+
+# The npm package and the WebAssembly component.
+build: package component
 
 # The npm package as a tarball, for `npm install <path>` until it is published:
 # the last line printed is the tarball's absolute path.
@@ -94,9 +97,22 @@ lint: setup-lint
 	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 
-test: setup build lint
+# The JavaScript suites (host-tests/run.mjs) mostly wait on runtimes and
+# servers, the Rust side mostly compiles: they run side by side. The Rust side
+# runs at the lowest priority, so the suites' timers fire on time whatever it
+# compiles, and its output is printed after theirs.
+test: setup package
+	@rust_log=$$(mktemp); \
+	nice -n 19 $(MAKE) --no-print-directory test-rust >"$$rust_log" 2>&1 & rust=$$!; \
+	node host-tests/run.mjs; js_status=$$?; \
+	wait $$rust; rust_status=$$?; \
+	echo; echo "== rust: the component, lint, cargo test"; cat "$$rust_log"; rm -f "$$rust_log"; \
+	[ $$rust_status = 0 ] && echo "rust: passed" || echo "rust: FAILED (above)"; \
+	[ $$js_status = 0 ] && [ $$rust_status = 0 ]
+
+# The Rust side of `make test`: the component (wasmtime's tests load it), lint, cargo test.
+test-rust: component lint
 	cargo test --workspace --exclude edgebreaker-native-bench
-	node host-tests/run.mjs
 
 bench: build setup-denokv setup-redis
 	cargo run --quiet --release -p edgebreaker-native-bench

@@ -1,8 +1,8 @@
-// The one test runner of the JavaScript side (`make test` runs it after cargo
-// test): packs js/ once, installs the tarball into a temporary folder, runs
-// every suite below against it, one after another, and prints one line per
-// suite and then `N passed, N failed` alone on the last line. Exits 1 when
-// anything failed. Assumes `make build` has run.
+// The one test runner of the JavaScript side (`make test` runs it beside the
+// Rust side's lint and cargo test): packs js/ once, installs the tarball into
+// a temporary folder, runs every suite below against it, one after another,
+// and prints one line per suite and then `N passed, N failed` alone on the
+// last line. Exits 1 when anything failed. Assumes `make package` has run.
 //
 //   node host-tests/run.mjs              every suite
 //   node host-tests/run.mjs edge page    only those (names below)
