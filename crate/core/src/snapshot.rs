@@ -27,6 +27,8 @@ use crate::time::{Millis, MAX_MILLIS};
 mod json;
 mod print;
 
+pub(crate) use print::state_json_head;
+
 /// The longest snapshot text [`Snapshot::from_json`] reads, in bytes. Hosts
 /// check it too, before handing the text over.
 pub const MAX_SNAPSHOT_BYTES: usize = crate::json::MAX_JSON_BYTES;

@@ -5,7 +5,15 @@
 use alloc::string::String;
 
 use super::{Snapshot, SNAPSHOT_VERSION};
+use crate::status::State;
 use crate::text;
+
+/// `{"version":…,"state":"…","generation":…`: how each JSON form of a
+/// circuit's state begins (a breaker's snapshot, a fleet's snapshot, a
+/// fleet's persisted state), left open for the fields of its own that follow.
+pub(crate) fn state_json_head(version: u64, state: State, generation: u64) -> String {
+    text![r#"{"version":"#, version, r#","state":""#, state.as_str(), r#"","generation":"#, generation]
+}
 
 impl Snapshot {
     /// The JSON form: `{"version":1,"state":…,"generation":…,"openForMs":…,
@@ -13,12 +21,7 @@ impl Snapshot {
     /// "metrics":{…}}`, keys always in this order.
     pub fn to_json(&self) -> String {
         let mut out = text![
-            r#"{"version":"#,
-            SNAPSHOT_VERSION,
-            r#","state":""#,
-            self.state.as_str(),
-            r#"","generation":"#,
-            self.generation,
+            state_json_head(SNAPSHOT_VERSION, self.state, self.generation),
             r#","openForMs":"#,
             self.open_for_ms,
             r#","forcedOpen":"#,
