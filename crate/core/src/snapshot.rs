@@ -27,7 +27,7 @@ use crate::time::{Millis, MAX_MILLIS};
 mod json;
 mod print;
 
-pub(crate) use print::state_json_head;
+pub(crate) use print::StateJsonHead;
 
 /// The longest snapshot text [`Snapshot::from_json`] reads, in bytes. Hosts
 /// check it too, before handing the text over.
