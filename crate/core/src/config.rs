@@ -4,9 +4,9 @@
 //! go through, so every host refuses the same values with the same words.
 
 use alloc::string::String;
-use core::fmt;
 
 use crate::text;
+use crate::text::display_via_to_text;
 use crate::time::MAX_MILLIS;
 
 /// The largest `window_size` (and `half_open_max_calls`): the window's storage
@@ -320,11 +320,7 @@ impl Rule {
     }
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
+display_via_to_text!(Rule);
 
 /// Why a config was refused: the option (JS spelling), the rule it breaks
 /// and, when it was an integer, the value given.
@@ -376,11 +372,7 @@ impl Requirement {
     }
 }
 
-impl fmt::Display for Requirement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
+display_via_to_text!(Requirement);
 
 impl ConfigError {
     /// "`<option> must be <rule>; got <value>`" (the value only when it was an integer), as `Display` writes it.
@@ -392,10 +384,6 @@ impl ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
+display_via_to_text!(ConfigError);
 
 impl core::error::Error for ConfigError {}

@@ -18,9 +18,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::text;
+use crate::text::display_via_to_text;
 use crate::text::Piece;
 
 /// The longest text [`parse`] reads, in bytes.
@@ -239,11 +239,7 @@ impl JsonError {
     }
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
+display_via_to_text!(JsonError);
 
 impl core::error::Error for JsonError {}
 

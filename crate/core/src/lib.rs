@@ -23,6 +23,7 @@ extern crate alloc;
 mod breaker;
 mod cause;
 mod config;
+mod field_error;
 pub mod fleet;
 pub mod json;
 mod numbers;
@@ -39,6 +40,7 @@ mod window;
 pub use breaker::Breaker;
 pub use cause::{Cause, WindowTally};
 pub use config::{Config, ConfigError, NumberOptions, Requirement, Rule, MAX_WINDOW_SIZE};
+pub use field_error::FieldError;
 pub use numbers::count_from_f64;
 pub use permit::{Outcome, Permit, Rejected};
 pub use snapshot::{

@@ -15,10 +15,10 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use crate::breaker::{Breaker, Parts, Phase};
 use crate::config::{Config, ConfigError};
+use crate::field_error::FieldError;
 use crate::permit::GENERATION_MASK;
 use crate::status::{Metrics, State};
 use crate::text;
@@ -26,6 +26,8 @@ use crate::time::{Millis, MAX_MILLIS};
 
 mod json;
 mod print;
+
+pub(crate) use print::StateJsonHead;
 
 /// The longest snapshot text [`Snapshot::from_json`] reads, in bytes. Hosts
 /// check it too, before handing the text over.
@@ -97,32 +99,7 @@ pub struct SnapshotMetrics {
 /// (`"generation"`, `"window[3].ageMs"`, `"metrics.totalCalls"`, or an option
 /// of the config such as `"failureThreshold"`), and what is wrong with it.
 /// `Display` is "`<field> <message>`".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SnapshotError {
-    pub field: String,
-    pub message: String,
-}
-
-impl SnapshotError {
-    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> SnapshotError {
-        SnapshotError { field: field.into(), message: message.into() }
-    }
-}
-
-impl SnapshotError {
-    /// "`<field> <message>`", as `Display` writes it.
-    pub fn to_text(&self) -> String {
-        text![self.field, " ", self.message]
-    }
-}
-
-impl fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
-
-impl core::error::Error for SnapshotError {}
+pub type SnapshotError = FieldError;
 
 /// A config refused while restoring: the option is the field.
 impl From<ConfigError> for SnapshotError {

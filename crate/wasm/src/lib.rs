@@ -116,6 +116,19 @@ pub(crate) fn refused(error: ConfigError) -> String {
     error.requirement().to_text()
 }
 
+/// The options read and checked as `WasmBreaker`'s constructor does, with the
+/// same words, for the coordinators, which throw an `Error` instead of a string.
+#[cfg(feature = "coordinators")]
+pub(crate) fn checked_options(options: &CoreOptions) -> Result<Config, JsError> {
+    config_from(options).map_err(|error| JsError::new(&error))
+}
+
+/// A config a coordinator's core refused, thrown as [`checked_options`] throws it.
+#[cfg(feature = "coordinators")]
+pub(crate) fn refused_error(error: ConfigError) -> JsError {
+    JsError::new(&refused(error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};

@@ -8,7 +8,7 @@ use edgebreaker_core::fleet::{lease_answer_json, FleetReport, Lease, LeaseReturn
 use edgebreaker_core::{text, Millis};
 use wasm_bindgen::prelude::*;
 
-use crate::{config_from, refused, CoreOptions};
+use crate::{checked_options, refused_error, CoreOptions};
 
 #[wasm_bindgen]
 pub struct WasmSharedFleet {
@@ -17,11 +17,9 @@ pub struct WasmSharedFleet {
 
 #[wasm_bindgen]
 impl WasmSharedFleet {
-    /// Validates the options as `WasmBreaker`'s constructor does (same messages).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmSharedFleet, JsError> {
-        let config = config_from(options).map_err(|error| JsError::new(&error))?;
-        let core = SharedFleet::new(config).map_err(|error| JsError::new(&refused(error)))?;
+        let core = SharedFleet::new(checked_options(options)?).map_err(refused_error)?;
         Ok(WasmSharedFleet { core })
     }
 

@@ -16,11 +16,8 @@ mod shared;
 mod window;
 mod wire;
 
-use alloc::string::String;
-use core::fmt;
-
+use crate::field_error::FieldError;
 use crate::status::State;
-use crate::text;
 
 pub use coordinator::{fleet_trip_due, Coordinator, SYNC_BUDGET_PER_S};
 pub use member::{Admission, FleetMember, FleetView};
@@ -84,29 +81,4 @@ pub struct PersistedFleet {
 /// Why fleet data was refused: the field at fault (`"generation"`,
 /// `"successes"`, an unknown key's name, or the document's kind for the
 /// document as a whole) and what was wrong. `Display` is "`<field> <message>`".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FleetError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FleetError {
-    pub(crate) fn new(field: &str, message: impl Into<String>) -> FleetError {
-        FleetError { field: String::from(field), message: message.into() }
-    }
-}
-
-impl FleetError {
-    /// "`<field> <message>`", as `Display` writes it.
-    pub fn to_text(&self) -> String {
-        text![self.field, " ", self.message]
-    }
-}
-
-impl fmt::Display for FleetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
-
-impl core::error::Error for FleetError {}
+pub type FleetError = FieldError;

@@ -8,7 +8,7 @@ use alloc::string::String;
 
 use super::{FleetError, FleetReport, FleetSnapshot, Lease, LeaseReturn, PersistedFleet};
 use crate::json::{self, Map, Value};
-use crate::snapshot::MAX_CONSECUTIVE_OPENS;
+use crate::snapshot::{StateJsonHead, MAX_CONSECUTIVE_OPENS};
 use crate::status::State;
 use crate::text;
 use crate::time::MAX_MILLIS;
@@ -43,10 +43,7 @@ impl FleetSnapshot {
     /// `{"version":1,"state":s,"generation":n,"openForMs":n|null,"syncAfterMs":n}`
     pub fn to_json(&self) -> String {
         text![
-            r#"{"version":1,"state":""#,
-            self.state.as_str(),
-            r#"","generation":"#,
-            self.generation,
+            StateJsonHead { version: 1, state: self.state, generation: self.generation },
             r#","openForMs":"#,
             self.open_for_ms,
             r#","syncAfterMs":"#,
@@ -74,10 +71,7 @@ impl PersistedFleet {
     /// (`openForMs` is 0 when forced open until reset, as in a breaker's snapshot).
     pub fn to_json(&self) -> String {
         text![
-            r#"{"version":1,"state":""#,
-            self.state.as_str(),
-            r#"","generation":"#,
-            self.generation,
+            StateJsonHead { version: 1, state: self.state, generation: self.generation },
             r#","openForMs":"#,
             self.open_for_ms.unwrap_or(0),
             r#","forcedOpen":"#,

@@ -5,7 +5,33 @@
 use alloc::string::String;
 
 use super::{Snapshot, SNAPSHOT_VERSION};
+use crate::status::State;
 use crate::text;
+use crate::text::Piece;
+
+/// `{"version":…,"state":"…","generation":…`: how each JSON form of a
+/// circuit's state begins (a breaker's snapshot, a fleet's snapshot, a
+/// fleet's persisted state), left open for the fields of its own that follow.
+/// A piece of the `text!` that writes the rest, appended in place (no text of
+/// its own to copy), so the breakers' wasm is no larger than with the head
+/// written out in each form.
+pub(crate) struct StateJsonHead {
+    pub version: u64,
+    pub state: State,
+    pub generation: u64,
+}
+
+impl Piece for StateJsonHead {
+    #[inline(always)] // into its one caller in the breakers' wasm: a call costs bytes there
+    fn append_to(&self, out: &mut String) {
+        r#"{"version":"#.append_to(out);
+        self.version.append_to(out);
+        r#","state":""#.append_to(out);
+        self.state.as_str().append_to(out);
+        r#"","generation":"#.append_to(out);
+        self.generation.append_to(out);
+    }
+}
 
 impl Snapshot {
     /// The JSON form: `{"version":1,"state":…,"generation":…,"openForMs":…,
@@ -13,12 +39,7 @@ impl Snapshot {
     /// "metrics":{…}}`, keys always in this order.
     pub fn to_json(&self) -> String {
         let mut out = text![
-            r#"{"version":"#,
-            SNAPSHOT_VERSION,
-            r#","state":""#,
-            self.state.as_str(),
-            r#"","generation":"#,
-            self.generation,
+            StateJsonHead { version: SNAPSHOT_VERSION, state: self.state, generation: self.generation },
             r#","openForMs":"#,
             self.open_for_ms,
             r#","forcedOpen":"#,
