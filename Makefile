@@ -106,7 +106,7 @@ lint: setup-lint
 # compiles, and its output is printed after theirs.
 test: setup package
 	@rust_log=$$(mktemp); \
-	nice -n 19 $(MAKE) --no-print-directory test-rust >"$$rust_log" 2>&1 & rust=$$!; \
+	(TIMEFORMAT='the rust side took %0R s'; time nice -n 19 $(MAKE) --no-print-directory test-rust) >"$$rust_log" 2>&1 & rust=$$!; \
 	node host-tests/run.mjs; js_status=$$?; \
 	wait $$rust; rust_status=$$?; \
 	echo; echo "== rust: the component, lint, cargo test"; cat "$$rust_log"; rm -f "$$rust_log"; \
