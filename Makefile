@@ -100,21 +100,22 @@ lint: setup-lint
 	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 
-# The JavaScript suites (host-tests/run.mjs) mostly wait on runtimes and
-# servers, the Rust side mostly compiles: they run side by side. The Rust side
-# runs at the lowest priority, so the suites' timers fire on time whatever it
-# compiles, and its output is printed after theirs.
-test: setup package
+# Once the package and the component are built, the JavaScript suites
+# (host-tests/run.mjs), which mostly wait on runtimes and servers, and the Rust
+# side (lint, cargo test), which mostly compiles, run side by side. The Rust
+# side runs at the lowest priority, so the suites' timers fire on time whatever
+# it compiles, and its output is printed after theirs.
+test: setup build
 	@rust_log=$$(mktemp); \
 	(TIMEFORMAT='the rust side took %0R s'; time nice -n 19 $(MAKE) --no-print-directory test-rust) >"$$rust_log" 2>&1 & rust=$$!; \
 	node host-tests/run.mjs; js_status=$$?; \
 	wait $$rust; rust_status=$$?; \
-	echo; echo "== rust: the component, lint, cargo test"; cat "$$rust_log"; rm -f "$$rust_log"; \
+	echo; echo "== rust: lint, cargo test"; cat "$$rust_log"; rm -f "$$rust_log"; \
 	[ $$rust_status = 0 ] && echo "rust: passed" || echo "rust: FAILED (above)"; \
 	[ $$js_status = 0 ] && [ $$rust_status = 0 ]
 
-# The Rust side of `make test`: the component (wasmtime's tests load it), lint, cargo test.
-test-rust: component lint
+# The Rust side of `make test` (wasmtime's tests load the component `make build` built).
+test-rust: lint
 	cargo test --workspace --exclude edgebreaker-native-bench
 
 bench: build setup-denokv setup-redis
