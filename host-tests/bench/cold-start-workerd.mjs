@@ -29,6 +29,7 @@ import { Miniflare } from "miniflare";
 import { firstCallModule, libraries, linkPeers } from "../harness/first-call.mjs";
 import { workerModules } from "../harness/bundle.mjs";
 import { packAndInstall } from "../harness/packed.mjs";
+import { shuffled } from "../harness/shuffled.mjs";
 import { COMPATIBILITY_DATE, why, wranglerDryRun } from "../harness/wrangler.mjs";
 import { median, verdict } from "./fleet-figures.mjs";
 
@@ -101,15 +102,6 @@ async function round(workers) {
   } finally {
     await miniflare.dispose();
   }
-}
-
-function shuffled(values) {
-  const copy = [...values];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(Math.random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other], copy[index]];
-  }
-  return copy;
 }
 
 const consumer = packAndInstall();

@@ -15,6 +15,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { firstCallModule, libraries, linkPeers } from "../harness/first-call.mjs";
 import { packAndInstall } from "../harness/packed.mjs";
+import { shuffled } from "../harness/shuffled.mjs";
 import { verdict } from "./fleet-figures.mjs";
 
 const runs = Number(process.argv[2] ?? 21);
@@ -37,13 +38,11 @@ try {
   }
   writeFileSync(join(folder, "bare.mjs"), "console.log(performance.now());\n");
 
-  // Round-robin, so that a noisy moment on the machine hits every library alike,
-  // each run starting one further along, so that none always follows the same one.
+  // Every library once a run, in an order shuffled for each run.
   const files = [...Object.keys(libraries), "bare"];
   const samples = Object.fromEntries(files.map((name) => [name, []]));
   for (let run = 0; run < runs; run += 1) {
-    for (let turn = 0; turn < files.length; turn += 1) {
-      const name = files[(run + turn) % files.length];
+    for (const name of shuffled(files)) {
       samples[name].push(Number(execFileSync(process.execPath, [`${name}.mjs`], { cwd: folder, encoding: "utf8" })));
     }
   }

@@ -33,7 +33,7 @@ export function packAndInstall() {
 }
 
 function install(folder) {
-  // Scripts are skipped: `make build` has already built what the tarball ships.
+  // Scripts are skipped: `make package` has already built what the tarball ships.
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", folder], {
       cwd: process.env.EDGEBREAKER_PACKAGE_DIR ?? join(repoDir, "js"),
@@ -49,7 +49,7 @@ function install(folder) {
   const installed = join(folder, "node_modules", "edgebreaker");
   const { exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
   const missing = [...new Set(Object.values(exports["."]))].filter((file) => !existsSync(join(installed, file)));
-  if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make build\` first`);
+  if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make package\` first`);
   cpSync(join(hostTestsDir, "shared"), join(folder, "shared"), { recursive: true });
   writeFileSync(join(folder, "vectors.js"), `export default ${JSON.stringify(loadVectors())};\n`);
 }

@@ -3,6 +3,7 @@
 
 use alloc::string::String;
 
+use crate::config::ConfigError;
 use crate::text;
 use crate::text::display_via_to_text;
 
@@ -26,5 +27,17 @@ impl FieldError {
 }
 
 display_via_to_text!(FieldError);
+
+/// A config refused while reading data that carries one (a snapshot, a fleet's
+/// documents): the option is the field, "must be <rule>; got <value>" the message.
+impl From<ConfigError> for FieldError {
+    fn from(error: ConfigError) -> FieldError {
+        let message = match error.given() {
+            Some(value) => text!["must be ", error.rule().to_text(), "; got ", value],
+            None => text!["must be ", error.rule().to_text()],
+        };
+        FieldError::new(error.option(), message)
+    }
+}
 
 impl core::error::Error for FieldError {}

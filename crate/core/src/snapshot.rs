@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::breaker::{Breaker, Parts, Phase};
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::field_error::FieldError;
 use crate::permit::GENERATION_MASK;
 use crate::status::{Metrics, State};
@@ -100,17 +100,6 @@ pub struct SnapshotMetrics {
 /// of the config such as `"failureThreshold"`), and what is wrong with it.
 /// `Display` is "`<field> <message>`".
 pub type SnapshotError = FieldError;
-
-/// A config refused while restoring: the option is the field.
-impl From<ConfigError> for SnapshotError {
-    fn from(error: ConfigError) -> SnapshotError {
-        let message = match error.given() {
-            Some(value) => text!["must be ", error.rule().to_text(), "; got ", value],
-            None => text!["must be ", error.rule().to_text()],
-        };
-        SnapshotError::new(error.option(), message)
-    }
-}
 
 /// "must be a whole number from 0 to `max`".
 pub(crate) fn whole_up_to(max: u64) -> String {

@@ -87,16 +87,15 @@ macro_rules! text {
 }
 
 /// `Display` for types that write their own text with `to_text` (so that the
-/// core's texts stay out of `fmt`'s machinery), one impl for each type named:
-/// `display_via_to_text!(ConfigError, Rule);`.
+/// core's texts stay out of `fmt`'s machinery): `display_via_to_text!(Rule);`.
 macro_rules! display_via_to_text {
-    ($($type:ty),+ $(,)?) => {$(
+    ($type:ty) => {
         impl core::fmt::Display for $type {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(&self.to_text())
             }
         }
-    )+};
+    };
 }
 pub(crate) use display_via_to_text;
 

@@ -17,6 +17,7 @@ pub struct WasmFleetCoordinator {
 
 #[wasm_bindgen]
 impl WasmFleetCoordinator {
+    /// Validates the options as `WasmBreaker`'s constructor does (same messages).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmFleetCoordinator, JsError> {
         let core = Coordinator::new(checked_options(options)?).map_err(refused_error)?;

@@ -17,6 +17,7 @@ pub struct WasmSharedFleet {
 
 #[wasm_bindgen]
 impl WasmSharedFleet {
+    /// Validates the options as `WasmBreaker`'s constructor does (same messages).
     #[wasm_bindgen(constructor)]
     pub fn new(options: &CoreOptions) -> Result<WasmSharedFleet, JsError> {
         let core = SharedFleet::new(checked_options(options)?).map_err(refused_error)?;

@@ -21,25 +21,27 @@ export interface BreakerInstruments {
   readonly transitions: Observable;
 }
 
-/** How OpenTelemetry observes an instrument: `createObservable<kind>`. */
-type Kind = "Counter" | "UpDownCounter" | "Gauge";
+/** One instrument: how OpenTelemetry observes it (`createObservable<kind>`), its name, unit and description. */
+interface Instrument {
+  readonly kind: "Counter" | "UpDownCounter" | "Gauge";
+  readonly name: `edgebreaker.breaker.${string}`;
+  readonly unit: "1" | "{call}" | "{transition}";
+  readonly description: string;
+}
 
-/** Every instrument: its kind, name, unit and description. */
-const INSTRUMENTS: { readonly [key in keyof BreakerInstruments]: readonly [Kind, string, string, string] } = {
-  status: ["UpDownCounter", "edgebreaker.breaker.status", "1", "1 for the state the circuit breaker is in, 0 for the others."],
-  calls: ["Counter", "edgebreaker.breaker.calls", "{call}", "Calls settled or refused by the circuit breaker, by outcome (slow successes are `slow`, not `failed`)."],
-  activeCalls: ["UpDownCounter", "edgebreaker.breaker.active_calls", "{call}", "Calls the circuit breaker admitted that have not settled yet."],
-  failureRate: ["Gauge", "edgebreaker.breaker.failure_rate", "1", "Failures over outcomes in the circuit breaker's current window; 0 when it is empty."],
-  transitions: ["Counter", "edgebreaker.breaker.transitions", "{transition}", "State changes of the circuit breaker, by the states left and entered and the cause."],
+const INSTRUMENTS: { readonly [key in keyof BreakerInstruments]: Instrument } = {
+  status: { kind: "UpDownCounter", name: "edgebreaker.breaker.status", unit: "1", description: "1 for the state the circuit breaker is in, 0 for the others." },
+  calls: { kind: "Counter", name: "edgebreaker.breaker.calls", unit: "{call}", description: "Calls settled or refused by the circuit breaker, by outcome (slow successes are `slow`, not `failed`)." },
+  activeCalls: { kind: "UpDownCounter", name: "edgebreaker.breaker.active_calls", unit: "{call}", description: "Calls the circuit breaker admitted that have not settled yet." },
+  failureRate: { kind: "Gauge", name: "edgebreaker.breaker.failure_rate", unit: "1", description: "Failures over outcomes in the circuit breaker's current window; 0 when it is empty." },
+  transitions: { kind: "Counter", name: "edgebreaker.breaker.transitions", unit: "{transition}", description: "State changes of the circuit breaker, by the states left and entered and the cause." },
 };
 
 /** Creates the instruments on `meter`. */
 export function createInstruments(meter: Meter): BreakerInstruments {
-  const entries = Object.entries(INSTRUMENTS).map(([key, [kind, name, unit, description]]) => {
-    const instrument: Observable = meter[`createObservable${kind}`](name, { description, unit });
-    return [key, instrument];
-  });
-  return Object.fromEntries(entries) as Record<keyof BreakerInstruments, Observable>;
+  const create = ({ kind, name, unit, description }: Instrument): Observable => meter[`createObservable${kind}`](name, { description, unit });
+  const { status, calls, activeCalls, failureRate, transitions } = INSTRUMENTS;
+  return { status: create(status), calls: create(calls), activeCalls: create(activeCalls), failureRate: create(failureRate), transitions: create(transitions) };
 }
 
 /** Every instrument, for `addBatchObservableCallback`. */
