@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { consumerFolder, repoDir } from "../harness/packed.mjs";
+import { optionNumbers } from "../shared/fleet-vectors.js";
 
 const installed = join(consumerFolder(), "node_modules", "edgebreaker");
 
@@ -29,7 +30,7 @@ export function inProcessFleet({ now = Date.now, deliver = (isolate, send) => Pr
   const coordinators = new Map();
   const coordinator = (name, optionsJson) => {
     let found = coordinators.get(name);
-    if (found === undefined) coordinators.set(name, (found = new binding.WasmFleetCoordinator(JSON.parse(optionsJson))));
+    if (found === undefined) coordinators.set(name, (found = new binding.WasmFleetCoordinator(optionNumbers(JSON.parse(optionsJson)))));
     return found;
   };
   /** The transport of one isolate (`isolate` is handed to `deliver`). */

@@ -11,6 +11,15 @@ import { expectEqual, expectSubset } from "./vectors.js";
 const STATES = ["closed", "open", "half_open"];
 const OUTCOMES = { success: 0, failure: 1, ignored: 2 };
 const ADMISSIONS = ["local", "blocked", "lease"];
+/** The binding's options in the order its constructors read them (`CoreOptionNames`). */
+const OPTION_NAMES = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
+
+/** Options by name (a vector's config) as the constructors read them: a number each, then a bit each for those given. */
+export function optionNumbers(options) {
+  const given = OPTION_NAMES.map((name) => options[name] !== undefined && options[name] !== null);
+  const mask = given.reduce((bits, isGiven, index) => (isGiven ? bits | (1 << index) : bits), 0);
+  return Float64Array.from([...OPTION_NAMES.map((name, index) => (given[index] ? options[name] : 0)), mask]);
+}
 
 /**
  * One test per vector: `run()` returns when the binding agrees with the
@@ -24,8 +33,9 @@ export function fleetVectorTests(binding, vectors) {
 }
 
 function runVector({ WasmBreaker, WasmFleetCoordinator }, vector) {
-  const members = (vector.memberClockOffsetsMs ?? [0]).map((offset) => ({ local: new WasmBreaker(vector.config), offset }));
-  let coordinator = new WasmFleetCoordinator(vector.config);
+  const options = optionNumbers(vector.config);
+  const members = (vector.memberClockOffsetsMs ?? [0]).map((offset) => ({ local: new WasmBreaker(options), offset }));
+  let coordinator = new WasmFleetCoordinator(options);
   const leases = new Map();
   let at = 0;
   vector.steps.forEach((step, index) => {
@@ -113,7 +123,7 @@ function runVector({ WasmBreaker, WasmFleetCoordinator }, vector) {
         const persisted = coordinator.persisted(at);
         if (step.expectPersisted) expectSubset(JSON.parse(persisted), step.expectPersisted, `${where} persisted`);
         coordinator.free();
-        coordinator = WasmFleetCoordinator.restore(vector.config, persisted, at, at);
+        coordinator = WasmFleetCoordinator.restore(options, persisted, at, at);
         break;
       }
       default:

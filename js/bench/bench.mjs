@@ -43,7 +43,7 @@ const sampling = cockatielBreaker(handleAll, {
 // The floor drives a core of its own: the wasm-bindgen glue (js/wasm, from
 // `make wasm`) over the wasm the package ships (dist/wasm).
 initSync({ module: readFileSync(new URL("../dist/wasm/edgebreaker_bg.wasm", import.meta.url)) });
-const floorCore = new WasmBreaker({});
+const floorCore = new WasmBreaker(new Float64Array(0)); // no option given (no mask): every default
 const UNTIMED = -1; // the acquire time of a permit from acquireIfClosed
 let floorToken = 0;
 const floorFulfilled = () => floorCore.record(floorToken, UNTIMED, 0, Date.now());

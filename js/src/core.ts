@@ -5,7 +5,7 @@
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
-import { coreOptions, refusedOptions, type CoreArguments } from "./core-options.js";
+import { coreNumbers, refusedOptions, type CoreArguments } from "./core-options.js";
 import { initSync, maxSnapshotBytes, WasmBreaker, WasmFigures } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
@@ -15,18 +15,19 @@ let memory: WebAssembly.Memory | undefined;
 
 /**
  * A core breaker, or a RangeError naming the option the core refused. The
- * binding reads each option by name from one object, so no order has to
- * match Rust's. It throws its message as a string, "<option> must be
- * <rule>", without the value (formatting an f64 would cost the wasm 16 KB):
- * the value is added here, as the caller gave it.
+ * binding reads the options as numbers in the order of its `CoreOptionNames`,
+ * which `CORE_OPTION_NAMES` is checked against when this compiles. It throws
+ * its message as a string, "<option> must be <rule>", without the value
+ * (formatting an f64 would cost the wasm 16 KB): the value is added here, as
+ * the caller gave it.
  */
 export function createCore(args: CoreArguments): WasmBreaker {
   initialiseWasm();
-  const options = coreOptions(args);
+  const numbers = coreNumbers(args);
   try {
-    return new WasmBreaker(options);
+    return new WasmBreaker(numbers);
   } catch (error) {
-    throw refusedOptions(error, options);
+    throw refusedOptions(error, numbers);
   }
 }
 
@@ -38,16 +39,16 @@ export function createCore(args: CoreArguments): WasmBreaker {
  */
 export function restoreCore(args: CoreArguments, json: string, now: number): WasmBreaker {
   initialiseWasm();
-  const options = coreOptions(args);
+  const numbers = coreNumbers(args);
   // A UTF-16 unit is at least one byte of UTF-8, so no text within the cap is refused here.
   if (json.length > maxSnapshotBytes()) {
     throw new RangeError(`snapshot must be at most ${maxSnapshotBytes()} bytes of JSON; got ${json.length}`);
   }
   try {
-    return WasmBreaker.restore(options, json, now);
+    return WasmBreaker.restore(numbers, json, now);
   } catch (error) {
     // The binding throws a refused option as a string, a refused snapshot as an Error.
-    if (typeof error === "string") throw refusedOptions(error, options);
+    if (typeof error === "string") throw refusedOptions(error, numbers);
     if (error instanceof Error && error.name === "Error") {
       throw new RangeError(error.message.startsWith("snapshot ") ? error.message : `snapshot.${error.message}`);
     }

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { CircuitBreaker, CircuitBreakerError, getCircuitBreaker, protectFetch, removeCircuitBreaker } from "edgebreaker";
 import { initSync, WasmFleetCoordinator } from "./glue/edgebreaker_fleet.js";
 import { wasmModule } from "../node_modules/edgebreaker/dist/wasm/fleet-module-inline.js";
-import { settle } from "./helpers.mjs";
+import { optionNumbers, settle } from "./helpers.mjs";
 
 initSync({ module: wasmModule() });
 
@@ -24,7 +24,7 @@ const OPTIONS = { failureThreshold: 2, windowSize: 4, resetTimeoutMs: 1_000, suc
 function inProcessFleet(clock, { syncIntervalMs = 100, timeoutMs = 20, fault = () => undefined } = {}) {
   const coordinators = new Map();
   const coordinator = (name, optionsJson) => {
-    if (!coordinators.has(name)) coordinators.set(name, new WasmFleetCoordinator(JSON.parse(optionsJson)));
+    if (!coordinators.has(name)) coordinators.set(name, new WasmFleetCoordinator(optionNumbers(JSON.parse(optionsJson))));
     return coordinators.get(name);
   };
   const exchanges = [];

@@ -8,7 +8,7 @@ use edgebreaker_core::{count_from_f64, Breaker, Millis, Outcome, Permit, Rejecte
 use wasm_bindgen::prelude::*;
 
 use crate::figures::figures_of;
-use crate::{config_from, refused, CoreOptions, CORE_OPTION_FIELDS};
+use crate::{config_from, refused, CORE_OPTION_FIELDS};
 
 /// `acquire` returns this instead of a token when the call is rejected.
 const REJECTED: f64 = -1.0;
@@ -49,7 +49,7 @@ impl WasmBreaker {
     /// words, without the value: the JS wrapper appends it as the caller
     /// wrote it, and turns the message into a RangeError).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &CoreOptions) -> Result<WasmBreaker, String> {
+    pub fn new(options: &[f64]) -> Result<WasmBreaker, String> {
         let core = Breaker::new(config_from(options)?).map_err(refused)?;
         Ok(WasmBreaker::wrapping(core))
     }
@@ -114,7 +114,7 @@ impl WasmBreaker {
     }
 
     /// The status at `now` as numbers: the figures (`figures_of`'s 14), then
-    /// the config, each option in `CoreOptions` order (NaN where it is off).
+    /// the config, each option in `CoreOptionNames` order (NaN where it is off).
     pub fn status(&mut self, now: f64) -> Vec<f64> {
         let status = self.core.status(Millis::reading_from_f64(now));
         let mut config = status.config.to_numbers();

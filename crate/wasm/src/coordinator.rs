@@ -8,7 +8,7 @@ use edgebreaker_core::fleet::{lease_answer_json, Coordinator, FleetReport, Lease
 use edgebreaker_core::{Millis, Outcome};
 use wasm_bindgen::prelude::*;
 
-use crate::{checked_options, refused_error, CoreOptions};
+use crate::{checked_options, refused_error};
 
 #[wasm_bindgen]
 pub struct WasmFleetCoordinator {
@@ -19,14 +19,14 @@ pub struct WasmFleetCoordinator {
 impl WasmFleetCoordinator {
     /// Validates the options as `WasmBreaker`'s constructor does (same messages).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &CoreOptions) -> Result<WasmFleetCoordinator, JsError> {
+    pub fn new(options: &[f64]) -> Result<WasmFleetCoordinator, JsError> {
         let core = Coordinator::new(checked_options(options)?).map_err(refused_error)?;
         Ok(WasmFleetCoordinator { core })
     }
 
     /// A coordinator from `persisted()` JSON written at `written_at` and restored
     /// at `now`, readings of one clock (the options never come from it).
-    pub fn restore(options: &CoreOptions, persisted_json: &str, written_at: f64, now: f64) -> Result<WasmFleetCoordinator, JsError> {
+    pub fn restore(options: &[f64], persisted_json: &str, written_at: f64, now: f64) -> Result<WasmFleetCoordinator, JsError> {
         let config = checked_options(options)?;
         let persisted = PersistedFleet::from_json(persisted_json).map_err(|error| JsError::new(&error.to_text()))?;
         let core = Coordinator::restore(config, &persisted, Millis::reading_from_f64(written_at), Millis::reading_from_f64(now))

@@ -49,43 +49,17 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The constructor's argument in TypeScript, and its names in `status`'s
-/// order: js/src/core-options.ts builds the one and checks its list against the other.
+/// The options' names in the order the constructors read their numbers and
+/// `status` writes them: js/src/core-options.ts checks its list against it.
 #[wasm_bindgen(typescript_custom_section)]
-const CORE_OPTIONS_INTERFACE: &str = CORE_OPTIONS;
+const CORE_OPTION_NAMES_TUPLE: &str = CORE_OPTION_NAMES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
-const CORE_OPTIONS: &str = r#"
-/** The core's options by their JS names; an absent (undefined or null) option takes the core's default. */
-export interface CoreOptions {
-    failureThreshold?: number;
-    windowSize?: number;
-    resetTimeoutMs?: number;
-    successThreshold?: number;
-    halfOpenMaxCalls?: number;
-    failureRateThreshold?: number;
-    minimumCalls?: number;
-    windowMs?: number;
-    slowCallMs?: number;
-    maxResetTimeoutMs?: number;
-    probeTimeoutMs?: number;
-}
-/** The options' names in the order `status` writes the config's numbers. */
+const CORE_OPTION_NAMES: &str = r#"
+/** The core's options in the order the constructors read them (a number each, then a bit each for those given) and `status` writes them. */
 export type CoreOptionNames = readonly ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
 "#;
 
-// The constructor's options, read by name from a plain JS object: one
-// imported function for all of them (a getter each would add 2 KB of glue;
-// serde, kilobytes of wasm).
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(typescript_type = "CoreOptions")]
-    pub type CoreOptions;
-    /// `Reflect.get(options, name)`: undefined (or null) is `None`.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
-    fn option(options: &CoreOptions, name: &str) -> Option<f64>;
-}
-
-/// Each option's JS name (as `CORE_OPTIONS` declares it: see the test below),
+/// Each option's JS name (as `CoreOptionNames` lists it: see the test below),
 /// and where the core takes it.
 pub(crate) type OptionField = fn(&mut NumberOptions) -> &mut Option<f64>;
 pub(crate) const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
@@ -102,11 +76,17 @@ pub(crate) const CORE_OPTION_FIELDS: [(&str, OptionField); 11] = [
     ("probeTimeoutMs", |numbers| &mut numbers.probe_timeout_ms),
 ];
 
-/// The options read by name and checked by the core; a refusal is "<option> must be <rule>".
-pub(crate) fn config_from(options: &CoreOptions) -> Result<Config, String> {
+/// The constructors' options: a number per option in `CoreOptionNames` order,
+/// then which of them were given, bit i for option i (the others take the
+/// core's default). One copy into wasm memory: reading them by name, a call
+/// back into JS and a decoded string each, made a new breaker cost about
+/// 10 µs in Node. Checked by the core; a refusal is "<option> must be <rule>".
+pub(crate) fn config_from(options: &[f64]) -> Result<Config, String> {
+    let (given, values) = options.split_last().map_or((0, options), |(given, values)| (*given as u32, values));
     let mut numbers = NumberOptions::default();
-    for (name, field) in CORE_OPTION_FIELDS {
-        *field(&mut numbers) = option(options, name);
+    for (bit, ((_, field), value)) in CORE_OPTION_FIELDS.iter().zip(values).enumerate() {
+        let is_given = 1u32.checked_shl(bit as u32).is_some_and(|mask| given & mask != 0);
+        *field(&mut numbers) = is_given.then_some(*value);
     }
     Config::from_numbers(&numbers).map_err(refused)
 }
@@ -119,7 +99,7 @@ pub(crate) fn refused(error: ConfigError) -> String {
 /// The options read and checked as `WasmBreaker`'s constructor does, with the
 /// same words, for the coordinators, which throw an `Error` instead of a string.
 #[cfg(feature = "coordinators")]
-pub(crate) fn checked_options(options: &CoreOptions) -> Result<Config, JsError> {
+pub(crate) fn checked_options(options: &[f64]) -> Result<Config, JsError> {
     config_from(options).map_err(|error| JsError::new(&error))
 }
 
@@ -131,17 +111,29 @@ pub(crate) fn refused_error(error: ConfigError) -> JsError {
 
 #[cfg(test)]
 mod tests {
-    use super::{CORE_OPTIONS, CORE_OPTION_FIELDS};
+    use super::{config_from, CORE_OPTION_FIELDS, CORE_OPTION_NAMES};
+    use edgebreaker_core::Config;
 
-    /// The TypeScript interface and tuple (which js/src/core-options.ts checks
-    /// its names against) list exactly the options the constructor reads, the
-    /// tuple in the order `status` writes them.
+    /// Only the options whose bit is set are read; a NaN given is refused, not taken for the default.
     #[test]
-    fn the_typescript_declarations_name_every_option_read_in_order() {
-        let declared: Vec<&str> = CORE_OPTIONS.lines().filter_map(|line| line.trim().strip_suffix("?: number;")).collect();
+    fn the_mask_says_which_options_were_given() {
+        let mut numbers = [0.0; 12];
+        numbers[0] = 7.0; // failureThreshold, given
+        numbers[2] = f64::NAN; // resetTimeoutMs, not given
+        numbers[11] = 0b1.into();
+        let config = config_from(&numbers).unwrap_or_default();
+        assert_eq!((config.failure_threshold, config.reset_timeout_ms), (7, Config::default().reset_timeout_ms));
+        numbers[11] = 0b101.into();
+        assert_eq!(config_from(&numbers).err().as_deref(), Some("resetTimeoutMs must be a whole number of milliseconds from 1 to 9007199254740991"));
+        assert_eq!(config_from(&[]), Ok(Config::default()), "no numbers, no mask: every default");
+    }
+
+    /// The TypeScript tuple (which js/src/core-options.ts checks its names
+    /// against) lists exactly the options the constructors read, in order.
+    #[test]
+    fn the_typescript_tuple_names_every_option_read_in_order() {
         let read: Vec<&str> = CORE_OPTION_FIELDS.iter().map(|(name, _)| *name).collect();
-        assert_eq!(declared, read);
-        let tuple = CORE_OPTIONS.split_once("CoreOptionNames = readonly [").and_then(|(_, rest)| rest.split_once("];"));
+        let tuple = CORE_OPTION_NAMES.split_once("CoreOptionNames = readonly [").and_then(|(_, rest)| rest.split_once("];"));
         let ordered: Vec<&str> = tuple.map(|(names, _)| names).unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
         assert_eq!(ordered, read);
     }

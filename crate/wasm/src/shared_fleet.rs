@@ -8,7 +8,7 @@ use edgebreaker_core::fleet::{lease_answer_json, FleetReport, Lease, LeaseReturn
 use edgebreaker_core::{text, Millis};
 use wasm_bindgen::prelude::*;
 
-use crate::{checked_options, refused_error, CoreOptions};
+use crate::{checked_options, refused_error};
 
 #[wasm_bindgen]
 pub struct WasmSharedFleet {
@@ -19,7 +19,7 @@ pub struct WasmSharedFleet {
 impl WasmSharedFleet {
     /// Validates the options as `WasmBreaker`'s constructor does (same messages).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &CoreOptions) -> Result<WasmSharedFleet, JsError> {
+    pub fn new(options: &[f64]) -> Result<WasmSharedFleet, JsError> {
         let core = SharedFleet::new(checked_options(options)?).map_err(refused_error)?;
         Ok(WasmSharedFleet { core })
     }

@@ -6,7 +6,7 @@ use edgebreaker_core::{Breaker, Millis, MAX_SNAPSHOT_BYTES};
 use wasm_bindgen::prelude::*;
 
 use crate::breaker::WasmBreaker;
-use crate::{config_from, CoreOptions};
+use crate::config_from;
 
 #[wasm_bindgen]
 impl WasmBreaker {
@@ -19,7 +19,7 @@ impl WasmBreaker {
     /// `now`. Throws the string "<option> must be <rule>" for a refused
     /// option, as the constructor does, and an Error "<field> <message>" for
     /// a refused snapshot (text longer than `maxSnapshotBytes()` included).
-    pub fn restore(options: &CoreOptions, json: &str, now: f64) -> Result<WasmBreaker, JsValue> {
+    pub fn restore(options: &[f64], json: &str, now: f64) -> Result<WasmBreaker, JsValue> {
         let config = config_from(options)?;
         let core = Breaker::restore_json(config, json, Millis::reading_from_f64(now))
             .map_err(|refused| JsError::new(&refused.to_text()))?;

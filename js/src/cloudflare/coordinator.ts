@@ -15,7 +15,7 @@ import { describe } from "../describe.js";
 import { readOptions } from "../fleet/options.js";
 import { initialiseFleetWasm } from "../fleet/wasm.js";
 import { MAX_FLEET_MESSAGE_LENGTH } from "../fleet/transport.js";
-import { WasmFleetCoordinator, type CoreOptions } from "../wasm/edgebreaker_fleet.js";
+import { WasmFleetCoordinator } from "../wasm/edgebreaker_fleet.js";
 
 /** The storage key of the persisted state. */
 const STORED = "edgebreaker-fleet";
@@ -158,7 +158,7 @@ function capped(what: string, value: unknown): string {
 }
 
 /** A core carrying on from `stored`, or a new one when it cannot be read with these options (it was written by another version, say). */
-function restoredOrNew(options: CoreOptions, stored: Stored, now: number): WasmFleetCoordinator {
+function restoredOrNew(options: Float64Array, stored: Stored, now: number): WasmFleetCoordinator {
   try {
     return WasmFleetCoordinator.restore(options, stored.persisted, stored.writtenAt, now);
   } catch {

@@ -1,12 +1,15 @@
 // The core options a member sends its coordinator as JSON text, read back
 // wherever a coordinator runs (a Durable Object, a member deciding against a
 // store): the names are checked here, the ranges by the core.
-import { CORE_OPTION_NAMES } from "../core-options.js";
+import { CORE_OPTION_NAMES, coreNumbers, type CoreArguments } from "../core-options.js";
 import { describe } from "../describe.js";
-import type { CoreOptions } from "../wasm/edgebreaker.js";
 
-/** The core options in `optionsJson`: an object of numbers (or null) by the core's option names; the core checks their ranges. */
-export function readOptions(optionsJson: string): CoreOptions {
+/**
+ * The core options in `optionsJson` (an object of numbers, or null for the
+ * default, by the core's option names) as the binding reads them
+ * (`coreNumbers`). The core checks their ranges.
+ */
+export function readOptions(optionsJson: string): Float64Array {
   let given: unknown;
   try {
     given = JSON.parse(optionsJson);
@@ -16,11 +19,12 @@ export function readOptions(optionsJson: string): CoreOptions {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     throw new TypeError(`optionsJson must hold an object; got ${describe(given)}`);
   }
-  const options: CoreOptions = {};
+  const args: CoreArguments = [];
   for (const [name, value] of Object.entries(given)) {
-    if (!(CORE_OPTION_NAMES as readonly string[]).includes(name)) throw new TypeError(`optionsJson: unknown option "${name.slice(0, 40)}"`);
+    const index = (CORE_OPTION_NAMES as readonly string[]).indexOf(name);
+    if (index < 0) throw new TypeError(`optionsJson: unknown option "${name.slice(0, 40)}"`);
     if (value !== null && typeof value !== "number") throw new TypeError(`optionsJson: ${name} must be a number; got ${describe(value)}`);
-    options[name as keyof CoreOptions] = value ?? undefined;
+    args[index] = value ?? undefined;
   }
-  return options;
+  return coreNumbers(args);
 }
