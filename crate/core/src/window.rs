@@ -58,6 +58,7 @@ impl Window {
     /// Removes the outcomes that have left the window by `now`: one recorded at
     /// `t` leaves at `t + max_age`. Entries are in time order (the core's time never
     /// goes backwards), so only the oldest end needs looking at.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))] // a loop, called only with `windowMs`
     pub(crate) fn expire(&mut self, now: Millis, max_age: Millis) {
         while self.len > 0 {
             // The oldest of `len` entries ends just before `next`, going round.
