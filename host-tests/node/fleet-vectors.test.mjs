@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { consumerFolder, hostTestsDir, repoDir } from "../harness/packed.mjs";
-import { fleetVectorTests } from "../shared/fleet-vectors.js";
+import { fleetVectorTests, OPTION_NAMES } from "../shared/fleet-vectors.js";
 
 const vectorsDir = join(hostTestsDir, "fleet-vectors");
 const vectors = readdirSync(vectorsDir)
@@ -25,6 +25,12 @@ async function loadBinding(name) {
 const { WasmBreaker } = await loadBinding("edgebreaker");
 const { WasmFleetCoordinator } = await loadBinding("edgebreaker_fleet");
 const binding = { WasmBreaker, WasmFleetCoordinator };
+
+test("the vectors' order of the options is the binding's (CoreOptionNames)", (t) => {
+  const declared = readFileSync(join(repoDir, "js", "wasm", "edgebreaker.d.ts"), "utf8");
+  const tuple = /CoreOptionNames = readonly \[(.*?)\];/.exec(declared)?.[1];
+  t.assert.deepStrictEqual(tuple?.split(", ").map((name) => JSON.parse(name)), OPTION_NAMES);
+});
 
 test("there are fleet vectors to run", (t) => {
   t.assert.ok(vectors.length >= 12, `found ${vectors.length}`);

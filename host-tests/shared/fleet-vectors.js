@@ -12,7 +12,7 @@ const STATES = ["closed", "open", "half_open"];
 const OUTCOMES = { success: 0, failure: 1, ignored: 2 };
 const ADMISSIONS = ["local", "blocked", "lease"];
 /** The binding's options in the order its constructors read them (`CoreOptionNames`). */
-const OPTION_NAMES = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
+export const OPTION_NAMES = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
 
 /** Options by name (a vector's config) as the constructors read them: a number each, then a bit each for those given. */
 export function optionNumbers(options) {

@@ -120,6 +120,9 @@ describe("a wrong range throws RangeError stating the real range and the value g
   test("failureThreshold above a windowSize given with it", () => {
     refused(() => new CircuitBreaker({ windowSize: 3, failureThreshold: 4 }), RangeError, "failureThreshold", "4", /^an integer from 1 to windowSize \(3\)$/);
   });
+  test("a default the core refuses (failureThreshold's 5 above a windowSize of 3) is named without a value, as none was given", () => {
+    assert.throws(() => new CircuitBreaker({ windowSize: 3 }), { name: "RangeError", message: "failureThreshold must be an integer from 1 to windowSize (3)" });
+  });
   test("every option is checked before the core checks its ranges: a wrong fetch option is named before a core value out of range", () => {
     refused(() => new CircuitBreaker({ failureThreshold: 0, idleTimeoutMs: 0 }), RangeError, "idleTimeoutMs", "0");
     refused(() => new CircuitBreaker({ windowSize: 0, onOpen: "Respond" }), TypeError, "onOpen", '"Respond"');

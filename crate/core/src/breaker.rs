@@ -17,8 +17,8 @@ use crate::window::Window;
 ///
 /// Natively, with a tag of its own: acquire and record each match on the
 /// phase twice, and a tag is one comparison where the niche in `until` takes
-/// several (7 of 153 instructions per acquire + record). Not in the wasm,
-/// where it would cost bytes.
+/// several (7 instructions of an acquire + record: 153 → 146 by callgrind).
+/// Not in the wasm, where it would cost bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(not(target_arch = "wasm32"), repr(u8))]
 pub(crate) enum Phase {
