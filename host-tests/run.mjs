@@ -1,4 +1,4 @@
-// The one test runner of the JavaScript side (`make test` runs it beside the
+// The one test runner of the JavaScript side (`make test` runs it after the
 // Rust side's lint and cargo test): packs js/ once, installs the tarball into
 // a temporary folder, runs every suite below against it, one after another,
 // and prints one line per suite and then `N passed, N failed` alone on the
