@@ -13,16 +13,6 @@ use crate::{config_from, refused, CORE_OPTION_FIELDS};
 /// `acquire` returns this instead of a token when the call is rejected.
 const REJECTED: f64 = -1.0;
 
-/// The causes' names by code, as `transitionsSince` hands a cause over:
-/// js/src/transition.ts lists them as this tuple, checked when it compiles.
-#[wasm_bindgen(typescript_custom_section)]
-const CAUSE_NAMES_TUPLE: &str = CAUSE_NAMES;
-#[allow(dead_code)] // read by the custom section, which the lint does not see
-const CAUSE_NAMES: &str = r#"
-/** The core's transition causes, each at its code (edgebreaker-core's `Cause::NAMES`). */
-export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slow_calls", "retry_after", "probe_failed", "probe_expired", "open_time_elapsed", "probes_succeeded", "reset", "force_open", "fleet"];
-"#;
-
 /// Numbers per transition in `transitionsSince`'s answer.
 const TRANSITION_NUMBERS: usize = 8;
 
@@ -177,20 +167,5 @@ pub(crate) fn state_code(state: State) -> u8 {
         State::Closed => 0,
         State::Open => 1,
         State::HalfOpen => 2,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::CAUSE_NAMES;
-    use edgebreaker_core::Cause;
-
-    /// The tuple type js/src/transition.ts checks its cause names against lists the
-    /// core's names in the order of their codes.
-    #[test]
-    fn the_typescript_tuple_names_every_cause_at_its_code() {
-        let tuple = CAUSE_NAMES.split_once('[').and_then(|(_, rest)| rest.split_once("];")).map(|(names, _)| names);
-        let declared: Vec<&str> = tuple.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
-        assert_eq!(declared, Cause::NAMES);
     }
 }

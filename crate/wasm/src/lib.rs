@@ -49,14 +49,19 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The options' names in the order the constructors read their numbers and
-/// `status` writes them: js/src/core-options.ts checks its list against it.
+/// The core's names in the orders the bindings hand them over as numbers,
+/// which js/src checks its own lists against when it compiles: the options,
+/// as the constructors read them and `status` writes them (js/src/core-options.ts),
+/// and the causes, by the code `transitionsSince` gives (js/src/transition.ts).
+/// The tests below check both tuples against the core.
 #[wasm_bindgen(typescript_custom_section)]
-const CORE_OPTION_NAMES_TUPLE: &str = CORE_OPTION_NAMES;
+const CORE_NAME_TUPLES_SECTION: &str = CORE_NAME_TUPLES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
-const CORE_OPTION_NAMES: &str = r#"
+const CORE_NAME_TUPLES: &str = r#"
 /** The core's options in the order the constructors read them (a number each, then a bit each for those given) and `status` writes them. */
 export type CoreOptionNames = readonly ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
+/** The core's transition causes, each at its code (edgebreaker-core's `Cause::code`). */
+export type CoreCauseNames = readonly ["failure_threshold", "failure_rate", "slow_calls", "retry_after", "probe_failed", "probe_expired", "open_time_elapsed", "probes_succeeded", "reset", "force_open", "fleet"];
 "#;
 
 /// Each option's JS name (as `CoreOptionNames` lists it: see the test below),
@@ -112,8 +117,8 @@ pub(crate) fn refused_error(error: ConfigError) -> JsError {
 
 #[cfg(test)]
 mod tests {
-    use super::{config_from, CORE_OPTION_FIELDS, CORE_OPTION_NAMES};
-    use edgebreaker_core::Config;
+    use super::{config_from, CORE_NAME_TUPLES, CORE_OPTION_FIELDS};
+    use edgebreaker_core::{Cause, Config, Millis, WindowTally};
 
     /// Only the options whose bit is set are read; a NaN given is refused, not taken for the default.
     #[test]
@@ -129,13 +134,41 @@ mod tests {
         assert_eq!(config_from(&[]), Ok(Config::default()), "no numbers, no mask: every default");
     }
 
-    /// The TypeScript tuple (which js/src/core-options.ts checks its names
-    /// against) lists exactly the options the constructors read, in order.
+    /// A tuple of the custom section, by its type's name.
+    fn tuple(name: &str) -> Vec<&'static str> {
+        let head = format!("{name} = readonly [");
+        let names = CORE_NAME_TUPLES.split_once(head.as_str()).and_then(|(_, rest)| rest.split_once("];")).map(|(names, _)| names);
+        names.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect()
+    }
+
+    /// The tuple js/src/core-options.ts checks its names against lists exactly
+    /// the options the constructors read, in order.
     #[test]
     fn the_typescript_tuple_names_every_option_read_in_order() {
         let read: Vec<&str> = CORE_OPTION_FIELDS.iter().map(|(name, _)| *name).collect();
-        let tuple = CORE_OPTION_NAMES.split_once("CoreOptionNames = readonly [").and_then(|(_, rest)| rest.split_once("];"));
-        let ordered: Vec<&str> = tuple.map(|(names, _)| names).unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect();
-        assert_eq!(ordered, read);
+        assert_eq!(tuple("CoreOptionNames"), read);
+    }
+
+    /// The tuple js/src/transition.ts checks its names against lists each
+    /// cause's name at its code.
+    #[test]
+    fn the_typescript_tuple_names_every_cause_at_its_code() {
+        let tally = WindowTally { failures: 1, calls: 2 };
+        let mut every = [
+            Cause::FailureThreshold(tally),
+            Cause::FailureRate(tally),
+            Cause::SlowCalls(None),
+            Cause::RetryAfter(Millis(1)),
+            Cause::ProbeFailed,
+            Cause::ProbeExpired,
+            Cause::OpenTimeElapsed,
+            Cause::ProbesSucceeded,
+            Cause::Reset,
+            Cause::ForceOpen,
+            Cause::Fleet,
+        ];
+        every.sort_by_key(|cause| cause.code());
+        let named: Vec<&str> = every.iter().map(|cause| cause.as_str()).collect();
+        assert_eq!(tuple("CoreCauseNames"), named);
     }
 }
