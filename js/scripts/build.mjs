@@ -1,6 +1,7 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
 //   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker_bg.wasm, edgebreaker_fleet_bg.wasm
 //   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
+//      and the core's name lists as values       -> dist/wasm/core-names.{js,d.ts} (scripts/core-names.mjs)
 //   3. the #wasm-module and #fleet-wasm-module    -> dist/wasm/{,fleet-}module-*.js, {,fleet-}module.d.ts
 //      variants, one per way a runtime gets its compiled wasm (scripts/wasm-modules.mjs;
 //      package.json "imports" picks one per runtime)
@@ -11,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeCoreNames } from "./core-names.mjs";
 import { bundleEntries } from "./entries.mjs";
 import { measureParts, printSizes } from "./sizes.mjs";
 import { writeWasmModules } from "./wasm-modules.mjs";
@@ -56,6 +58,7 @@ for (const { name, prefix, browsers } of wasms) {
   for (const file of [`${name}.js`, `${name}.d.ts`]) copyFileSync(join(generated, file), join(dist, "wasm", file));
   writeWasmModules(join(dist, "wasm"), wasmFile, prefix, browsers);
 }
+writeCoreNames(join(dist, "wasm"));
 
 execFileSync(bin("tsc"), ["-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 

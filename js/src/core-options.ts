@@ -3,22 +3,10 @@
 // (JSON, by name), and what a binding's refusal of them becomes: shared by
 // the breakers' wasm (core.ts) and the fleet coordinators' (fleet/wasm.ts),
 // without loading either.
-import type { CoreOptionNames } from "./wasm/edgebreaker.js";
+import { CORE_OPTION_NAMES } from "./wasm/core-names.js";
 
-/** @internal The options the core checks and keeps, in the order the binding reads them. */
-export const CORE_OPTION_NAMES = [
-  "failureThreshold",
-  "windowSize",
-  "resetTimeoutMs",
-  "successThreshold",
-  "halfOpenMaxCalls",
-  "failureRateThreshold",
-  "minimumCalls",
-  "windowMs",
-  "slowCallMs",
-  "maxResetTimeoutMs",
-  "probeTimeoutMs",
-] as const satisfies CoreOptionNames; // every option the binding reads, in its order (which `status` writes them in too)
+/** @internal The options the core checks and keeps, in the order the binding reads them (and `status` writes them). */
+export { CORE_OPTION_NAMES };
 
 /** The core's options as numbers (undefined: the default), in `CORE_OPTION_NAMES` order. */
 export type CoreArguments = NumberFor<typeof CORE_OPTION_NAMES>;

@@ -1,27 +1,15 @@
 // A state change as the core hands it over (8 numbers, see the binding's
 // `transitionsSince`) turned into the `StateChange` events carry, and the
 // sentence a log line says it in. The cause is the core's, never guessed here.
-import type { CoreCauseNames } from "./wasm/edgebreaker.js";
+import { CORE_CAUSE_NAMES } from "./wasm/core-names.js";
 import { STATE_NAMES } from "./state.js";
 import type { StateChange, TransitionCause } from "./status.js";
 
 /** Numbers per change in `transitionsSince`'s answer. */
 export const TRANSITION_NUMBERS = 8;
 
-/** The cause codes as names, in the core's order (checked against the binding's tuple type). */
-export const CAUSE_NAMES = Object.freeze([
-  "failure_threshold",
-  "failure_rate",
-  "slow_calls",
-  "retry_after",
-  "probe_failed",
-  "probe_expired",
-  "open_time_elapsed",
-  "probes_succeeded",
-  "reset",
-  "force_open",
-  "fleet",
-] as const) satisfies CoreCauseNames & readonly TransitionCause[];
+/** The cause codes as names, in the core's order (the public `TransitionCause` names them all, checked here). */
+export const CAUSE_NAMES = CORE_CAUSE_NAMES satisfies readonly TransitionCause[];
 
 /** The change of breaker `name` whose numbers start at `flat[first]`; NaN marks a figure that does not apply. */
 export function stateChangeAt(name: string, flat: Float64Array, first: number): StateChange {
