@@ -16,7 +16,7 @@ let memory: WebAssembly.Memory | undefined;
 /**
  * A core breaker, or a RangeError naming the option the core refused. The
  * binding reads the options as numbers in the order of its `CoreOptionNames`,
- * which `CORE_OPTION_NAMES` is checked against when this compiles. It throws
+ * which the build copies into `CORE_OPTION_NAMES`. It throws
  * its message as a string, "<option> must be <rule>", without the value
  * (formatting an f64 would cost the wasm 16 KB): the value is added here, as
  * the caller gave it.

@@ -49,11 +49,11 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The core's names in the orders the bindings hand them over as numbers,
-/// which js/src checks its own lists against when it compiles: the options,
-/// as the constructors read them and `status` writes them (js/src/core-options.ts),
-/// and the causes, by the code `transitionsSince` gives (js/src/transition.ts).
-/// The tests below check both tuples against the core.
+/// The core's names in the orders the bindings hand them over as numbers: the
+/// options, as the constructors read them and `status` writes them, and the
+/// causes, by the code `transitionsSince` gives. The package's build turns
+/// these tuples into the lists its JavaScript uses (js/scripts/core-names.mjs);
+/// the tests below check both against the core.
 #[wasm_bindgen(typescript_custom_section)]
 const CORE_NAME_TUPLES_SECTION: &str = CORE_NAME_TUPLES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
@@ -141,16 +141,14 @@ mod tests {
         names.unwrap_or_default().split(", ").map(|name| name.trim_matches('"')).collect()
     }
 
-    /// The tuple js/src/core-options.ts checks its names against lists exactly
-    /// the options the constructors read, in order.
+    /// The options' tuple lists exactly the options the constructors read, in order.
     #[test]
     fn the_typescript_tuple_names_every_option_read_in_order() {
         let read: Vec<&str> = CORE_OPTION_FIELDS.iter().map(|(name, _)| *name).collect();
         assert_eq!(tuple("CoreOptionNames"), read);
     }
 
-    /// The tuple js/src/transition.ts checks its names against lists each
-    /// cause's name at its code.
+    /// The causes' tuple lists each cause's name at its code.
     #[test]
     fn the_typescript_tuple_names_every_cause_at_its_code() {
         let tally = WindowTally { failures: 1, calls: 2 };
