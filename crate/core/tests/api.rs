@@ -222,3 +222,24 @@ fn every_change_is_counted_by_its_change_and_cause_for_metrics() {
         ]
     );
 }
+
+#[test]
+fn a_status_in_json_keeps_its_key_order_and_reads_back() {
+    let mut breaker = Breaker::new(Config { failure_threshold: 2, slow_call_ms: Some(50), ..Config::default() }).unwrap();
+    let slow = breaker.acquire(Millis(0)).unwrap();
+    breaker.record(slow, Outcome::Success, Millis(60));
+    let ignored = breaker.acquire(Millis(70)).unwrap();
+    breaker.record(ignored, Outcome::Ignored, Millis(70));
+    let _in_flight = breaker.acquire(Millis(80)).unwrap();
+    let status = breaker.status(Millis(90));
+    let text = serde_json::to_string(&status.metrics).unwrap();
+    assert_eq!(
+        text,
+        concat!(
+            r#"{"totalCalls":3,"successfulCalls":0,"failedCalls":1,"blockedCalls":0,"ignoredCalls":1,"slowCalls":1,"#,
+            r#""inFlight":1,"stateChanges":0,"lastFailureTime":60,"lastSuccessTime":null,"failureRate":1.0,"successRate":0.0}"#
+        )
+    );
+    let whole = serde_json::to_string(&status).unwrap();
+    assert_eq!(serde_json::from_str::<edgebreaker_core::Status>(&whole).unwrap(), status);
+}
