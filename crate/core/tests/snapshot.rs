@@ -98,7 +98,7 @@ fn a_breaker_given_a_forged_permit_still_snapshots_what_it_can_restore() {
     let mut breaker = Breaker::new(config()).unwrap();
     breaker.record(edgebreaker_core::Permit::from_token(u64::MAX, Millis(0)), Outcome::Failure, Millis(1));
     let snapshot = breaker.snapshot(Millis(2));
-    assert_eq!((snapshot.metrics.total_calls, snapshot.metrics.failed_calls), (1, 1));
+    assert_eq!((snapshot.metrics.counters.total_calls, snapshot.metrics.counters.failed_calls), (1, 1));
     round_trip(&mut breaker, 2, 3);
 }
 
