@@ -155,11 +155,11 @@ impl Model {
     }
 
     fn check(&mut self, breaker: &Breaker, status: &edgebreaker_core::Status, changes_before: u64, reopened: bool) {
-        let m = &status.metrics;
-        let settled = m.successful_calls + m.failed_calls + m.blocked_calls + m.ignored_calls + m.in_flight;
-        assert_eq!(m.total_calls, settled, "every call is accounted for: {m:?}");
+        let (m, c) = (&status.metrics, &status.metrics.counters);
+        let settled = c.successful_calls + c.failed_calls + c.blocked_calls + c.ignored_calls + m.in_flight;
+        assert_eq!(c.total_calls, settled, "every call is accounted for: {m:?}");
         assert_eq!(m.in_flight, self.permits.len() as u64, "every unsettled permit is in flight");
-        assert!(m.slow_calls <= m.failed_calls);
+        assert!(c.slow_calls <= c.failed_calls);
         assert!((0.0..=1.0).contains(&m.failure_rate));
         assert_eq!(m.state_changes, breaker.state_changes());
         let latest = breaker.latest_time();

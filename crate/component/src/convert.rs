@@ -6,21 +6,23 @@ use edgebreaker_core::{Cause, Config, ConfigError, Metrics, SnapshotError, State
 
 use crate::bindings::exports::edgebreaker::breaker::types as wit;
 
-/// A WIT config onto the core's defaults: `none` keeps the default.
-pub(crate) fn config_from_wit(config: &wit::Config) -> Config {
+/// A WIT config onto the core's defaults, one rule for every option: as
+/// given, else the default (for the options that may be unset, the default
+/// is unset).
+pub(crate) fn config_from_wit(given: &wit::Config) -> Config {
     let defaults = Config::default();
     Config {
-        failure_threshold: config.failure_threshold.unwrap_or(defaults.failure_threshold),
-        window_size: config.window_size.unwrap_or(defaults.window_size),
-        reset_timeout_ms: config.reset_timeout_ms.unwrap_or(defaults.reset_timeout_ms),
-        success_threshold: config.success_threshold.unwrap_or(defaults.success_threshold),
-        half_open_max_calls: config.half_open_max_calls.unwrap_or(defaults.half_open_max_calls),
-        failure_rate_threshold: config.failure_rate_threshold,
-        minimum_calls: config.minimum_calls,
-        window_ms: config.window_ms,
-        slow_call_ms: config.slow_call_ms,
-        max_reset_timeout_ms: config.max_reset_timeout_ms,
-        probe_timeout_ms: config.probe_timeout_ms,
+        failure_threshold: given.failure_threshold.unwrap_or(defaults.failure_threshold),
+        window_size: given.window_size.unwrap_or(defaults.window_size),
+        reset_timeout_ms: given.reset_timeout_ms.unwrap_or(defaults.reset_timeout_ms),
+        success_threshold: given.success_threshold.unwrap_or(defaults.success_threshold),
+        half_open_max_calls: given.half_open_max_calls.unwrap_or(defaults.half_open_max_calls),
+        failure_rate_threshold: given.failure_rate_threshold.or(defaults.failure_rate_threshold),
+        minimum_calls: given.minimum_calls.or(defaults.minimum_calls),
+        window_ms: given.window_ms.or(defaults.window_ms),
+        slow_call_ms: given.slow_call_ms.or(defaults.slow_call_ms),
+        max_reset_timeout_ms: given.max_reset_timeout_ms.or(defaults.max_reset_timeout_ms),
+        probe_timeout_ms: given.probe_timeout_ms.or(defaults.probe_timeout_ms),
     }
 }
 
@@ -86,14 +88,16 @@ pub(crate) fn status_to_wit(name: &str, status: Status) -> wit::Status {
     }
 }
 
+/// Flat in WIT: the call counters stand beside the other figures.
 fn metrics_to_wit(metrics: &Metrics) -> wit::Metrics {
+    let counters = &metrics.counters;
     wit::Metrics {
-        total_calls: metrics.total_calls,
-        successful_calls: metrics.successful_calls,
-        failed_calls: metrics.failed_calls,
-        blocked_calls: metrics.blocked_calls,
-        ignored_calls: metrics.ignored_calls,
-        slow_calls: metrics.slow_calls,
+        total_calls: counters.total_calls,
+        successful_calls: counters.successful_calls,
+        failed_calls: counters.failed_calls,
+        blocked_calls: counters.blocked_calls,
+        ignored_calls: counters.ignored_calls,
+        slow_calls: counters.slow_calls,
         in_flight: metrics.in_flight,
         state_changes: metrics.state_changes,
         last_failure_time: metrics.last_failure_time,

@@ -7,7 +7,7 @@ use crate::cause::{Cause, WindowTally};
 use crate::config::{Config, ConfigError};
 use crate::permit::{Outcome, Permit, Rejected};
 use crate::probes::Probes;
-use crate::status::{Metrics, State, Status, Transition};
+use crate::status::{CallCounters, Metrics, State, Status, Transition};
 use crate::time::{Millis, Timeline, MAX_MILLIS};
 use crate::transition_counts::{TransitionCount, TransitionCounts};
 use crate::transitions::TransitionLog;
@@ -39,13 +39,13 @@ impl Phase {
 }
 
 /// What a snapshot keeps of a breaker besides its window (see snapshot.rs).
-/// Instants are on the core's time; `counters.in_flight` is not restored.
+/// Instants are on the core's time; `metrics.in_flight` is not restored.
 #[derive(Debug)]
 pub(crate) struct Parts {
     pub(crate) phase: Phase,
     pub(crate) generation: u64,
     pub(crate) consecutive_opens: u32,
-    pub(crate) counters: Metrics,
+    pub(crate) metrics: Metrics,
 }
 
 /// A circuit breaker. Create it once with [`Breaker::new`]; drive it with
@@ -69,7 +69,8 @@ pub struct Breaker {
     /// The caller's readings, mapped onto the core's time (which every
     /// instant kept here is on); reported times are readings.
     timeline: Timeline,
-    counters: Metrics,
+    /// Counted as they happen; the window's rates are left at 0 here and computed for a status.
+    metrics: Metrics,
     log: TransitionLog,
     /// Every change of state over the breaker's life, by change and cause.
     transition_counts: TransitionCounts,
@@ -95,7 +96,7 @@ impl Breaker {
             generation: 0,
             consecutive_opens: 0,
             timeline: Timeline::default(),
-            counters: Metrics::default(),
+            metrics: Metrics::default(),
             log: TransitionLog::new(),
             transition_counts: TransitionCounts::default(),
             failure_trips: 0,
@@ -107,7 +108,7 @@ impl Breaker {
     /// [`record`](Breaker::record), or the reason it is refused.
     pub fn acquire(&mut self, now: Millis) -> Result<Permit, Rejected> {
         let now = self.observe(now);
-        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
+        self.metrics.counters.total_calls = self.metrics.counters.total_calls.wrapping_add(1);
         match self.phase {
             Phase::Closed => Ok(self.admit(None)),
             Phase::Open { until } => Err(self.block(until.map(|until| until.since(now)))),
@@ -126,7 +127,7 @@ impl Breaker {
         if self.phase != Phase::Closed || self.config.slow_call_ms.is_some() {
             return None;
         }
-        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
+        self.metrics.counters.total_calls = self.metrics.counters.total_calls.wrapping_add(1);
         Some(self.admit(None))
     }
 
@@ -155,7 +156,7 @@ impl Breaker {
             Phase::Open { until } => until.map(|until| until.since(now).0),
             Phase::Closed | Phase::HalfOpen { .. } => Some(0),
         };
-        Status { state: self.phase.state(), retry_after_ms, metrics: self.metrics(), config: self.config.clone() }
+        Status { state: self.phase.state(), retry_after_ms, metrics: self.metrics_with_rates(), config: self.config.clone() }
     }
 
     /// Closes the circuit with an empty window and no backoff; lifetime metrics stay.
@@ -211,7 +212,7 @@ impl Breaker {
             phase: self.phase,
             generation: self.generation,
             consecutive_opens: self.consecutive_opens,
-            counters: self.counters.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 
@@ -222,7 +223,7 @@ impl Breaker {
         self.phase = parts.phase;
         self.generation = parts.generation & crate::permit::GENERATION_MASK;
         self.consecutive_opens = parts.consecutive_opens;
-        self.counters = Metrics { in_flight: 0, failure_rate: 0.0, success_rate: 0.0, ..parts.counters };
+        self.metrics = Metrics { in_flight: 0, failure_rate: 0.0, success_rate: 0.0, ..parts.metrics };
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -240,17 +241,18 @@ impl Breaker {
     /// Counts a call refused before it reached this breaker (by its fleet):
     /// a blocked call in the lifetime metrics, like one this breaker refused.
     pub fn count_blocked(&mut self) {
-        self.counters.total_calls = self.counters.total_calls.wrapping_add(1);
-        self.counters.blocked_calls = self.counters.blocked_calls.wrapping_add(1);
+        let counters = &mut self.metrics.counters;
+        counters.total_calls = counters.total_calls.wrapping_add(1);
+        counters.blocked_calls = counters.blocked_calls.wrapping_add(1);
     }
 
     fn admit(&mut self, probe_slot: Option<u16>) -> Permit {
-        self.counters.in_flight = self.counters.in_flight.saturating_add(1);
+        self.metrics.in_flight = self.metrics.in_flight.saturating_add(1);
         Permit { generation: self.generation, probe_slot, acquired_at: self.timeline.reading() }
     }
 
     fn block(&mut self, retry_after: Option<Millis>) -> Rejected {
-        self.counters.blocked_calls = self.counters.blocked_calls.wrapping_add(1);
+        self.metrics.counters.blocked_calls = self.metrics.counters.blocked_calls.wrapping_add(1);
         Rejected { state: self.phase.state(), retry_after }
     }
 
@@ -308,13 +310,13 @@ impl Breaker {
     /// reading), and `last*Time` are the readings they were settled at.
     fn count_outcome(&mut self, permit: Permit, outcome: Outcome) -> (Outcome, bool) {
         let now = self.timeline.reading();
-        let c = &mut self.counters;
-        c.in_flight = c.in_flight.saturating_sub(1);
+        let Metrics { counters: c, in_flight, last_success_time, last_failure_time, .. } = &mut self.metrics;
+        *in_flight = in_flight.saturating_sub(1);
         let slow = matches!(self.config.slow_call_ms, Some(slow) if now.since(permit.acquired_at).0 >= slow);
         match outcome {
             Outcome::Success if !slow => {
                 c.successful_calls = c.successful_calls.wrapping_add(1);
-                c.last_success_time = Some(now.0);
+                *last_success_time = Some(now.0);
                 (Outcome::Success, false)
             }
             Outcome::Success | Outcome::Failure => {
@@ -322,7 +324,7 @@ impl Breaker {
                     c.slow_calls = c.slow_calls.wrapping_add(1);
                 }
                 c.failed_calls = c.failed_calls.wrapping_add(1);
-                c.last_failure_time = Some(now.0);
+                *last_failure_time = Some(now.0);
                 (Outcome::Failure, outcome == Outcome::Success)
             }
             Outcome::Ignored => {
@@ -445,7 +447,7 @@ impl Breaker {
         let from = self.phase.state();
         self.phase = next;
         self.generation = self.generation.wrapping_add(1) & crate::permit::GENERATION_MASK;
-        self.counters.state_changes = self.counters.state_changes.wrapping_add(1);
+        self.metrics.state_changes = self.metrics.state_changes.wrapping_add(1);
         let open_for = match next {
             Phase::Open { until } => until.map(|until| until.since(at)),
             Phase::Closed | Phase::HalfOpen { .. } => None,
@@ -464,13 +466,13 @@ impl Breaker {
         }
     }
 
-    fn metrics(&self) -> Metrics {
+    fn metrics_with_rates(&self) -> Metrics {
         let outcomes = self.window.len();
         let failures = self.window.failures();
         Metrics {
             failure_rate: ratio(failures, outcomes),
             success_rate: ratio(outcomes.saturating_sub(failures), outcomes),
-            ..self.counters.clone()
+            ..self.metrics.clone()
         }
     }
 }
@@ -551,9 +553,9 @@ impl Breaker {
         }
     }
 
-    /// The lifetime counters as they are (no window rates computed).
-    pub(crate) fn counters(&self) -> &Metrics {
-        &self.counters
+    /// The call counters as they are.
+    pub(crate) fn counters(&self) -> &CallCounters {
+        &self.metrics.counters
     }
 
     /// Puts the breaker in a persisted state at `now`: `open_for` is the time

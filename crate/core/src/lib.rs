@@ -46,6 +46,6 @@ pub use permit::{Outcome, Permit, Rejected};
 pub use snapshot::{
     Snapshot, SnapshotError, SnapshotMetrics, WindowEntry, MAX_CONSECUTIVE_OPENS, MAX_SNAPSHOT_BYTES, SNAPSHOT_VERSION,
 };
-pub use status::{Metrics, State, Status, Transition};
+pub use status::{CallCounters, Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};
 pub use transition_counts::{TransitionCount, CHANGES};

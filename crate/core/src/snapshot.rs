@@ -20,7 +20,7 @@ use crate::breaker::{Breaker, Parts, Phase};
 use crate::config::Config;
 use crate::field_error::FieldError;
 use crate::permit::GENERATION_MASK;
-use crate::status::{Metrics, State};
+use crate::status::{CallCounters, Metrics, State};
 use crate::text;
 use crate::time::{Millis, MAX_MILLIS};
 
@@ -71,22 +71,14 @@ pub struct WindowEntry {
     pub failed: bool,
 }
 
-/// The lifetime counters, without the calls in flight, and the last success
-/// and failure as ages. `total_calls` = successful + failed + blocked + ignored.
+/// The lifetime figures without the calls in flight, and the last success
+/// and failure as ages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SnapshotMetrics {
-    /// `totalCalls`.
-    pub total_calls: u64,
-    /// `successfulCalls`.
-    pub successful_calls: u64,
-    /// `failedCalls`.
-    pub failed_calls: u64,
-    /// `blockedCalls`.
-    pub blocked_calls: u64,
-    /// `ignoredCalls`.
-    pub ignored_calls: u64,
-    /// `slowCalls`: at most `failed_calls`.
-    pub slow_calls: u64,
+    /// `totalCalls`, `successfulCalls`, `failedCalls`, `blockedCalls`,
+    /// `ignoredCalls`, `slowCalls`: no call in flight, so `total_calls` =
+    /// successful + failed + blocked + ignored; `slow_calls` at most `failed_calls`.
+    pub counters: CallCounters,
     /// `stateChanges`.
     pub state_changes: u64,
     /// `lastFailureAgoMs`: how long before the snapshot the last failure was settled.
@@ -145,28 +137,29 @@ impl Snapshot {
 
 impl SnapshotMetrics {
     fn validate(&self) -> Result<(), SnapshotError> {
+        let c = &self.counters;
         let counters = [
-            ("metrics.totalCalls", self.total_calls),
-            ("metrics.successfulCalls", self.successful_calls),
-            ("metrics.failedCalls", self.failed_calls),
-            ("metrics.blockedCalls", self.blocked_calls),
-            ("metrics.ignoredCalls", self.ignored_calls),
-            ("metrics.slowCalls", self.slow_calls),
+            ("metrics.totalCalls", c.total_calls),
+            ("metrics.successfulCalls", c.successful_calls),
+            ("metrics.failedCalls", c.failed_calls),
+            ("metrics.blockedCalls", c.blocked_calls),
+            ("metrics.ignoredCalls", c.ignored_calls),
+            ("metrics.slowCalls", c.slow_calls),
             ("metrics.stateChanges", self.state_changes),
             ("metrics.lastFailureAgoMs", self.last_failure_ago_ms.unwrap_or(0)),
             ("metrics.lastSuccessAgoMs", self.last_success_ago_ms.unwrap_or(0)),
         ];
         counters.into_iter().try_for_each(|(field, value)| at_most(field, value, MAX_MILLIS))?;
-        let settled = [self.successful_calls, self.failed_calls, self.blocked_calls, self.ignored_calls]
+        let settled = [c.successful_calls, c.failed_calls, c.blocked_calls, c.ignored_calls]
             .into_iter()
             .try_fold(0u64, u64::checked_add);
-        if settled != Some(self.total_calls) {
+        if settled != Some(c.total_calls) {
             return Err(SnapshotError::new(
                 "metrics.totalCalls",
                 "must equal successfulCalls + failedCalls + blockedCalls + ignoredCalls (calls in flight are not kept)",
             ));
         }
-        if self.slow_calls > self.failed_calls {
+        if c.slow_calls > c.failed_calls {
             return Err(SnapshotError::new("metrics.slowCalls", "must be at most failedCalls (slow calls are failures)"));
         }
         Ok(())
@@ -188,7 +181,7 @@ impl Breaker {
     pub fn snapshot(&mut self, now: Millis) -> Snapshot {
         let now = self.observe_for_report(now);
         let reading = self.latest_time();
-        let Parts { phase, generation, consecutive_opens, counters } = self.parts();
+        let Parts { phase, generation, consecutive_opens, metrics } = self.parts();
         let (state, open_for_ms, forced_open, probe_successes) = match phase {
             Phase::Closed => (State::Closed, 0, false, 0),
             Phase::Open { until: Some(until) } => (State::Open, until.since(now).0, false, 0),
@@ -206,19 +199,10 @@ impl Breaker {
             consecutive_opens: consecutive_opens.min(MAX_CONSECUTIVE_OPENS),
             window,
             metrics: SnapshotMetrics {
-                // What `total_calls - in_flight` is, but consistent even when a
-                // caller settled a permit twice or forged one (counted, yet never admitted).
-                total_calls: [counters.failed_calls, counters.blocked_calls, counters.ignored_calls]
-                    .into_iter()
-                    .fold(counters.successful_calls, u64::wrapping_add),
-                successful_calls: counters.successful_calls,
-                failed_calls: counters.failed_calls,
-                blocked_calls: counters.blocked_calls,
-                ignored_calls: counters.ignored_calls,
-                slow_calls: counters.slow_calls,
-                state_changes: counters.state_changes,
-                last_failure_ago_ms: ago(counters.last_failure_time),
-                last_success_ago_ms: ago(counters.last_success_time),
+                counters: CallCounters { total_calls: settled_calls(&metrics.counters), ..metrics.counters },
+                state_changes: metrics.state_changes,
+                last_failure_ago_ms: ago(metrics.last_failure_time),
+                last_success_ago_ms: ago(metrics.last_success_time),
             },
         }
     }
@@ -249,13 +233,8 @@ impl Breaker {
             phase,
             generation: snapshot.generation,
             consecutive_opens: snapshot.consecutive_opens,
-            counters: Metrics {
-                total_calls: metrics.total_calls,
-                successful_calls: metrics.successful_calls,
-                failed_calls: metrics.failed_calls,
-                blocked_calls: metrics.blocked_calls,
-                ignored_calls: metrics.ignored_calls,
-                slow_calls: metrics.slow_calls,
+            metrics: Metrics {
+                counters: metrics.counters,
                 state_changes: metrics.state_changes,
                 last_failure_time: time_of(metrics.last_failure_ago_ms),
                 last_success_time: time_of(metrics.last_success_ago_ms),
@@ -266,6 +245,14 @@ impl Breaker {
         snapshot.window.iter().for_each(|entry| window.push(now.since(Millis(entry.age_ms)), entry.failed));
         Ok(breaker)
     }
+}
+
+/// What `total_calls - in_flight` is, but consistent even when a caller
+/// settled a permit twice or forged one (counted, yet never admitted).
+fn settled_calls(counters: &CallCounters) -> u64 {
+    [counters.failed_calls, counters.blocked_calls, counters.ignored_calls]
+        .into_iter()
+        .fold(counters.successful_calls, u64::wrapping_add)
 }
 
 /// What a snapshot must be for this config.

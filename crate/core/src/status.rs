@@ -37,12 +37,14 @@ pub struct Transition {
     pub open_for: Option<Millis>,
 }
 
-/// Lifetime counters (except the rates, which describe the current window). They
-/// wrap at 2^64, which at a billion calls a second takes 584 years.
-/// `total_calls == successful_calls + failed_calls + blocked_calls + ignored_calls + in_flight`.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The calls a breaker has counted over its life: in its [`Metrics`], and kept
+/// whole in a [`Snapshot`](crate::Snapshot). They wrap at 2^64, which at a
+/// billion calls a second takes 584 years. `total_calls` is
+/// `successful_calls + failed_calls + blocked_calls + ignored_calls` plus the
+/// calls in flight ([`Metrics::in_flight`]; a snapshot keeps none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
-pub struct Metrics {
+pub struct CallCounters {
     /// Every attempt, blocked ones included.
     pub total_calls: u64,
     pub successful_calls: u64,
@@ -52,7 +54,19 @@ pub struct Metrics {
     pub ignored_calls: u64,
     /// Successes that took at least `slow_call_ms` (also counted in `failed_calls`).
     pub slow_calls: u64,
+}
+
+/// Lifetime figures (the call counters, the calls in flight, the changes of
+/// state, the last success and failure), and the rates, which describe the
+/// current window.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct Metrics {
+    /// In JSON, inline: `"totalCalls"` to `"slowCalls"`, then `"inFlight"`.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub counters: CallCounters,
     pub in_flight: u64,
+    /// Wraps at 2^64, like the call counters.
     pub state_changes: u64,
     pub last_failure_time: Option<u64>,
     pub last_success_time: Option<u64>,

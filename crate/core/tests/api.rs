@@ -33,7 +33,7 @@ fn a_forged_token_is_counted_but_moves_nothing() {
     breaker.record(Permit::from_token(u64::MAX, Millis(0)), Outcome::Failure, Millis(1));
     let status = breaker.status(Millis(1));
     assert_eq!(status.state, State::Closed);
-    assert_eq!(status.metrics.failed_calls, 1);
+    assert_eq!(status.metrics.counters.failed_calls, 1);
     assert_eq!(status.metrics.in_flight, 0, "in-flight never goes below zero");
 }
 
@@ -186,14 +186,14 @@ fn calls_are_timed_on_the_callers_clock_and_a_set_back_restarts_the_timing() {
     let reordered = breaker.acquire(Millis(9_500)).unwrap();
     assert_eq!(reordered.acquired_at(), Millis(10_000), "under a second early: the latest reading");
     breaker.record(reordered, Outcome::Success, Millis(10_099));
-    assert_eq!(breaker.status(Millis(10_099)).metrics.slow_calls, 0, "99 ms");
+    assert_eq!(breaker.status(Millis(10_099)).metrics.counters.slow_calls, 0, "99 ms");
     breaker.record(spanning, Outcome::Success, Millis(5_000)); // set back by 5 s
     assert_eq!(breaker.latest_time(), Millis(5_000));
     let status = breaker.status(Millis(5_000));
-    assert_eq!((status.metrics.slow_calls, status.metrics.last_success_time), (0, Some(5_000)));
+    assert_eq!((status.metrics.counters.slow_calls, status.metrics.last_success_time), (0, Some(5_000)));
     let slow = breaker.acquire(Millis(5_000)).unwrap();
     breaker.record(slow, Outcome::Success, Millis(5_100));
-    assert_eq!(breaker.status(Millis(5_100)).metrics.slow_calls, 1, "100 ms on the new clock");
+    assert_eq!(breaker.status(Millis(5_100)).metrics.counters.slow_calls, 1, "100 ms on the new clock");
 }
 
 #[test]
@@ -221,4 +221,25 @@ fn every_change_is_counted_by_its_change_and_cause_for_metrics() {
             (State::Open, State::Closed, "reset", 2),
         ]
     );
+}
+
+#[test]
+fn a_status_in_json_keeps_its_key_order_and_reads_back() {
+    let mut breaker = Breaker::new(Config { failure_threshold: 2, slow_call_ms: Some(50), ..Config::default() }).unwrap();
+    let slow = breaker.acquire(Millis(0)).unwrap();
+    breaker.record(slow, Outcome::Success, Millis(60));
+    let ignored = breaker.acquire(Millis(70)).unwrap();
+    breaker.record(ignored, Outcome::Ignored, Millis(70));
+    let _in_flight = breaker.acquire(Millis(80)).unwrap();
+    let status = breaker.status(Millis(90));
+    let text = serde_json::to_string(&status.metrics).unwrap();
+    assert_eq!(
+        text,
+        concat!(
+            r#"{"totalCalls":3,"successfulCalls":0,"failedCalls":1,"blockedCalls":0,"ignoredCalls":1,"slowCalls":1,"#,
+            r#""inFlight":1,"stateChanges":0,"lastFailureTime":60,"lastSuccessTime":null,"failureRate":1.0,"successRate":0.0}"#
+        )
+    );
+    let whole = serde_json::to_string(&status).unwrap();
+    assert_eq!(serde_json::from_str::<edgebreaker_core::Status>(&whole).unwrap(), status);
 }

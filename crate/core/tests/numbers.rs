@@ -54,7 +54,7 @@ fn a_permit_from_numbers_round_trips_and_a_token_that_is_none_settles_as_stale()
     // An acquire time that is no reading (-1: the clock was not read) is no slow-call timing.
     breaker.record(Permit::from_numbers(issued.token() as f64, -1.0), Outcome::Success, Millis(900));
     let metrics = breaker.status(Millis(900)).metrics;
-    assert_eq!((metrics.successful_calls, metrics.slow_calls, metrics.in_flight), (1, 0, 0));
+    assert_eq!((metrics.counters.successful_calls, metrics.counters.slow_calls, metrics.in_flight), (1, 0, 0));
 }
 
 #[test]

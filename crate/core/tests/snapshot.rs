@@ -41,14 +41,13 @@ fn a_closed_breaker_keeps_its_window_ages_and_metrics() {
     let _in_flight = breaker.acquire(Millis(260)).unwrap();
     let snapshot = breaker.snapshot(Millis(300));
     let text = snapshot.to_json();
-    let expected = json!({
-        "version": 1, "state": "closed", "generation": 0, "openForMs": 0, "forcedOpen": false,
-        "probeSuccesses": 0, "consecutiveOpens": 0,
-        "window": [{ "ageMs": 200, "failed": false }, { "ageMs": 50, "failed": true }],
-        "metrics": { "totalCalls": 2, "successfulCalls": 1, "failedCalls": 1, "blockedCalls": 0, "ignoredCalls": 0,
-                     "slowCalls": 0, "stateChanges": 0, "lastFailureAgoMs": 50, "lastSuccessAgoMs": 200 }
-    });
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), expected, "the in-flight call is left out");
+    let expected = concat!(
+        r#"{"version":1,"state":"closed","generation":0,"openForMs":0,"forcedOpen":false,"probeSuccesses":0,"#,
+        r#""consecutiveOpens":0,"window":[{"ageMs":200,"failed":false},{"ageMs":50,"failed":true}],"#,
+        r#""metrics":{"totalCalls":2,"successfulCalls":1,"failedCalls":1,"blockedCalls":0,"ignoredCalls":0,"#,
+        r#""slowCalls":0,"stateChanges":0,"lastFailureAgoMs":50,"lastSuccessAgoMs":200}}"#
+    );
+    assert_eq!(text, expected, "keys in this order; the in-flight call is left out");
     let mut restored = round_trip(&mut breaker, 300, 5_000_000);
     let status = restored.status(Millis(5_000_000));
     assert_eq!(status.metrics.last_failure_time, Some(4_999_950));
@@ -99,7 +98,7 @@ fn a_breaker_given_a_forged_permit_still_snapshots_what_it_can_restore() {
     let mut breaker = Breaker::new(config()).unwrap();
     breaker.record(edgebreaker_core::Permit::from_token(u64::MAX, Millis(0)), Outcome::Failure, Millis(1));
     let snapshot = breaker.snapshot(Millis(2));
-    assert_eq!((snapshot.metrics.total_calls, snapshot.metrics.failed_calls), (1, 1));
+    assert_eq!((snapshot.metrics.counters.total_calls, snapshot.metrics.counters.failed_calls), (1, 1));
     round_trip(&mut breaker, 2, 3);
 }
 

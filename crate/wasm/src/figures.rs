@@ -90,17 +90,17 @@ impl WasmFigures {
 /// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate, successRate,
 /// lastFailureTime and lastSuccessTime (NaN: none yet).
 pub(crate) fn figures_of(status: &Status) -> [f64; FIGURES] {
-    let metrics = &status.metrics;
+    let (metrics, counters) = (&status.metrics, &status.metrics.counters);
     let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
     [
         f64::from(state_code(status.state)),
         or_nan(status.retry_after_ms),
-        metrics.total_calls as f64,
-        metrics.successful_calls as f64,
-        metrics.failed_calls as f64,
-        metrics.blocked_calls as f64,
-        metrics.ignored_calls as f64,
-        metrics.slow_calls as f64,
+        counters.total_calls as f64,
+        counters.successful_calls as f64,
+        counters.failed_calls as f64,
+        counters.blocked_calls as f64,
+        counters.ignored_calls as f64,
+        counters.slow_calls as f64,
         metrics.in_flight as f64,
         metrics.state_changes as f64,
         metrics.failure_rate,

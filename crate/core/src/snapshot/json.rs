@@ -14,7 +14,7 @@ use crate::breaker::Breaker;
 use crate::config::Config;
 use crate::json::{self, Map, Value};
 use crate::permit::GENERATION_MASK;
-use crate::status::State;
+use crate::status::{CallCounters, State};
 use crate::text;
 use crate::time::{Millis, MAX_MILLIS};
 
@@ -98,12 +98,14 @@ fn metrics(top: &Object<'_>) -> Result<SnapshotMetrics, SnapshotError> {
     metrics.known(&METRICS_FIELDS)?;
     let count = |name| metrics.whole(name, MAX_MILLIS);
     Ok(SnapshotMetrics {
-        total_calls: count("totalCalls")?,
-        successful_calls: count("successfulCalls")?,
-        failed_calls: count("failedCalls")?,
-        blocked_calls: count("blockedCalls")?,
-        ignored_calls: count("ignoredCalls")?,
-        slow_calls: count("slowCalls")?,
+        counters: CallCounters {
+            total_calls: count("totalCalls")?,
+            successful_calls: count("successfulCalls")?,
+            failed_calls: count("failedCalls")?,
+            blocked_calls: count("blockedCalls")?,
+            ignored_calls: count("ignoredCalls")?,
+            slow_calls: count("slowCalls")?,
+        },
         state_changes: count("stateChanges")?,
         last_failure_ago_ms: metrics.nullable_whole("lastFailureAgoMs")?,
         last_success_ago_ms: metrics.nullable_whole("lastSuccessAgoMs")?,

@@ -54,20 +54,20 @@ impl Snapshot {
             let comma = if index == 0 { "" } else { "," };
             out.push_str(&text![comma, r#"{"ageMs":"#, entry.age_ms, r#","failed":"#, entry.failed, "}"]);
         }
-        let m = &self.metrics;
+        let (m, c) = (&self.metrics, &self.metrics.counters);
         out.push_str(&text![
             r#"],"metrics":{"totalCalls":"#,
-            m.total_calls,
+            c.total_calls,
             r#","successfulCalls":"#,
-            m.successful_calls,
+            c.successful_calls,
             r#","failedCalls":"#,
-            m.failed_calls,
+            c.failed_calls,
             r#","blockedCalls":"#,
-            m.blocked_calls,
+            c.blocked_calls,
             r#","ignoredCalls":"#,
-            m.ignored_calls,
+            c.ignored_calls,
             r#","slowCalls":"#,
-            m.slow_calls,
+            c.slow_calls,
             r#","stateChanges":"#,
             m.state_changes,
             r#","lastFailureAgoMs":"#,

@@ -41,7 +41,8 @@ fn main() {
         }
     }
     let metrics = breaker.status(Millis(u64::from(calls))).metrics;
-    println!("{mode}: {calls} calls, {} admitted, {} state changes", metrics.successful_calls.saturating_add(metrics.failed_calls), metrics.state_changes);
+    let admitted = metrics.counters.successful_calls.saturating_add(metrics.counters.failed_calls);
+    println!("{mode}: {calls} calls, {admitted} admitted, {} state changes", metrics.state_changes);
 }
 
 #[inline(never)]
