@@ -112,7 +112,7 @@ test: setup build
 	trap 'kill -TERM -- -$$rust $$js 2>/dev/null; rm -f "$$rust_log"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	set -m; (TIMEFORMAT='the rust side took %0R s'; time $(RUST_SIDE)) >"$$rust_log" 2>&1 & rust=$$!; set +m; \
 	node host-tests/run.mjs & js=$$!; wait $$js; js_status=$$?; js=; \
-	echo "waiting for the Rust side (lint, cargo test) to finish"; wait $$rust; rust_status=$$?; \
+	echo "waiting for the Rust side (lint, cargo test) to finish"; wait $$rust; rust_status=$$?; rust=; \
 	echo; echo "== rust: lint, cargo test"; cat "$$rust_log"; \
 	echo "js: $$([ $$js_status = 0 ] && echo passed || echo FAILED) · rust: $$([ $$rust_status = 0 ] && echo passed || echo FAILED)"; \
 	[ $$js_status = 0 ] && [ $$rust_status = 0 ]

@@ -9,7 +9,7 @@
 //   EDGEBREAKER_KEEP=1 ...               keeps the installed folder for a look afterwards
 
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { stageNodeApiTests } from "../js/test/stage.mjs";
@@ -45,10 +45,11 @@ const suites = [
 ];
 
 // The suites' temporary files (the installed package, Chromium's profile, the
-// denokv and redis data) go to memory where the system offers it, unless TMPDIR
-// says otherwise: `make test` runs the suites beside cargo, whose gigabytes of
-// writes can hold up a write to disk long enough to miss a suite's deadline.
-if (!process.env.TMPDIR && writable("/dev/shm")) process.env.TMPDIR = "/dev/shm";
+// denokv and redis data) go to memory where the system offers room, unless
+// TMPDIR says otherwise: `make test` runs the suites beside cargo, whose
+// gigabytes of writes can hold up a write to disk long enough to miss a suite's
+// deadline. (A container's /dev/shm is often 64 MB, which Chromium needs itself.)
+if (!process.env.TMPDIR && roomFor(2 ** 30, "/dev/shm")) process.env.TMPDIR = "/dev/shm";
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !suites.some((suite) => suite.name === name));
@@ -130,10 +131,12 @@ function runSuite({ name, stage, files }, consumer) {
   }
 }
 
-function writable(folder) {
+/** Whether `folder` takes writes and has `bytes` free. */
+function roomFor(bytes, folder) {
   try {
     accessSync(folder, constants.W_OK);
-    return true;
+    const { bavail, bsize } = statfsSync(folder);
+    return bavail * bsize >= bytes;
   } catch {
     return false;
   }

@@ -37,8 +37,8 @@ pub struct Transition {
     pub open_for: Option<Millis>,
 }
 
-/// The calls a breaker has counted over its life: in its [`Metrics`], and kept
-/// whole in a [`Snapshot`](crate::Snapshot). They wrap at 2^64, which at a
+/// The calls a breaker has counted over its life: in its [`Metrics`], and in a
+/// [`Snapshot`](crate::Snapshot) (less the calls in flight). They wrap at 2^64, which at a
 /// billion calls a second takes 584 years. `total_calls` is
 /// `successful_calls + failed_calls + blocked_calls + ignored_calls` plus the
 /// calls in flight ([`Metrics::in_flight`]; a snapshot keeps none).
@@ -62,7 +62,9 @@ pub struct CallCounters {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Metrics {
-    /// In JSON, inline: `"totalCalls"` to `"slowCalls"`, then `"inFlight"`.
+    /// In JSON, inline: `"totalCalls"` to `"slowCalls"`, then `"inFlight"`. As
+    /// serde flattens them, `Metrics` (and `Status`) read and write through
+    /// self-describing formats (JSON and the like), not bincode or postcard.
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub counters: CallCounters,
     pub in_flight: u64,

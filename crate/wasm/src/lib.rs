@@ -53,7 +53,7 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 /// options, as the constructors read them and `status` writes them, and the
 /// causes, by the code `transitionsSince` gives. The package's build turns
 /// these tuples into the lists its JavaScript uses (js/scripts/core-names.mjs);
-/// the tests below check both against the core.
+/// the tests below check them against the binding and the core.
 #[wasm_bindgen(typescript_custom_section)]
 const CORE_NAME_TUPLES_SECTION: &str = CORE_NAME_TUPLES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
