@@ -6,7 +6,7 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package component pack lint test test-rust bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package component pack lint test test-rust test-js bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
 setup: setup-package setup-component setup-lint setup-browser setup-denokv setup-redis
@@ -97,29 +97,35 @@ lint: setup-lint
 	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 
-# Once the package and the component are built, the JavaScript suites
-# (host-tests/run.mjs), which mostly wait on runtimes and servers, and the Rust
-# side (lint, cargo test), which mostly compiles, run side by side. The Rust
-# side runs at the lowest priority, so the suites' timers fire on time whatever
-# it compiles, in a process group of its own, which the trap stops when the
-# suites are stopped (Ctrl-C, a TERM to make); its output follows theirs. The
-# suites keep their temporary files in memory (run.mjs says why).
-# (The sub-make is called through a variable so that `make -n test` prints
-# this recipe instead of running it.)
+# Once everything is installed, the two sides run side by side: the Rust side
+# (component, lint, cargo test), which mostly compiles, and the JavaScript side
+# (the package, then every suite of host-tests/run.mjs), whose suites mostly
+# wait on runtimes and servers. The Rust side, the longer, starts at once but
+# at the lowest priority, so the suites' timers fire on time whatever it
+# compiles; it runs in a process group of its own, which the trap stops when
+# the JavaScript side is stopped (Ctrl-C, a TERM to make), and its output
+# follows the suites'. The suites keep their temporary files in memory
+# (run.mjs says why). (The sub-makes are called through variables so that
+# `make -n test` prints this recipe instead of running it.)
 RUST_SIDE = nice -n 19 $(MAKE) --no-print-directory test-rust
-test: setup build
+JS_SIDE = $(MAKE) --no-print-directory test-js
+test: setup
 	@rust_log=$$(mktemp); \
 	trap 'kill -TERM -- -$$rust $$js 2>/dev/null; rm -f "$$rust_log"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	set -m; (TIMEFORMAT='the rust side took %0R s'; time $(RUST_SIDE)) >"$$rust_log" 2>&1 & rust=$$!; set +m; \
-	node host-tests/run.mjs & js=$$!; wait $$js; js_status=$$?; js=; \
-	echo "waiting for the Rust side (lint, cargo test) to finish"; wait $$rust; rust_status=$$?; rust=; \
-	echo; echo "== rust: lint, cargo test"; cat "$$rust_log"; \
+	$(JS_SIDE) & js=$$!; wait $$js; js_status=$$?; js=; \
+	echo "waiting for the Rust side (component, lint, cargo test) to finish"; wait $$rust; rust_status=$$?; rust=; \
+	echo; echo "== rust: component, lint, cargo test"; cat "$$rust_log"; \
 	echo "js: $$([ $$js_status = 0 ] && echo passed || echo FAILED) · rust: $$([ $$rust_status = 0 ] && echo passed || echo FAILED)"; \
 	[ $$js_status = 0 ] && [ $$rust_status = 0 ]
 
 # The Rust side of `make test`; wasmtime's tests load the component.
 test-rust: lint component
 	cargo test --workspace --exclude edgebreaker-native-bench
+
+# The JavaScript side of `make test`.
+test-js: package
+	node host-tests/run.mjs
 
 bench: build setup-denokv setup-redis
 	cargo run --quiet --release -p edgebreaker-native-bench
