@@ -6,7 +6,7 @@ SHELL := bash
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' crate/wasm/Cargo.toml)
 CORE_WASM := target/wasm32-unknown-unknown/release/edgebreaker_wasm.wasm
 
-.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package component pack lint test test-rust test-js bench fuzz demo demo-script clean
+.PHONY: setup setup-package setup-component setup-lint setup-browser setup-denokv setup-redis build wasm package component pack lint test test-rust test-js cargo-test bench fuzz demo demo-script clean
 
 # Everything `make test` needs.
 setup: setup-package setup-component setup-lint setup-browser setup-denokv setup-redis
@@ -89,24 +89,29 @@ pack: package
 	@cd js && echo "$$PWD/$$(npm pack --silent --ignore-scripts | tail -n 1)"
 
 # No unwrap, expect, panic, unchecked indexing or overflowing arithmetic in the
-# core and bindings (Cargo.toml's lints), checked for each target they run on.
+# core and bindings (Cargo.toml's lints), checked for each target they run on,
+# their tests and the native bench included, in a target folder of its own, so
+# that it can run beside a build of the tests (cargo lets one command at a time
+# build in a target folder). The wasmtime harness, which ships nothing, is left
+# out: checking it checks wasmtime and cranelift too, a third of the lint's CPU
+# time; cargo test builds it and shows its warnings.
+LINT_DIR := target/lint
 lint: setup-lint
-	cargo clippy --quiet --workspace --all-targets -- -D warnings
-	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker -- -D warnings
-	cargo clippy --quiet -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
-	cargo clippy --quiet -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) --workspace --all-targets --exclude edgebreaker-wasmtime -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 
-# Once everything is installed, the two sides run side by side: the Rust side
-# (component, lint, cargo test), which mostly compiles, and the JavaScript side
-# (the package, then every suite of host-tests/run.mjs), whose suites mostly
-# wait on runtimes and servers. The Rust side, the longer, starts at once but
-# at the lowest priority, so the suites' timers fire on time whatever it
-# compiles; it runs in a process group of its own, which the trap stops when
-# the JavaScript side is stopped (Ctrl-C, a TERM to make), and its output
-# follows the suites'. The suites keep their temporary files in memory
-# (run.mjs says why). (The sub-makes are called through variables so that
-# `make -n test` prints this recipe instead of running it.)
+# Once everything is installed, two sides run side by side: the Rust side
+# (lint, cargo test), which mostly compiles, and the JavaScript side (the
+# package, then every suite of host-tests/run.mjs), whose suites mostly wait on
+# runtimes and servers. The Rust side runs at the lowest priority, so the
+# suites' timers fire on time whatever it compiles, in a process group of its
+# own, which the trap stops when the JavaScript side is stopped (Ctrl-C, a TERM
+# to make); its output follows the suites'. The suites keep their temporary
+# files in memory (run.mjs says why). (The sub-makes are called through
+# variables so that `make -n test` prints this recipe instead of running it.)
 RUST_SIDE = nice -n 19 $(MAKE) --no-print-directory test-rust
 JS_SIDE = $(MAKE) --no-print-directory test-js
 test: setup
@@ -114,13 +119,23 @@ test: setup
 	trap 'kill -TERM -- -$$rust $$js 2>/dev/null; rm -f "$$rust_log"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	set -m; (TIMEFORMAT='the rust side took %0R s'; time $(RUST_SIDE)) >"$$rust_log" 2>&1 & rust=$$!; set +m; \
 	$(JS_SIDE) & js=$$!; wait $$js; js_status=$$?; js=; \
-	echo "waiting for the Rust side (component, lint, cargo test) to finish"; wait $$rust; rust_status=$$?; rust=; \
-	echo; echo "== rust: component, lint, cargo test"; cat "$$rust_log"; \
+	echo "waiting for the Rust side (lint, cargo test) to finish"; wait $$rust; rust_status=$$?; rust=; \
+	echo; echo "== rust: lint, cargo test"; cat "$$rust_log"; \
 	echo "js: $$([ $$js_status = 0 ] && echo passed || echo FAILED) · rust: $$([ $$rust_status = 0 ] && echo passed || echo FAILED)"; \
 	[ $$js_status = 0 ] && [ $$rust_status = 0 ]
 
-# The Rust side of `make test`; wasmtime's tests load the component.
-test-rust: lint component
+# The Rust side of `make test`: the lint beside the tests, as each alone leaves
+# a core idle for long stretches (one big crate compiling at a time). The two
+# cargos draw their compilers from make's job slots: three at most at once.
+test-rust:
+	$(MAKE) --no-print-directory -j3 lint cargo-test
+
+# The Rust tests. wasmtime's tests load the component, built once the tests
+# are: building it holds cargo's lock on target/release, where the JavaScript
+# side builds the package's wasm at the start.
+cargo-test:
+	cargo test --workspace --exclude edgebreaker-native-bench --no-run
+	$(MAKE) --no-print-directory component
 	cargo test --workspace --exclude edgebreaker-native-bench
 
 # The JavaScript side of `make test`.
