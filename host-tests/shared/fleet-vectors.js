@@ -14,7 +14,7 @@ const ADMISSIONS = ["local", "blocked", "lease"];
 /** The binding's options in the order its constructors read them (`CoreOptionNames`). */
 export const OPTION_NAMES = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
 
-/** Options by name (a vector's config) as the constructors read them: a number each, then a bit each for those given. */
+/** Options by name (a vector's config, a member's optionsJson) as the constructors read them: a number each, then a bit each for those given. */
 export function optionNumbers(options) {
   const given = OPTION_NAMES.map((name) => options[name] !== undefined && options[name] !== null);
   const mask = given.reduce((bits, isGiven, index) => (isGiven ? bits | (1 << index) : bits), 0);

@@ -39,16 +39,6 @@ export function recordChanges(breaker) {
   return changes;
 }
 
-/** The core's options in the order the binding's constructors read them (its `CoreOptionNames`). */
-export const OPTION_NAMES = ["failureThreshold", "windowSize", "resetTimeoutMs", "successThreshold", "halfOpenMaxCalls", "failureRateThreshold", "minimumCalls", "windowMs", "slowCallMs", "maxResetTimeoutMs", "probeTimeoutMs"];
-
-/** A coordinator's options by name as the constructors read them: a number each, then a bit each for those given. */
-export function optionNumbers(options) {
-  const given = OPTION_NAMES.map((name) => options[name] !== undefined && options[name] !== null);
-  const mask = given.reduce((bits, isGiven, index) => (isGiven ? bits | (1 << index) : bits), 0);
-  return Float64Array.from([...OPTION_NAMES.map((name, index) => (given[index] ? options[name] : 0)), mask]);
-}
-
 /** Resolves after the microtasks queued so far (and those they queue) have run. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
 
