@@ -62,13 +62,19 @@ setup-redis:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 # The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on
-# it): two builds, so that only the fleet's entries load its coordinators.
-#   edgebreaker_bg.wasm        the breakers (feature `breaker`), for every entry
+# it): three builds, so that an application loads only what its entry uses.
+#   edgebreaker_bg.wasm        the breakers with snapshots, their fleet side and
+#                              figures (feature `breaker-full`), for every entry
+#                              but edgebreaker/lite
+#   edgebreaker_lite_bg.wasm   the breakers alone (feature `breaker`), for
+#                              edgebreaker/lite
 #   edgebreaker_fleet_bg.wasm  the coordinators (feature `coordinators`), for
 #                              edgebreaker/cloudflare, /deno and /redis
 wasm: setup-package
-	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker-full
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker
+	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_lite $(CORE_WASM)
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features coordinators
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_fleet $(CORE_WASM)
 
@@ -99,6 +105,7 @@ LINT_DIR := target/lint
 lint: setup-lint
 	cargo clippy --quiet --target-dir $(LINT_DIR) --workspace --all-targets --exclude edgebreaker-wasmtime -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker-full -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-component --target wasm32-wasip2 -- -D warnings

@@ -3,13 +3,11 @@
 //! (and a slice argument would be copied in and out per breaker).
 
 use alloc::{string::String, vec::Vec};
-use edgebreaker_core::{count_from_f64, Millis, Status};
+use edgebreaker_core::{count_from_f64, Millis};
 use wasm_bindgen::prelude::*;
 
-use crate::breaker::{state_code, WasmBreaker};
+use crate::breaker::{figures_of, state_code, WasmBreaker, FIGURES};
 
-/// Numbers per breaker, in the order `figures_of` writes them (js/src/status-numbers.ts names each by its offset).
-const FIGURES: usize = 14;
 /// Numbers in a transition row: breaker index, from, to, cause, count.
 const TRANSITION_ROW: usize = 5;
 
@@ -83,29 +81,4 @@ impl WasmFigures {
         }
         Ok(())
     }
-}
-
-/// State (0 closed, 1 open, 2 half_open), retryAfterMs (NaN: forced open
-/// until reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
-/// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate, successRate,
-/// lastFailureTime and lastSuccessTime (NaN: none yet).
-pub(crate) fn figures_of(status: &Status) -> [f64; FIGURES] {
-    let (metrics, counters) = (&status.metrics, &status.metrics.counters);
-    let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
-    [
-        f64::from(state_code(status.state)),
-        or_nan(status.retry_after_ms),
-        counters.total_calls as f64,
-        counters.successful_calls as f64,
-        counters.failed_calls as f64,
-        counters.blocked_calls as f64,
-        counters.ignored_calls as f64,
-        counters.slow_calls as f64,
-        metrics.in_flight as f64,
-        metrics.state_changes as f64,
-        metrics.failure_rate,
-        metrics.success_rate,
-        or_nan(metrics.last_failure_time),
-        or_nan(metrics.last_success_time),
-    ]
 }

@@ -16,6 +16,12 @@ const ADMIT_LEASE: u8 = 2;
 
 #[wasm_bindgen]
 impl WasmBreaker {
+    /// Counts a call its fleet refused as blocked.
+    #[wasm_bindgen(js_name = countBlocked)]
+    pub fn count_blocked(&mut self) {
+        self.core.count_blocked();
+    }
+
     /// This breaker's report since its last one, at `now`, as JSON.
     #[wasm_bindgen(js_name = fleetReport)]
     pub fn fleet_report(&mut self, now: f64) -> String {

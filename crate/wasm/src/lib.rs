@@ -2,13 +2,16 @@
 //! in the core, and so does what a number that cannot be read means
 //! (edgebreaker-core's `numbers` module): nothing here can trap or decide.
 //!
-//! The npm package ships two builds of this crate, so that an application
+//! The npm package ships three builds of this crate, so that an application
 //! pays only for what it imports:
-//! - feature `breaker`: the breakers (every entry of the package);
+//! - feature `breaker-full`: the breakers with snapshots, their fleet side and
+//!   the figures the exporters read (every entry but edgebreaker/lite);
+//! - feature `breaker`: the breakers alone (edgebreaker/lite);
 //! - feature `coordinators`: the fleet's coordinators, run by a Durable Object
 //!   or against a shared store (edgebreaker/cloudflare, /deno, /redis).
 //!
-//! Both are on by default, so that the tests and lints see every table.
+//! `breaker-full` and `coordinators` are on by default, so that the tests and
+//! lints see every table.
 //!
 //! On wasm32 the crate is `no_std`, like the core: std's panic machinery and
 //! its formatting would cost each build about 2 KB, and with `panic = "abort"`
@@ -23,11 +26,11 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "breaker")]
 mod breaker;
-#[cfg(feature = "breaker")]
+#[cfg(feature = "breaker-full")]
 mod figures;
-#[cfg(feature = "breaker")]
+#[cfg(feature = "breaker-full")]
 mod fleet_member;
-#[cfg(feature = "breaker")]
+#[cfg(feature = "breaker-full")]
 mod snapshot;
 
 #[cfg(feature = "coordinators")]
