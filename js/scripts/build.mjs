@@ -22,10 +22,11 @@ const generated = join(root, "wasm");
 const dist = join(root, "dist");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-// The breakers' wasm, and the fleet coordinators' (the Makefile's `wasm` target), each with its `#…wasm-module`
-// prefix, and whether a browser may load it.
+// The breakers' wasm, edgebreaker/lite's and the fleet coordinators' (the Makefile's `wasm` target), each
+// with the prefix of its `#wasm-module` variants' files, and whether a browser may load it.
 const wasms = [
   { name: "edgebreaker", prefix: "", browsers: true },
+  { name: "edgebreaker_lite", prefix: "lite-", browsers: true },
   { name: "edgebreaker_fleet", prefix: "fleet-", browsers: false },
 ];
 const missing = wasms.find(({ name }) => !existsSync(join(generated, `${name}_bg.wasm`)));

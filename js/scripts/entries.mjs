@@ -20,6 +20,10 @@
 //   dist/prometheus.js  "edgebreaker/prometheus" (every runtime): the exposition
 //                    format, importing "edgebreaker" itself, so that it reads
 //                    the registry of the copy the application imports
+//   dist/lite.js, lite-browser.js, lite-workerd.js  "edgebreaker/lite", per
+//                    runtime as the three above: the same modules with
+//                    src/lite/features.ts in place of src/features.ts, and
+//                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
 //
 // tsc's per-module .js files are removed afterwards (the #wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -42,6 +46,10 @@ export const entries = [
   { file: "opentelemetry.js", from: "opentelemetry/index.js", conditions: [], external: ["@opentelemetry/api", "edgebreaker"] },
   // "edgebreaker/prometheus": the exposition format; the main entry stays an import, not a copy.
   { file: "prometheus.js", from: "prometheus/index.js", conditions: [], mainEntryImported: true },
+  // "edgebreaker/lite": the breakers alone, per runtime.
+  { file: "lite.js", from: "lite/index.js", conditions: ["node", "deno"], lite: true },
+  { file: "lite-browser.js", from: "lite/index.js", conditions: ["browser"], lite: true },
+  { file: "lite-workerd.js", from: "lite/index.js", conditions: ["workerd", "worker", "browser"], lite: true },
 ];
 
 // An entry that reads the application's breakers imports the main entry by the
@@ -64,10 +72,30 @@ const keepWasmSeparate = (dist) => ({
   },
 });
 
+// edgebreaker/lite: each module that has a lite twin is swapped for it once
+// resolved (the runtime's `#wasm-module` variant as package.json picks it).
+const liteTwins = (dist) => ({
+  name: "lite-twins",
+  setup(build) {
+    const twins = new Map([
+      [join(dist, "features.js"), join(dist, "lite", "features.js")],
+      [join(dist, "wasm", "edgebreaker.js"), join(dist, "wasm", "edgebreaker_lite.js")],
+    ]);
+    for (const variant of ["inline", "async", "import"]) {
+      twins.set(join(dist, "wasm", `module-${variant}.js`), join(dist, "wasm", `lite-module-${variant}.js`));
+    }
+    build.onResolve({ filter: /(features\.js|edgebreaker\.js|^#wasm-module)$/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
+      if (pluginData === "lite-twins") return undefined;
+      const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: "lite-twins" });
+      return resolved.errors.length > 0 ? resolved : { path: twins.get(resolved.path) ?? resolved.path };
+    });
+  },
+});
+
 /** Builds every entry from tsc's output in `dist`, then removes the modules they were built from. */
 export async function bundleEntries(dist) {
   const built = await Promise.all(
-    entries.map(({ from = "index.js", conditions, external = [], mainEntryImported = false }) =>
+    entries.map(({ from = "index.js", conditions, external = [], mainEntryImported = false, lite = false }) =>
       esbuild.build({
         entryPoints: [join(dist, from)],
         external,
@@ -83,12 +111,12 @@ export async function bundleEntries(dist) {
         // (wrangler by default). The types and their documentation are the .d.ts files.
         minifyWhitespace: true,
         minifySyntax: true,
-        plugins: mainEntryImported ? [mainEntryByName, keepWasmSeparate(dist)] : [keepWasmSeparate(dist)],
+        plugins: [...(mainEntryImported ? [mainEntryByName] : []), ...(lite ? [liteTwins(dist)] : []), keepWasmSeparate(dist)],
         logLevel: "error",
       }),
     ),
   );
-  const bundledAway = (file) => file.endsWith(".js") && !/^wasm[\\/](fleet-)?(wasm-bytes|module-)/.test(file);
+  const bundledAway = (file) => file.endsWith(".js") && !/^wasm[\\/](fleet-|lite-)?(wasm-bytes|module-)/.test(file);
   for (const file of readdirSync(dist, { recursive: true }).filter(bundledAway)) rmSync(join(dist, file));
   entries.forEach(({ file }, index) => writeFileSync(join(dist, file), built[index].outputFiles[0].contents));
 }

@@ -1,4 +1,4 @@
-// Sizes, raw and gzip -9: the two wasm files and their glue, then each
+// Sizes, raw and gzip -9: the three wasm files and their glue, then each
 // runtime's entry as an app's bundler ships it: esbuild, minified, with
 // everything the entry loads. The Node/Deno and browser entries carry their
 // wasm inlined as base64; the workerd entries load the .wasm file beside
@@ -17,6 +17,8 @@ export function measureParts(dist) {
   return [
     ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")]), 8_000],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
+    ["edgebreaker/lite's wasm, the breakers alone (edgebreaker_lite_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_lite_bg.wasm")]), 8_000],
+    ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_lite.js")])],
     ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_fleet.js")])],
   ];
@@ -26,6 +28,9 @@ const shipped = [
   { label: "node / deno entry (index.js, wasm inlined)", files: ["index.js"], target: 15_000 },
   { label: "browser entry (browser.js, wasm inlined)", files: ["browser.js"], target: 15_000 },
   { label: "workerd entry (workerd.js)", files: ["workerd.js"], wasmFiles: ["edgebreaker_bg.wasm"] },
+  { label: "edgebreaker/lite, node / deno (lite.js, wasm inlined)", files: ["lite.js"], target: 15_000 },
+  { label: "edgebreaker/lite, browser (lite-browser.js, wasm inlined)", files: ["lite-browser.js"], target: 15_000 },
+  { label: "edgebreaker/lite, workerd (lite-workerd.js)", files: ["lite-workerd.js"], wasmFiles: ["edgebreaker_lite_bg.wasm"] },
   { label: "edgebreaker/cloudflare (cloudflare.js)", files: ["cloudflare.js"], wasmFiles: ["edgebreaker_fleet_bg.wasm"] },
   // A Worker with breakers and the fleet's Durable Object ships both entries and both wasm files.
   {

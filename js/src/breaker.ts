@@ -1,11 +1,12 @@
 import { Engine } from "./engine.js";
 import { guardListener, guardOf, type StateChangeListener } from "./events.js";
-import { fetchThrough, type FetchSettings } from "./fetch/call.js";
 import { duration, requiredFunction } from "./checks.js";
 import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { CallRunner } from "./runner.js";
-import { snapshotText, type BreakerSnapshot } from "./snapshot.js";
+import { fetchThrough, snapshotOf, snapshotText } from "./features.js";
+import type { FetchSettings } from "./fetch/call.js";
+import type { BreakerSnapshot } from "./snapshot.js";
 import { STATE_NAMES, type State } from "./state.js";
 import type { BreakerStatus } from "./status.js";
 import { statusFromNumbers } from "./status-numbers.js";
@@ -172,10 +173,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
    * absolute times; no options; no calls in flight.
    */
   snapshot(): BreakerSnapshot {
-    const engine = this.#engine;
-    const snapshot = JSON.parse(engine.core.snapshot(engine.now())) as BreakerSnapshot;
-    engine.announceUpTo(engine.core.stateChanges());
-    return snapshot;
+    return snapshotOf(this.#engine);
   }
 
   /** Closes the circuit with an empty window and no backoff. Lifetime metrics are kept. */

@@ -5,8 +5,10 @@
 // `#wasm-module` is chosen by package.json "imports" for each runtime: bytes
 // inlined and compiled synchronously where a host may do that (Node, Deno,
 // browsers), a module the bundler hands over where it may not (workerd).
+// edgebreaker/lite is built with its own wasm and glue in their place
+// (scripts/entries.mjs).
 import { coreNumbers, refusedOptions, type CoreArguments } from "./core-options.js";
-import { initSync, maxSnapshotBytes, WasmBreaker, WasmFigures } from "./wasm/edgebreaker.js";
+import { initSync, WasmBreaker } from "./wasm/edgebreaker.js";
 import { wasmModule } from "#wasm-module";
 
 let initialised = false;
@@ -31,33 +33,8 @@ export function createCore(args: CoreArguments): WasmBreaker {
   }
 }
 
-/**
- * A core breaker restored from a snapshot's JSON text at `now`, or a
- * RangeError naming the option or the snapshot's field the core refused
- * (`snapshot.generation`, `snapshot.window[2].ageMs`). Text longer than the
- * core reads is refused before it is copied into wasm memory.
- */
-export function restoreCore(args: CoreArguments, json: string, now: number): WasmBreaker {
-  initialiseWasm();
-  const numbers = coreNumbers(args);
-  // A UTF-16 unit is at least one byte of UTF-8, so no text within the cap is refused here.
-  if (json.length > maxSnapshotBytes()) {
-    throw new RangeError(`snapshot must be at most ${maxSnapshotBytes()} bytes of JSON; got ${json.length}`);
-  }
-  try {
-    return WasmBreaker.restore(numbers, json, now);
-  } catch (error) {
-    // The binding throws a refused option as a string, a refused snapshot as an Error.
-    if (typeof error === "string") throw refusedOptions(error, numbers);
-    if (error instanceof Error && error.name === "Error") {
-      throw new RangeError(error.message.startsWith("snapshot ") ? error.message : `snapshot.${error.message}`);
-    }
-    throw error;
-  }
-}
-
 /** Instantiates the wasm, once per copy of the glue. */
-function initialiseWasm(): void {
+export function initialiseWasm(): void {
   if (!initialised) {
     memory = initSync({ module: wasmModule() }).memory;
     initialised = true;
@@ -70,5 +47,4 @@ export function wasmMemory(): WebAssembly.Memory {
   return memory!;
 }
 
-export { WasmFigures };
 export type { WasmBreaker };

@@ -7,7 +7,7 @@ import { getCircuitBreaker } from "./registry.js";
  * What `circuitBreaker(options)` returns: call it with a function to get the
  * function protected, or use it as a (TC39 standard) method decorator.
  */
-export interface CircuitBreakerDecorator<F = never> {
+export interface CircuitBreakerDecorator<F = never, B = CircuitBreaker<F>> {
   /**
    * `fn`, protected: it returns a Promise (of `fn`'s result or the
    * fallback's), and keeps `this` and its arguments.
@@ -17,7 +17,7 @@ export interface CircuitBreakerDecorator<F = never> {
     ...args: A
   ) => Promise<Awaited<R> | Awaited<F>>;
   /** The breaker behind every function this decorates. */
-  readonly breaker: CircuitBreaker<F>;
+  readonly breaker: B;
 }
 
 /**

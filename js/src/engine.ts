@@ -2,16 +2,18 @@
 // announce the transitions the core reports. The public classes
 // (CircuitBreaker, Permit) share one Engine; it is not exported from the package.
 import { coreOptionsJson } from "./core-options.js";
-import { createCore, restoreCore, type WasmBreaker, type WasmFigures } from "./core.js";
+import { createCore, type WasmBreaker } from "./core.js";
 import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
-import { FLEET_BLOCKED, FLEET_LEASE, FleetLink } from "./fleet/link.js";
+import { FLEET_BLOCKED, FLEET_LEASE, linkFleet, restoreCore } from "./features.js";
+import type { FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";
 import { statusFromNumbers } from "./status-numbers.js";
 import type { StateChange } from "./status.js";
 import { stateChangeAt, TRANSITION_NUMBERS } from "./transition.js";
+import type { WasmFigures } from "./wasm/edgebreaker.js";
 
 /** Outcome codes of the binding's `record`. */
 export const SUCCESS = 0;
@@ -68,7 +70,7 @@ export class Engine {
     this.#onStateChange = options.onStateChange;
     this.#logger = options.logger;
     this.listening = options.onStateChange !== undefined || options.logger !== undefined;
-    this.fleet = options.fleet === undefined ? undefined : new FleetLink(this, options.fleet, coreOptionsJson(options.core));
+    this.fleet = options.fleet === undefined ? undefined : linkFleet(this, options.fleet, coreOptionsJson(options.core));
   }
 
   /**

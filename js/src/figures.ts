@@ -3,7 +3,8 @@
 // per breaker (at 100,000 breakers, seconds and tens of MB of JSON). What a
 // metrics exporter reads on every scrape.
 import { CircuitBreaker, engineOf } from "./breaker.js";
-import { wasmMemory, WasmFigures } from "./core.js";
+import { wasmMemory } from "./core.js";
+import { WasmFigures } from "./wasm/edgebreaker.js";
 import { describe } from "./describe.js";
 import { registeredBreakers } from "./registry.js";
 import { STATE_NAMES, type State } from "./state.js";

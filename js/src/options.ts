@@ -1,7 +1,8 @@
-import { fleetTransport, isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
+import { isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.js";
 import { CORE_OPTION_NAMES, type CoreArguments } from "./core-options.js";
 import { describe } from "./describe.js";
-import { FETCH_OPTION_NAMES, validateFetchOptions, type FetchOptions, type ValidFetchOptions } from "./fetch/options.js";
+import { absentOption, FEATURE_OPTION_NAMES, validateFeatureOptions } from "./features.js";
+import type { FetchOptions, ValidFetchOptions } from "./fetch/options.js";
 import type { FleetTransport } from "./fleet/transport.js";
 import type { StateChange } from "./status.js";
 import { closestName } from "./suggest.js";
@@ -142,8 +143,7 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   "timeoutMs",
   ...FUNCTIONS,
   "logger",
-  "fleet",
-  ...FETCH_OPTION_NAMES,
+  ...FEATURE_OPTION_NAMES,
 ]);
 /** Options that only `protectFetch` takes: named in the message when given to a breaker. */
 const PROTECT_FETCH_ONLY: readonly string[] = ["key"];
@@ -170,13 +170,14 @@ export function validateOptions(options: unknown): ValidOptions {
     isFailure: optionalFunction("isFailure", given.isFailure),
     fallback: optionalFunction("fallback", given.fallback),
     onStateChange: optionalFunction("onStateChange", given.onStateChange),
-    fleet: fleetTransport(given.fleet),
-    fetch: validateFetchOptions(given),
+    ...validateFeatureOptions(given),
   };
 }
 
 /** Names the one valid option a typo was most likely meant to be, rather than listing them all. */
 function unknownOption(key: string): string {
+  const absent = absentOption(key);
+  if (absent !== undefined) return absent;
   if (PROTECT_FETCH_ONLY.includes(key)) return `unknown option "${key}": only protectFetch takes it`;
   const meant = closestName(key, [...OPTION_NAMES, ...PROTECT_FETCH_ONLY]);
   return meant === undefined ? `unknown option "${key}"` : `unknown option "${key}"; did you mean "${meant}"?`;

@@ -1,0 +1,40 @@
+// edgebreaker/lite's features.ts: the breaker alone. scripts/entries.mjs puts
+// this module in the place of ../features.ts when it builds edgebreaker/lite,
+// so that the fetch layer, snapshots and fleets do not ship there, nor the wasm
+// behind them. Each export has the type of its namesake there. The types of
+// edgebreaker/lite (./index.ts) leave these features out, so that only a caller
+// who ignores them gets here, and learns what to import instead.
+import type * as full from "../features.js";
+import { FETCH_OPTION_NAMES, type ValidFetchOptions } from "../fetch/options.js";
+
+const LITE = 'is not in "edgebreaker/lite": import CircuitBreaker from "edgebreaker" for it';
+
+function absent(feature: string): never {
+  throw new TypeError(`${feature} ${LITE}`);
+}
+
+export const FEATURE_OPTION_NAMES: typeof full.FEATURE_OPTION_NAMES = Object.freeze([]);
+
+/** No option of these features is taken (`absentOption` says why), so none is read. */
+export const validateFeatureOptions: typeof full.validateFeatureOptions = () => ({
+  fleet: undefined,
+  // Never read: the breaker's fetch settings are read only by fetchThrough.
+  fetch: NO_FETCH_SETTINGS,
+});
+const NO_FETCH_SETTINGS = Object.freeze({}) as ValidFetchOptions;
+
+/** The options of the features left out (the bundle keeps the list alone, not the module's checks). */
+const FULL_ONLY_OPTIONS: readonly string[] = ["fleet", ...FETCH_OPTION_NAMES];
+
+export const absentOption: typeof full.absentOption = (key) =>
+  FULL_ONLY_OPTIONS.includes(key) ? `unknown option "${key}": the option ${LITE}` : undefined;
+
+export const fetchThrough: typeof full.fetchThrough = () => absent("breaker.fetch()");
+export const snapshotOf: typeof full.snapshotOf = () => absent("breaker.snapshot()");
+export const snapshotText: typeof full.snapshotText = () => absent("CircuitBreaker.restore()");
+export const restoreCore: typeof full.restoreCore = () => absent("CircuitBreaker.restore()");
+export const linkFleet: typeof full.linkFleet = () => absent("The fleet option");
+
+// Compared only with a fleet's answers, which a lite breaker never has.
+export const FLEET_BLOCKED: typeof full.FLEET_BLOCKED = 1;
+export const FLEET_LEASE: typeof full.FLEET_LEASE = 2;
