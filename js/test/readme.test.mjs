@@ -37,6 +37,10 @@ const expectedOutput = {
     "edgebreaker.breaker.transitions{breaker=llm,from=closed,to=open,cause=failure_threshold} 1",
   ],
   "presets.mjs": ['(a cached answer to "hi")', "bad request", "1 1"],
+  "lite.mjs": [
+    "true open",
+    'unknown option "onOpen": "edgebreaker/lite" has no fetch layer; import CircuitBreaker from "edgebreaker" for breaker.fetch()',
+  ],
   "prometheus.mjs": [
     "text/plain; version=0.0.4; charset=utf-8",
     'edgebreaker_state{breaker="llm",state="open"} 1',

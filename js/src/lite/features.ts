@@ -7,10 +7,11 @@
 import type * as full from "../features.js";
 import { FETCH_OPTION_NAMES, type ValidFetchOptions } from "../fetch/options.js";
 
-const LITE = 'is not in "edgebreaker/lite": import CircuitBreaker from "edgebreaker" for it';
+const FULL = 'import CircuitBreaker from "edgebreaker"';
+const LITE_HAS_NO = '"edgebreaker/lite" has no';
 
 function absent(feature: string): never {
-  throw new TypeError(`${feature} ${LITE}`);
+  throw new TypeError(`${feature} is not in "edgebreaker/lite": ${FULL} for it`);
 }
 
 export const FEATURE_OPTION_NAMES: typeof full.FEATURE_OPTION_NAMES = Object.freeze([]);
@@ -23,11 +24,10 @@ export const validateFeatureOptions: typeof full.validateFeatureOptions = () => 
 });
 const NO_FETCH_SETTINGS = Object.freeze({}) as ValidFetchOptions;
 
-/** The options of the features left out (the bundle keeps the list alone, not the module's checks). */
-const FULL_ONLY_OPTIONS: readonly string[] = ["fleet", ...FETCH_OPTION_NAMES];
-
-export const absentOption: typeof full.absentOption = (key) =>
-  FULL_ONLY_OPTIONS.includes(key) ? `unknown option "${key}": the option ${LITE}` : undefined;
+export const absentOption: typeof full.absentOption = (key) => {
+  if (key === "fleet") return `unknown option "fleet": ${LITE_HAS_NO} fleets; ${FULL} for them`;
+  return FETCH_OPTION_NAMES.includes(key) ? `unknown option "${key}": ${LITE_HAS_NO} fetch layer; ${FULL} for breaker.fetch()` : undefined;
+};
 
 export const fetchThrough: typeof full.fetchThrough = () => absent("breaker.fetch()");
 export const snapshotOf: typeof full.snapshotOf = () => absent("breaker.snapshot()");
