@@ -34,7 +34,6 @@ export function liteTests(lite, edgebreaker, vectors) {
         async run() {
           check(runnable.length > 0, "some vectors run on lite");
           check(leftOut.length > 0, "some vectors take or restore a snapshot");
-          checkEqual(runnable.length + leftOut.length, vectors.length, "vectors run and left out");
           for (const vector of leftOut) await expectStoppedByLite(lite, vector);
         },
       },
