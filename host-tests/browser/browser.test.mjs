@@ -5,7 +5,7 @@
 // browser entry must initialise asynchronously on the main thread.
 
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { bundlePage } from "../harness/bundle.mjs";
@@ -33,8 +33,9 @@ async function openPage(bundle, api = () => ({ status: 404, body: "" })) {
   page.on("console", (message) => consoleLines.push(message.text()));
   page.on("pageerror", (error) => errors.push(error));
   await page.addInitScript(() => {
-    // Synchronous compilation blocks the main thread: count it, and the asynchronous kind.
-    globalThis.wasmCompilations = { sync: 0, async: 0 };
+    // Synchronous compilation blocks the main thread: count it, and the asynchronous kind
+    // with the size of what each compiled (a module to instantiate has none).
+    globalThis.wasmCompilations = { sync: 0, async: 0, asyncBytes: [] };
     WebAssembly.Module = new Proxy(WebAssembly.Module, {
       construct(target, args) {
         globalThis.wasmCompilations.sync += 1;
@@ -45,6 +46,7 @@ async function openPage(bundle, api = () => ({ status: 404, body: "" })) {
       const original = WebAssembly[name];
       WebAssembly[name] = function (...args) {
         globalThis.wasmCompilations.async += 1;
+        globalThis.wasmCompilations.asyncBytes.push(args[0]?.byteLength ?? null);
         return original.apply(this, args);
       };
     }
@@ -67,10 +69,11 @@ async function openPage(bundle, api = () => ({ status: 404, body: "" })) {
 writeFileSync(
   join(folder, "suite-page.js"),
   `import * as edgebreaker from "edgebreaker";
+import * as lite from "edgebreaker/lite";
 import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 
-globalThis.suiteResults = await runSuite(edgebreaker, vectors);
+globalThis.suiteResults = await runSuite(edgebreaker, lite, vectors);
 `,
 );
 const suite = await bundlePage(join(folder, "suite-page.js"))
@@ -82,10 +85,15 @@ reportResults(
     .catch((error) => [{ group: "suite", name: "the suite runs in Chromium", ok: false, error: error.stack }]),
 );
 
-test("the page compiled the wasm once, asynchronously, and threw nothing", async () => {
+test("the page compiled each entry's wasm once, asynchronously (edgebreaker's and edgebreaker/lite's), and threw nothing", async () => {
   if (suite.error) throw suite.error;
   assert.deepEqual(suite.errors, []);
-  assert.deepEqual(await suite.page.evaluate(() => globalThis.wasmCompilations), { sync: 0, async: 1 });
+  const wasmBytes = (file) => statSync(join(consumer, "node_modules", "edgebreaker", "dist", "wasm", file)).size;
+  assert.deepEqual(await suite.page.evaluate(() => globalThis.wasmCompilations), {
+    sync: 0,
+    async: 2,
+    asyncBytes: [wasmBytes("edgebreaker_bg.wasm"), wasmBytes("edgebreaker_lite_bg.wasm")],
+  });
 });
 
 test("the README's browser snippet runs as written", async () => {

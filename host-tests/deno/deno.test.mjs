@@ -23,9 +23,10 @@ writeFileSync(join(folder, "types.ts"), consumerSource);
 writeFileSync(
   join(folder, "suite.js"),
   `import * as edgebreaker from "edgebreaker";
+import * as lite from "edgebreaker/lite";
 import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
-console.log(JSON.stringify(await runSuite(edgebreaker, vectors)));
+console.log(JSON.stringify(await runSuite(edgebreaker, lite, vectors)));
 `,
 );
 reportResults(

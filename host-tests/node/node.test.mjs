@@ -20,9 +20,10 @@ const node = (...args) => runCommand(process.execPath, args, { cwd: folder });
 writeFileSync(
   join(folder, "suite.mjs"),
   `import * as edgebreaker from "edgebreaker";
+import * as lite from "edgebreaker/lite";
 import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
-console.log(JSON.stringify(await runSuite(edgebreaker, vectors)));
+console.log(JSON.stringify(await runSuite(edgebreaker, lite, vectors)));
 `,
 );
 reportResults(

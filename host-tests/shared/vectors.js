@@ -27,6 +27,14 @@ export function vectorTests(edgebreaker, vectors) {
   }));
 }
 
+/** The ops of breakers that take snapshots and restore them, which edgebreaker/lite's do not. */
+export const SNAPSHOT_OPS = Object.freeze(["snapshot", "restore"]);
+
+/** Whether `vector` takes or restores a snapshot: edgebreaker/lite cannot run it. */
+export function usesSnapshots(vector) {
+  return (vector.steps ?? []).some(({ op }) => SNAPSHOT_OPS.includes(op));
+}
+
 /** Runs one vector; throws an Error naming the step that disagrees. */
 function runVector(edgebreaker, vector) {
   if (vector.expectConfigError !== undefined) return expectConfigError(edgebreaker, vector);

@@ -43,12 +43,13 @@ async function startWorker(name, entry, upstream = () => new Response("no upstre
 writeFileSync(
   join(folder, "suite-worker.js"),
   `import * as edgebreaker from "edgebreaker";
+import * as lite from "edgebreaker/lite";
 import { runSuite } from "../shared/suite.js";
 import vectors from "../vectors.js";
 
 export default {
   async fetch() {
-    return Response.json(await runSuite(edgebreaker, vectors, { fuzz: true }));
+    return Response.json(await runSuite(edgebreaker, lite, vectors, { fuzz: true }));
   },
 };
 `,
@@ -88,10 +89,11 @@ test("the README's Worker snippet runs as written: the circuit opens after three
   assert.equal(upstreamCalls, 4, "the open circuit kept the fifth request from the upstream");
 });
 
-test("the Worker bundle imports the wasm as a module and inlines no wasm bytes", async () => {
+test("the Worker bundle imports each entry's wasm as a module (edgebreaker's and edgebreaker/lite's) and inlines no wasm bytes", async () => {
   if (suite.error) throw suite.error;
   const bundle = readFileSync(join(suite.outdir, suite.script), "utf8");
-  assert.match(bundle, /^import \w+ from "\.\/[\w.-]+\.wasm";$/m);
+  const wasmImported = [...bundle.matchAll(/^import \w+ from "\.\/([\w.-]+\.wasm)";$/gm)].map(([, file]) => file);
+  assert.deepEqual(wasmImported.sort(), ["edgebreaker_bg.wasm", "edgebreaker_lite_bg.wasm"]);
   assert.doesNotMatch(bundle, /[A-Za-z0-9+/]{2000}/, "a long base64 run: the inlined bytes of another entry");
 });
 

@@ -1,5 +1,16 @@
 // Small tools shared by the Node tests.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CircuitBreaker } from "edgebreaker";
+
+/** The installed package's dist/ folder. */
+export const dist = dirname(fileURLToPath(import.meta.resolve("edgebreaker")));
+
+/** The text of a file in the installed package's dist/ (an entry: "lite.js"). */
+export function distText(file) {
+  return readFileSync(join(dist, file), "utf8");
+}
 
 /** A breaker on a fake clock: `clock.now` is the time; set it to move time. */
 export function breakerAt(options = {}, start = 1_000) {

@@ -1,23 +1,28 @@
 // Which wasm each entry of the installed package loads: the breakers' in the
 // main entries, the fleet coordinators' in the fleet's entries, never both,
-// so that an application of breakers alone never ships the coordinators.
+// so that an application of breakers alone never ships the coordinators; and
+// edgebreaker/lite's own, smaller wasm in its entries, and no other.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { CircuitBreaker } from "edgebreaker";
-
-const dist = dirname(fileURLToPath(import.meta.resolve("edgebreaker")));
+import { dist, distText } from "./helpers.mjs";
 
 /** The modules an entry imports, by their specifiers. */
 function importsOf(entry) {
-  const text = readFileSync(join(dist, entry), "utf8");
-  return [...text.matchAll(/\bimport\b[\s\w${},*]*?from\s*"([^"]+)"/g)].map((match) => match[1]);
+  return [...distText(entry).matchAll(/\bimport\b[\s\w${},*]*?from\s*"([^"]+)"/g)].map((match) => match[1]);
 }
 
 const BREAKERS = ["./wasm/wasm-bytes.js", "./wasm/edgebreaker_bg.wasm"];
 const COORDINATORS = ["./wasm/fleet-wasm-bytes.js", "./wasm/edgebreaker_fleet_bg.wasm"];
+const LITE = ["./wasm/lite-wasm-bytes.js", "./wasm/edgebreaker_lite_bg.wasm"];
+
+/** The names a wasm file of the package exports. */
+function exportsOf(file) {
+  return WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(dist, "wasm", file)))).map(({ name }) => name);
+}
 
 test("the main entries load the breakers' wasm, and not the coordinators'", () => {
   for (const [entry, wasm] of [["index.js", "./wasm/wasm-bytes.js"], ["browser.js", "./wasm/wasm-bytes.js"], ["workerd.js", "./wasm/edgebreaker_bg.wasm"]]) {
@@ -32,6 +37,41 @@ test("the fleet's entries load the coordinators' wasm, and not the breakers'", (
     const imported = importsOf(entry);
     assert.ok(imported.includes(wasm), `${entry} imports ${imported.join(", ")}`);
     assert.deepEqual(imported.filter((specifier) => BREAKERS.includes(specifier)), [], entry);
+  }
+});
+
+test("edgebreaker/lite's entries load lite's wasm, and neither the breakers' full wasm nor the coordinators'", () => {
+  for (const [entry, wasm] of [["lite.js", "./wasm/lite-wasm-bytes.js"], ["lite-browser.js", "./wasm/lite-wasm-bytes.js"], ["lite-workerd.js", "./wasm/edgebreaker_lite_bg.wasm"]]) {
+    const imported = importsOf(entry);
+    assert.ok(imported.includes(wasm), `${entry} imports ${imported.join(", ")}`);
+    assert.deepEqual(imported.filter((specifier) => [...BREAKERS, ...COORDINATORS].includes(specifier)), [], entry);
+  }
+  for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.deepEqual(importsOf(entry).filter((specifier) => LITE.includes(specifier)), [], entry);
+});
+
+test("the bytes lite's Node, Deno and browser entries inline are edgebreaker_lite_bg.wasm's", async () => {
+  const { wasmBytes } = await import(pathToFileURL(join(dist, "wasm", "lite-wasm-bytes.js")).href);
+  assert.deepEqual(Buffer.from(wasmBytes()), readFileSync(join(dist, "wasm", "edgebreaker_lite_bg.wasm")));
+});
+
+test("lite's wasm exports no snapshot, restore, fleet or figures function; the breakers' full wasm exports each", () => {
+  const full = exportsOf("edgebreaker_bg.wasm");
+  const lite = exportsOf("edgebreaker_lite_bg.wasm");
+  for (const feature of ["snapshot", "restore", "fleet", "figures"]) {
+    const named = (name) => name.toLowerCase().includes(feature);
+    assert.ok(full.some(named), `the full wasm exports a ${feature} function`);
+    assert.deepEqual(lite.filter(named), [], `lite's wasm exports ${feature} functions`);
+  }
+  assert.ok(lite.includes("wasmbreaker_acquire") && lite.includes("wasmbreaker_record"), `lite's wasm exports ${lite.join(", ")}`);
+});
+
+test("lite's entries call none of the full wasm's exports that lite's wasm lacks (its glue is not theirs); the main entries call each", () => {
+  const liteExports = exportsOf("edgebreaker_lite_bg.wasm");
+  const fullOnly = exportsOf("edgebreaker_bg.wasm").filter((name) => !liteExports.includes(name));
+  assert.ok(fullOnly.length > 0, "the full wasm exports more than lite's");
+  for (const name of fullOnly) {
+    for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.ok(distText(entry).includes(name), `${entry} never calls ${name}`);
+    for (const entry of ["lite.js", "lite-browser.js", "lite-workerd.js"]) assert.ok(!distText(entry).includes(name), `${entry} calls ${name}`);
   }
 });
 
