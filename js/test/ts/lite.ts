@@ -84,5 +84,6 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
 ];
 
 function unknownOption(option: string): string {
-  return `unknown option "${option}": the option ${NOT_IN_LITE}`;
+  const lacks = option === "fleet" ? "fleets; import CircuitBreaker from \"edgebreaker\" for them" : "fetch layer; import CircuitBreaker from \"edgebreaker\" for breaker.fetch()";
+  return `unknown option "${option}": "edgebreaker/lite" has no ${lacks}`;
 }
