@@ -17,8 +17,9 @@
 //
 // Then, round by round (each contender against the bare await of its own
 // round), the overhead of each of edgebreaker's entries over cockatiel
-// Consecutive's (the cheapest peer) and over the floor's: their spread, and in
-// how many rounds the first was at most 1.00x.
+// Consecutive's (the cheapest peer), and edgebreaker's over the floor's (which
+// drives the main entry's wasm): their spread, and in how many rounds each
+// entry's ratio to the peer was at most 1.00x.
 import { readFileSync } from "node:fs";
 import { circuitBreaker as cockatielBreaker, ConsecutiveBreaker, handleAll, SamplingBreaker } from "cockatiel";
 import Opossum from "opossum";
@@ -149,7 +150,6 @@ const spread = (values, digits, unit) => {
 console.log(`\nround by round, ${ROUNDS} rounds:`);
 console.log(`  edgebreaker's overhead / cockatiel Consecutive's:      ${spread(overPeer(OURS), 2, "x")}`);
 console.log(`  edgebreaker/lite's overhead / cockatiel Consecutive's: ${spread(overPeer(LITE), 2, "x")}`);
-// The floor drives the full package's wasm, so it is edgebreaker's floor; lite's wasm is another build.
 console.log(`  edgebreaker's overhead - the floor's:                  ${spread(overFloor, 1, " ns")}`);
 console.log(`\ntarget (issue 13): call overhead <= cockatiel Consecutive's (<= 1.00x)`);
 for (const entry of [OURS, LITE]) {
