@@ -1,8 +1,8 @@
 // Cold start in workerd: import + init + first call in a fresh isolate, for
-// edgebreaker (the packed tarball, as users install it) beside opossum and
-// cockatiel, each the minimal Worker of harness/first-call.mjs built by
-// wrangler (`deploy --dry-run`, offline) and run in Miniflare. Prints the
-// median and the fastest of ROUNDS (default 15).
+// edgebreaker and edgebreaker/lite (the packed tarball, as users install it)
+// beside opossum and cockatiel, each the minimal Worker of
+// harness/first-call.mjs built by wrangler (`deploy --dry-run`, offline) and
+// run in Miniflare. Prints the median and the fastest of ROUNDS (default 15).
 //
 //   node host-tests/bench/cold-start-workerd.mjs [rounds]      (after `make build`; about 30 s)
 //
@@ -26,7 +26,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { firstCallModule, libraries, linkPeers } from "../harness/first-call.mjs";
+import { fileName, firstCallModule, libraries, linkPeers, ours } from "../harness/first-call.mjs";
 import { workerModules } from "../harness/bundle.mjs";
 import { packAndInstall } from "../harness/packed.mjs";
 import { shuffled } from "../harness/shuffled.mjs";
@@ -53,7 +53,7 @@ function buildWorkers(consumer) {
   const workers = {};
   const unbuilt = {};
   for (const [library, { compatibilityFlags = [] }] of Object.entries(libraries)) {
-    const folder = join(consumer, library);
+    const folder = join(consumer, fileName(library));
     mkdirSync(folder);
     writeFileSync(join(folder, "worker.js"), firstCallModule(library));
     try {
@@ -127,16 +127,16 @@ try {
   const inIsolate = (name, of) => `${of(samples[name].inIsolate).toFixed(0)} ms`;
   const roundTrip = (name, of) => `${of(samples[name].roundTrip).toFixed(2)} ms`;
   console.log(`cold start in workerd (Miniflare): import + init + first call, ${rounds} fresh isolates each, interleaved`);
-  console.log(`  ${"".padEnd(12)} ${"in the isolate (1 ms steps)".padStart(28)}   ${"first request, host's clock".padStart(28)}`);
-  console.log(`  ${"".padEnd(12)} ${"median".padStart(13)} ${"fastest".padStart(14)}   ${"median".padStart(13)} ${"fastest".padStart(14)}`);
+  console.log(`  ${"".padEnd(16)} ${"in the isolate (1 ms steps)".padStart(28)}   ${"first request, host's clock".padStart(28)}`);
+  console.log(`  ${"".padEnd(16)} ${"median".padStart(13)} ${"fastest".padStart(14)}   ${"median".padStart(13)} ${"fastest".padStart(14)}`);
   for (const name of [...Object.keys(libraries), BARE]) {
     if (unbuilt[name]) {
-      console.log(`  ${name.padEnd(12)} ${unbuilt[name]}`);
+      console.log(`  ${name.padEnd(16)} ${unbuilt[name]}`);
       continue;
     }
     const flags = workers[name].compatibilityFlags.length ? `   (with ${workers[name].compatibilityFlags.join(", ")})` : "";
     console.log(
-      `  ${name.padEnd(12)} ${inIsolate(name, median).padStart(13)} ${inIsolate(name, fastest).padStart(14)}   ${roundTrip(name, median).padStart(13)} ${roundTrip(name, fastest).padStart(14)}${flags}`,
+      `  ${name.padEnd(16)} ${inIsolate(name, median).padStart(13)} ${inIsolate(name, fastest).padStart(14)}   ${roundTrip(name, median).padStart(13)} ${roundTrip(name, fastest).padStart(14)}${flags}`,
     );
   }
   console.log("  (workerd compiles a .wasm module as it loads the Worker, before the clock starts; what V8 compiles at a function's first call is inside)");
@@ -144,15 +144,17 @@ try {
   if (libraryFigures.length && libraryFigures.every((ms) => ms === 0)) {
     console.log("  (the isolate's clock never advanced: this workerd holds it still while code runs, as Cloudflare does, so only the host's figures mean anything)");
   }
-  if (workers.edgebreaker && workers.opossum) {
-    const ours = median(samples.edgebreaker.roundTrip) - median(samples[BARE].roundTrip);
-    const theirs = median(samples.opossum.roundTrip) - median(samples[BARE].roundTrip);
-    console.log(
-      `  target edgebreaker ≤ opossum (first request's median less the bare Worker's): ${verdict(ours <= theirs)} ` +
-        `(${ours.toFixed(2)} ms against ${theirs.toFixed(2)} ms, ${(ours / theirs).toFixed(2)}×)`,
-    );
-  } else {
-    console.log("  target edgebreaker ≤ opossum: no figure, one of them does not run in workerd");
+  const lessBare = (name) => median(samples[name].roundTrip) - median(samples[BARE].roundTrip);
+  for (const entry of ours) {
+    if (workers[entry] && workers.opossum) {
+      const [mine, theirs] = [lessBare(entry), lessBare("opossum")];
+      console.log(
+        `  target ${entry} ≤ opossum (first request's median less the bare Worker's): ${verdict(mine <= theirs)} ` +
+          `(${mine.toFixed(2)} ms against ${theirs.toFixed(2)} ms, ${(mine / theirs).toFixed(2)}×)`,
+      );
+    } else {
+      console.log(`  target ${entry} ≤ opossum: no figure, one of them does not run in workerd`);
+    }
   }
 } finally {
   rmSync(consumer, { recursive: true, force: true });

@@ -7,12 +7,20 @@ import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { repoDir } from "./packed.mjs";
 
-/** edgebreaker first, then its peers (js/'s devDependencies), in the order the benches print them. */
+// Both of edgebreaker's entries export the same CircuitBreaker.
+const edgebreakerFirstCall = `const breaker = new CircuitBreaker();
+  return breaker.call(async () => 1);`;
+
+/** edgebreaker's two entries first, then its peers (js/'s devDependencies), in the order the benches print them. */
 export const libraries = {
   edgebreaker: {
     imports: `import { CircuitBreaker } from "edgebreaker";`,
-    firstCall: `const breaker = new CircuitBreaker();
-  return breaker.call(async () => 1);`,
+    firstCall: edgebreakerFirstCall,
+  },
+  // The same program on the entry without breaker.fetch, snapshots and fleets, and its smaller wasm.
+  "edgebreaker/lite": {
+    imports: `import { CircuitBreaker } from "edgebreaker/lite";`,
+    firstCall: edgebreakerFirstCall,
   },
   opossum: {
     imports: `import CircuitBreaker from "opossum";`,
@@ -31,6 +39,12 @@ export const libraries = {
   return policy.execute(async () => 1);`,
   },
 };
+
+/** The libraries that come from the packed tarball, each judged against the targets; the others are peers. */
+export const ours = ["edgebreaker", "edgebreaker/lite"];
+
+/** `library`'s name as a file or folder name ("edgebreaker/lite" has a slash). */
+export const fileName = (library) => library.replace("/", "-");
 
 /**
  * The module of `library`'s first call: it exports `firstCall()` (for the
@@ -55,7 +69,7 @@ export default {
 
 /** Makes the peers resolvable from a folder that `packAndInstall` made, from js/node_modules. */
 export function linkPeers(folder) {
-  for (const library of Object.keys(libraries).filter((name) => name !== "edgebreaker")) {
+  for (const library of Object.keys(libraries).filter((name) => !ours.includes(name))) {
     symlinkSync(join(repoDir, "js", "node_modules", library), join(folder, "node_modules", library), "dir");
   }
 }

@@ -11,17 +11,20 @@
 //               reaction on fn's promise (two handlers made once: the calls here
 //               are one at a time, so the permit waits in a variable)
 //   edgebreaker await breaker.call(fn)
+//   edgebreaker/lite  the same on edgebreaker/lite (the same JS path, on its own wasm)
 //   opossum     await breaker.fire()              timeout off
 //   cockatiel   await policy.execute(fn)          ConsecutiveBreaker(5) and SamplingBreaker
 //
 // Then, round by round (each contender against the bare await of its own
-// round), edgebreaker's overhead over cockatiel Consecutive's (the cheapest
-// peer) and over the floor's: their spread, and in how many rounds the first
-// was at most 1.00x.
+// round), the overhead of each of edgebreaker's entries over cockatiel
+// Consecutive's (the cheapest peer), and edgebreaker's over the floor's (which
+// drives the main entry's wasm): their spread, and in how many rounds each
+// entry's ratio to the peer was at most 1.00x.
 import { readFileSync } from "node:fs";
 import { circuitBreaker as cockatielBreaker, ConsecutiveBreaker, handleAll, SamplingBreaker } from "cockatiel";
 import Opossum from "opossum";
 import { CircuitBreaker } from "../dist/index.js";
+import { CircuitBreaker as LiteCircuitBreaker } from "../dist/lite.js";
 import { initSync, WasmBreaker } from "../wasm/edgebreaker.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
@@ -33,6 +36,7 @@ async function upstream() {
 }
 
 const edgebreaker = new CircuitBreaker({ name: "bench" });
+const lite = new LiteCircuitBreaker({ name: "bench" });
 const opossum = new Opossum(upstream, { timeout: false });
 const consecutive = cockatielBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(5) });
 const sampling = cockatielBreaker(handleAll, {
@@ -52,6 +56,7 @@ const floorRejected = () => floorCore.record(floorToken, UNTIMED, 1, Date.now())
 const BARE = "bare await fn()";
 const FLOOR = "floor (core + clock)";
 const OURS = "edgebreaker call(fn)";
+const LITE = "edgebreaker/lite call(fn)";
 const CHEAPEST_PEER = "cockatiel Consecutive";
 const contenders = {
   [BARE]: async (n) => {
@@ -67,6 +72,9 @@ const contenders = {
   },
   [OURS]: async (n) => {
     for (let i = 0; i < n; i++) await edgebreaker.call(upstream);
+  },
+  [LITE]: async (n) => {
+    for (let i = 0; i < n; i++) await lite.call(upstream);
   },
   "opossum fire()": async (n) => {
     for (let i = 0; i < n; i++) await opossum.fire();
@@ -107,18 +115,18 @@ const statistics = {
 };
 console.log(`Node ${process.version}, ${sliceCalls * SLICES} sequential awaited calls per round in ${SLICES} slices, ${ROUNDS} interleaved rounds`);
 const verdicts = [];
-const ratiosToPeer = {};
+const ratiosToPeer = { [OURS]: {}, [LITE]: {} };
 for (const [statistic, of] of Object.entries(statistics)) {
   const ns = Object.fromEntries(names.map((name) => [name, of(samples[name])]));
   const overhead = (name) => ns[name] - ns[BARE];
   const ours = overhead(OURS);
-  console.log(`\n${statistic} round:${"".padEnd(24 - statistic.length - 7)}${"ns/call".padStart(9)}${"overhead".padStart(10)}   edgebreaker's overhead / this one's`);
+  console.log(`\n${statistic} round:${"".padEnd(26 - statistic.length - 7)}${"ns/call".padStart(9)}${"overhead".padStart(10)}   edgebreaker's overhead / this one's`);
   for (const name of names) {
     const compared = name !== BARE && name !== OURS;
     const extra = name === BARE ? "" : `+${overhead(name).toFixed(1)}`;
-    console.log(`${name.padEnd(24)}${ns[name].toFixed(1).padStart(9)}${extra.padStart(10)}   ${compared ? `${(ours / overhead(name)).toFixed(2)}x` : ""}`);
+    console.log(`${name.padEnd(26)}${ns[name].toFixed(1).padStart(9)}${extra.padStart(10)}   ${compared ? `${(ours / overhead(name)).toFixed(2)}x` : ""}`);
   }
-  ratiosToPeer[statistic] = ours / overhead(CHEAPEST_PEER);
+  for (const entry of [OURS, LITE]) ratiosToPeer[entry][statistic] = overhead(entry) / overhead(CHEAPEST_PEER);
   verdicts.push(
     `${statistic}: overhead <= cockatiel Sampling's: ${ours <= overhead("cockatiel Sampling") ? "met" : "NOT met"}; ` +
       `< 0.15x opossum's: ${ours < 0.15 * overhead("opossum fire()") ? "met" : "NOT met"}`,
@@ -129,7 +137,7 @@ console.log(`\ntargets (issue 2):\n  ${verdicts.join("\n  ")}`);
 // Round by round: each overhead against the bare await of the same round.
 const perRound = (name) => samples[name].map((ns, round) => ns - samples[BARE][round]);
 const [ourRounds, peerRounds, floorRounds] = [OURS, CHEAPEST_PEER, FLOOR].map(perRound);
-const overPeer = ourRounds.map((ours, round) => ours / peerRounds[round]);
+const overPeer = (entry) => perRound(entry).map((ns, round) => ns / peerRounds[round]);
 const overFloor = ourRounds.map((ours, round) => ours - floorRounds[round]);
 const SPREAD_POINTS = { min: 0, p10: 0.1, p25: 0.25, median: 0.5, p75: 0.75, p90: 0.9, max: 1 };
 const spread = (values, digits, unit) => {
@@ -139,13 +147,16 @@ const spread = (values, digits, unit) => {
     .map(([point, share]) => `${point} ${at(share).toFixed(digits)}${unit}`)
     .join(", ");
 };
-const heldRounds = overPeer.filter((ratio) => ratio <= 1).length;
 console.log(`\nround by round, ${ROUNDS} rounds:`);
-console.log(`  edgebreaker's overhead / cockatiel Consecutive's: ${spread(overPeer, 2, "x")}`);
-console.log(`  edgebreaker's overhead - the floor's:             ${spread(overFloor, 1, " ns")}`);
-console.log(
-  `\ntarget (issue 13): call overhead <= cockatiel Consecutive's (<= 1.00x)\n` +
-    `  median round: ${ratiosToPeer.median.toFixed(2)}x, ${ratiosToPeer.median <= 1 ? "met" : "NOT met"}; ` +
-    `fastest round: ${ratiosToPeer.fastest.toFixed(2)}x; ` +
-    `held in ${heldRounds} of ${ROUNDS} rounds (${Math.round((100 * heldRounds) / ROUNDS)}%)`,
-);
+console.log(`  edgebreaker's overhead / cockatiel Consecutive's:      ${spread(overPeer(OURS), 2, "x")}`);
+console.log(`  edgebreaker/lite's overhead / cockatiel Consecutive's: ${spread(overPeer(LITE), 2, "x")}`);
+console.log(`  edgebreaker's overhead - the floor's:                  ${spread(overFloor, 1, " ns")}`);
+console.log(`\ntarget (issue 13): call overhead <= cockatiel Consecutive's (<= 1.00x)`);
+for (const entry of [OURS, LITE]) {
+  const { median, fastest } = ratiosToPeer[entry];
+  const heldRounds = overPeer(entry).filter((ratio) => ratio <= 1).length;
+  console.log(
+    `  ${entry}: median round: ${median.toFixed(2)}x, ${median <= 1 ? "met" : "NOT met"}; fastest round: ${fastest.toFixed(2)}x; ` +
+      `held in ${heldRounds} of ${ROUNDS} rounds (${Math.round((100 * heldRounds) / ROUNDS)}%)`,
+  );
+}
