@@ -64,8 +64,8 @@ setup-redis:
 # The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on
 # it): three builds, so that an application loads only what its entry uses.
 #   edgebreaker_bg.wasm        the breakers with snapshots, their fleet side and
-#                              figures (feature `breaker-full`), for every entry
-#                              but edgebreaker/lite
+#                              figures (feature `breaker-full`), for the main
+#                              entries (index, browser, workerd)
 #   edgebreaker_lite_bg.wasm   the breakers alone (feature `breaker`), for
 #                              edgebreaker/lite
 #   edgebreaker_fleet_bg.wasm  the coordinators (feature `coordinators`), for

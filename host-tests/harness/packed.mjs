@@ -48,7 +48,8 @@ function install(folder) {
   });
   const installed = join(folder, "node_modules", "edgebreaker");
   const { exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
-  const missing = [...new Set(Object.values(exports["."]))].filter((file) => !existsSync(join(installed, file)));
+  const files = Object.values(exports).flatMap((target) => (typeof target === "string" ? [target] : Object.values(target)));
+  const missing = [...new Set(files)].filter((file) => !existsSync(join(installed, file)));
   if (missing.length) throw new Error(`the tarball lacks ${missing.join(", ")}: run \`make package\` first`);
   cpSync(join(hostTestsDir, "shared"), join(folder, "shared"), { recursive: true });
   writeFileSync(join(folder, "vectors.js"), `export default ${JSON.stringify(loadVectors())};\n`);

@@ -1,6 +1,6 @@
 // Every fleet vector (../fleet-vectors) in Node through the wasm bindings: the
 // coordinator and the members' fleet side as a JS host drives them, with the
-// two wasm files the packed package ships (the glue is the one `make wasm` generated,
+// two wasm files of the packed package that hold them (the glue is the one `make wasm` generated,
 // which the package's build copies). The fleet classes are not a public
 // export of the package, so they are loaded by path.
 import { readdirSync, readFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const vectors = readdirSync(vectorsDir)
   .sort()
   .map((file) => ({ file, ...JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
 
-/** One of the package's two wasm bindings (the breakers', the coordinators'), initialised on the installed tarball's wasm. */
+/** One of the package's wasm bindings that hold the fleet (the breakers', the coordinators'), initialised on the installed tarball's wasm. */
 async function loadBinding(name) {
   const glue = await import(pathToFileURL(join(repoDir, "js", "wasm", `${name}.js`)).href);
   glue.initSync({ module: readFileSync(join(consumerFolder(), "node_modules", "edgebreaker", "dist", "wasm", `${name}_bg.wasm`)) });

@@ -1,12 +1,12 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
-//   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker_bg.wasm, edgebreaker_fleet_bg.wasm
-//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
+//   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker{,_lite,_fleet}_bg.wasm
+//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_lite,_fleet}.{js,d.ts}
 //      and the core's name lists as values       -> dist/wasm/core-names.{js,d.ts} (scripts/core-names.mjs)
-//   3. the #wasm-module and #fleet-wasm-module    -> dist/wasm/{,fleet-}module-*.js, {,fleet-}module.d.ts
-//      variants, one per way a runtime gets its compiled wasm (scripts/wasm-modules.mjs;
-//      package.json "imports" picks one per runtime)
+//   3. the #wasm-module, #lite-wasm-module and    -> dist/wasm/{,lite-,fleet-}module-*.js, {,lite-,fleet-}module.d.ts
+//      #fleet-wasm-module variants, one per way a runtime gets its compiled wasm
+//      (scripts/wasm-modules.mjs; package.json "imports" picks one per runtime)
 //   4. tsc                                        -> dist/*.js, dist/*.d.ts
-//   5. bundle one file per runtime (scripts/entries.mjs) -> dist/{index,browser,workerd}.js
+//   5. bundle one file per runtime and entry (scripts/entries.mjs) -> dist/{index,browser,workerd,lite,…}.js
 //   6. print raw and gzip sizes: the parts, then each entry as an app ships it (scripts/sizes.mjs).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";

@@ -24,10 +24,11 @@
 //                    runtime as the three above: the same modules with
 //                    src/lite/features.ts in place of src/features.ts, and
 //                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
+//                    and its `#lite-wasm-module` variants
 //
-// tsc's per-module .js files are removed afterwards (the #wasm-module variants
+// tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
-// and type every entry, which all have the same API.
+// and type every entry: the main entries dist/index.d.ts, each other one its own.
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -72,8 +73,8 @@ const keepWasmSeparate = (dist) => ({
   },
 });
 
-// edgebreaker/lite: each module that has a lite twin is swapped for it once
-// resolved (the runtime's `#wasm-module` variant as package.json picks it).
+// edgebreaker/lite: the modules that have a lite twin are swapped for it, and
+// `#wasm-module` for `#lite-wasm-module` (the runtime's variant as package.json picks it).
 const liteTwins = (dist) => ({
   name: "lite-twins",
   setup(build) {
@@ -81,13 +82,10 @@ const liteTwins = (dist) => ({
       [join(dist, "features.js"), join(dist, "lite", "features.js")],
       [join(dist, "wasm", "edgebreaker.js"), join(dist, "wasm", "edgebreaker_lite.js")],
     ]);
-    for (const variant of ["inline", "async", "import"]) {
-      twins.set(join(dist, "wasm", `module-${variant}.js`), join(dist, "wasm", `lite-module-${variant}.js`));
-    }
-    build.onResolve({ filter: /(features\.js|edgebreaker\.js|^#wasm-module)$/ }, async ({ path, kind, importer, resolveDir, pluginData }) => {
-      if (pluginData === "lite-twins") return undefined;
-      const resolved = await build.resolve(path, { kind, importer, resolveDir, pluginData: "lite-twins" });
-      return resolved.errors.length > 0 ? resolved : { path: twins.get(resolved.path) ?? resolved.path };
+    build.onResolve({ filter: /^#wasm-module$/ }, ({ kind, importer, resolveDir }) => build.resolve("#lite-wasm-module", { kind, importer, resolveDir }));
+    build.onResolve({ filter: /(features|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {
+      const twin = twins.get(join(resolveDir, path));
+      return twin === undefined ? undefined : { path: twin };
     });
   },
 });

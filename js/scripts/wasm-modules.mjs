@@ -1,6 +1,7 @@
 // The `#wasm-module` variants (package.json "imports"), one per way a runtime
-// may get its compiled wasm, for each of the package's two wasm files: the
-// breakers' (`#wasm-module`: module-*.js) and the fleet coordinators'
+// may get its compiled wasm, for each of the package's three wasm files: the
+// breakers' (`#wasm-module`: module-*.js), edgebreaker/lite's
+// (`#lite-wasm-module`: lite-module-*.js) and the fleet coordinators'
 // (`#fleet-wasm-module`: fleet-module-*.js). Each exports `wasmModule():
 // WebAssembly.Module`, which core.ts (or fleet/wasm.ts) instantiates
 // synchronously on first use. scripts/entries.mjs bundles each runtime's

@@ -159,7 +159,9 @@ const PROTECT_FETCH_ONLY: readonly string[] = ["key"];
 export function validateOptions(options: unknown): ValidOptions {
   const given = optionalObject<Record<string, unknown>>("options", options) ?? {};
   for (const key of Object.keys(given)) {
-    if (!OPTION_NAMES.includes(key)) throw new TypeError(unknownOption(key));
+    // An option of a feature this build leaves out, unset, is not set (a config shared with "edgebreaker").
+    if (OPTION_NAMES.includes(key) || (isUnset(given[key]) && absentOption(key) !== undefined)) continue;
+    throw new TypeError(unknownOption(key));
   }
   return {
     name: name(given.name),

@@ -5,7 +5,8 @@
 //! The npm package ships three builds of this crate, so that an application
 //! pays only for what it imports:
 //! - feature `breaker-full`: the breakers with snapshots, their fleet side and
-//!   the figures the exporters read (every entry but edgebreaker/lite);
+//!   the figures the exporters read (the main entries: edgebreaker in Node,
+//!   Deno, browsers and workerd);
 //! - feature `breaker`: the breakers alone (edgebreaker/lite);
 //! - feature `coordinators`: the fleet's coordinators, run by a Durable Object
 //!   or against a shared store (edgebreaker/cloudflare, /deno, /redis).

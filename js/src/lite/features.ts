@@ -16,16 +16,15 @@ function absent(feature: string): never {
 
 export const FEATURE_OPTION_NAMES: typeof full.FEATURE_OPTION_NAMES = Object.freeze([]);
 
-/** No option of these features is taken (`absentOption` says why), so none is read. */
-export const validateFeatureOptions: typeof full.validateFeatureOptions = () => ({
-  fleet: undefined,
-  // Never read: the breaker's fetch settings are read only by fetchThrough.
-  fetch: NO_FETCH_SETTINGS,
-});
+// Never read: the breaker's fetch settings are read only by fetchThrough.
 const NO_FETCH_SETTINGS = Object.freeze({}) as ValidFetchOptions;
+
+/** No option of these features is taken (`absentOption` says why), so none is read. */
+export const validateFeatureOptions: typeof full.validateFeatureOptions = () => ({ fleet: undefined, fetch: NO_FETCH_SETTINGS });
 
 export const absentOption: typeof full.absentOption = (key) => {
   if (key === "fleet") return `unknown option "fleet": ${LITE_HAS_NO} fleets; ${FULL} for them`;
+  if (key === "key") return `unknown option "key": ${LITE_HAS_NO} protectFetch; import { protectFetch } from "edgebreaker" for it`;
   return FETCH_OPTION_NAMES.includes(key) ? `unknown option "${key}": ${LITE_HAS_NO} fetch layer; ${FULL} for breaker.fetch()` : undefined;
 };
 

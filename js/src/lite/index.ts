@@ -1,7 +1,7 @@
 // The public surface of "edgebreaker/lite": the breakers of "edgebreaker", the
 // same core and the same behaviour, without `breaker.fetch`, snapshots and
-// fleets, for an application that ships every byte: its wasm and code are
-// about a third of the full package's. It is built from the same modules as
+// fleets, for an application that ships every byte: its wasm is about two
+// fifths of the full package's (gzip), its code about half. It is built from the same modules as
 // "edgebreaker", with ./features.ts in place of ../features.ts
 // (scripts/entries.mjs); the types here leave those features out.
 //

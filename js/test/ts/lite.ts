@@ -81,6 +81,22 @@ export const tests: { name: string; run: () => Promise<void> | void }[] = [
       }
     },
   },
+  {
+    name: "a config shared with \"edgebreaker\" builds a lite breaker when the options lite leaves out are unset (undefined or null), as they are not set there either",
+    run() {
+      const shared: FullOptions = { name: "shared-config", failureThreshold: 2, fleet: undefined, onOpen: null, fetch: undefined };
+      check(new FullCircuitBreaker(shared).state === "closed", '"edgebreaker" takes the unset options');
+      check(new CircuitBreaker(shared as CircuitBreakerOptions).getStatus().config.failureThreshold === 2, "lite takes them, and the rest");
+    },
+  },
+  {
+    name: "protectFetch's own option, given to a lite breaker, is refused saying where protectFetch is",
+    async run() {
+      const expected = 'unknown option "key": "edgebreaker/lite" has no protectFetch; import { protectFetch } from "edgebreaker" for it';
+      // @ts-expect-error: key is protectFetch's alone
+      checkRefused(await refusalOf(() => new CircuitBreaker({ key: "x" })), expected);
+    },
+  },
 ];
 
 function unknownOption(option: string): string {
