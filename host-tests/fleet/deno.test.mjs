@@ -151,7 +151,9 @@ describe("the Deno KV store after a hang", () => {
     await fleet.store.hang();
     // Two syncs at once: the first one's commit is sent (and waits in the frozen server), the second's waits its turn.
     const answers = fleet.members[0].post("/store/sync", { name, args: report, count: 2, timeoutMs: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The 300 ms start when the member receives the request: the store stays frozen long after, so a
+    // member slow to receive it (a busy machine) still finds the second sync's turn past its time.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     await fleet.store.resume();
     const [sent, waited] = await answers;
     assert.equal(sent.successes, 1, JSON.stringify(sent));
