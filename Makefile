@@ -61,20 +61,22 @@ setup-redis:
 		echo "the Redis fleet tests need redis-server: run \`apt-get install redis-server\` as root, then this again" >&2; exit 1; }
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-# The Rust core as wasm with its JS glue, in js/wasm/ (the npm package builds on
-# it): three builds, so that an application loads only what its entry uses.
+# The Rust core as wasm, with wasm-bindgen's JS glue but for lite's, in js/wasm/
+# (the npm package builds on it): three builds, so that an application loads
+# only what its entry uses.
 #   edgebreaker_bg.wasm        the breakers with snapshots, their fleet side and
 #                              figures (feature `breaker-full`), for the main
 #                              entries (index, browser, workerd)
-#   edgebreaker_lite_bg.wasm   the breakers alone (feature `breaker`), for
-#                              edgebreaker/lite
+#   edgebreaker_lite_bg.wasm   the breakers alone (feature `lite`), for
+#                              edgebreaker/lite: plain exports, no wasm-bindgen
+#                              glue (js/src/lite/wasm.ts is its JS side)
 #   edgebreaker_fleet_bg.wasm  the coordinators (feature `coordinators`), for
 #                              edgebreaker/cloudflare, /deno and /redis
 wasm: setup-package
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker-full
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker $(CORE_WASM)
-	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features breaker
-	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_lite $(CORE_WASM)
+	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features lite
+	cp $(CORE_WASM) js/wasm/edgebreaker_lite_bg.wasm
 	cargo build -p edgebreaker-wasm --target wasm32-unknown-unknown --release --no-default-features --features coordinators
 	wasm-bindgen --target web --out-dir js/wasm --out-name edgebreaker_fleet $(CORE_WASM)
 
@@ -106,7 +108,7 @@ lint: setup-lint
 	cargo clippy --quiet --target-dir $(LINT_DIR) --workspace --all-targets --exclude edgebreaker-wasmtime -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker-full -- -D warnings
-	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features breaker -- -D warnings
+	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features lite -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-wasm --target wasm32-unknown-unknown --no-default-features --features coordinators -- -D warnings
 	cargo clippy --quiet --target-dir $(LINT_DIR) -p edgebreaker-component --target wasm32-wasip2 -- -D warnings
 

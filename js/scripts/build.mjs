@@ -1,6 +1,7 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
 //   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker{,_lite,_fleet}_bg.wasm
-//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_lite,_fleet}.{js,d.ts}
+//   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
+//      (lite's wasm has none: src/lite/wasm.ts is its glue)
 //      and the core's name lists as values       -> dist/wasm/core-names.{js,d.ts} (scripts/core-names.mjs)
 //   3. the #wasm-module, #lite-wasm-module and    -> dist/wasm/{,lite-,fleet-}module-*.js, {,lite-,fleet-}module.d.ts
 //      #fleet-wasm-module variants, one per way a runtime gets its compiled wasm
@@ -23,10 +24,11 @@ const dist = join(root, "dist");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 // The breakers' wasm, edgebreaker/lite's and the fleet coordinators' (the Makefile's `wasm` target), each
-// with the prefix of its `#wasm-module` variants' files, and whether a browser may load it.
+// with the prefix of its `#wasm-module` variants' files, whether a browser may load it, and whether
+// wasm-bindgen made its glue.
 const wasms = [
   { name: "edgebreaker", prefix: "", browsers: true },
-  { name: "edgebreaker_lite", prefix: "lite-", browsers: true },
+  { name: "edgebreaker_lite", prefix: "lite-", browsers: true, glue: false },
   { name: "edgebreaker_fleet", prefix: "fleet-", browsers: false },
 ];
 const missing = wasms.find(({ name }) => !existsSync(join(generated, `${name}_bg.wasm`)));
@@ -51,12 +53,12 @@ const features = [
   "--enable-reference-types",
   "--enable-multivalue",
 ];
-for (const { name, prefix, browsers } of wasms) {
+for (const { name, prefix, browsers, glue = true } of wasms) {
   const wasmFile = `${name}_bg.wasm`;
   execFileSync(bin("wasm-opt"), ["-Oz", ...features, join(generated, wasmFile), "-o", join(dist, "wasm", wasmFile)], {
     stdio: "inherit",
   });
-  for (const file of [`${name}.js`, `${name}.d.ts`]) copyFileSync(join(generated, file), join(dist, "wasm", file));
+  if (glue) for (const file of [`${name}.js`, `${name}.d.ts`]) copyFileSync(join(generated, file), join(dist, "wasm", file));
   writeWasmModules(join(dist, "wasm"), wasmFile, prefix, browsers);
 }
 writeCoreNames(join(dist, "wasm"));

@@ -24,7 +24,8 @@
 //                    runtime as the three above: the same modules with
 //                    src/lite/features.ts in place of src/features.ts, and
 //                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
-//                    and its `#lite-wasm-module` variants
+//                    (src/lite/wasm.ts in place of wasm-bindgen's) and its
+//                    `#lite-wasm-module` variants
 //
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -80,7 +81,7 @@ const liteTwins = (dist) => ({
   setup(build) {
     const twins = new Map([
       [join(dist, "features.js"), join(dist, "lite", "features.js")],
-      [join(dist, "wasm", "edgebreaker.js"), join(dist, "wasm", "edgebreaker_lite.js")],
+      [join(dist, "wasm", "edgebreaker.js"), join(dist, "lite", "wasm.js")],
     ]);
     build.onResolve({ filter: /^#wasm-module$/ }, ({ kind, importer, resolveDir }) => build.resolve("#lite-wasm-module", { kind, importer, resolveDir }));
     build.onResolve({ filter: /(features|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {

@@ -18,7 +18,7 @@ export function measureParts(dist) {
     ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")]), 8_000],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker.js")])],
     ["edgebreaker/lite's wasm, the breakers alone (edgebreaker_lite_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_lite_bg.wasm")]), 8_000],
-    ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_lite.js")])],
+    ["its glue (src/lite/wasm.ts, no wasm-bindgen), unminified", measureFiles([join(dist, "lite", "wasm.js")])],
     ["fleet coordinators' wasm (edgebreaker_fleet_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_fleet_bg.wasm")])],
     ["its wasm-bindgen glue, unminified", measureFiles([join(dist, "wasm", "edgebreaker_fleet.js")])],
   ];

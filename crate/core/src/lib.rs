@@ -49,3 +49,4 @@ pub use snapshot::{
 pub use status::{CallCounters, Metrics, State, Status, Transition};
 pub use time::{Millis, MAX_MILLIS};
 pub use transition_counts::{TransitionCount, CHANGES};
+pub use transitions::TRANSITIONS_KEPT;

@@ -3,20 +3,21 @@
 
 use crate::status::Transition;
 
-/// More than one operation can cause (half-open → open at a probe's expiry →
+/// The changes a breaker keeps for [`Breaker::transitions_since`](crate::Breaker::transitions_since):
+/// more than one operation can cause (half-open → open at a probe's expiry →
 /// half-open again after the open time), never anywhere near this many.
-const KEPT: usize = 8;
+pub const TRANSITIONS_KEPT: usize = 8;
 
 #[derive(Debug)]
 pub(crate) struct TransitionLog {
-    recent: [Option<Transition>; KEPT],
+    recent: [Option<Transition>; TRANSITIONS_KEPT],
     /// Changes ever logged; the sequence number of the newest.
     count: u64,
 }
 
 impl TransitionLog {
     pub(crate) fn new() -> TransitionLog {
-        TransitionLog { recent: [None; KEPT], count: 0 }
+        TransitionLog { recent: [None; TRANSITIONS_KEPT], count: 0 }
     }
 
     pub(crate) fn count(&self) -> u64 {
@@ -30,14 +31,14 @@ impl TransitionLog {
         self.count = self.count.saturating_add(1);
     }
 
-    /// The changes after the first `seen` (oldest first); at most the last [`KEPT`].
+    /// The changes after the first `seen` (oldest first); at most the last [`TRANSITIONS_KEPT`].
     pub(crate) fn since(&self, seen: u64) -> impl Iterator<Item = Transition> + '_ {
-        let first = seen.max(self.count.saturating_sub(KEPT as u64));
+        let first = seen.max(self.count.saturating_sub(TRANSITIONS_KEPT as u64));
         (first..self.count).filter_map(|seq| self.recent.get(slot_of(seq)).copied().flatten())
     }
 }
 
 fn slot_of(seq: u64) -> usize {
-    // KEPT is a small constant, so the remainder always fits.
-    usize::try_from(seq.checked_rem(KEPT as u64).unwrap_or(0)).unwrap_or(0)
+    // TRANSITIONS_KEPT is a small constant, so the remainder always fits.
+    usize::try_from(seq.checked_rem(TRANSITIONS_KEPT as u64).unwrap_or(0)).unwrap_or(0)
 }

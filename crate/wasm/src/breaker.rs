@@ -3,31 +3,20 @@
 //! (generation and probe slot) plus the time they were acquired.
 
 use alloc::{string::String, vec::Vec};
-#[cfg(feature = "breaker-full")]
 use edgebreaker_core::fleet::FleetMember;
-use edgebreaker_core::{count_from_f64, Breaker, Millis, Outcome, Permit, Rejected, State, Status, Transition};
+use edgebreaker_core::{count_from_f64, Breaker, Millis, Outcome, Permit, Rejected, State};
 use wasm_bindgen::prelude::*;
 
+use crate::numbers::{figures_of, state_code, token, transition_numbers, REJECTED};
 use crate::{config_from, refused, CORE_OPTION_FIELDS};
-
-/// `acquire` returns this instead of a token when the call is rejected.
-const REJECTED: f64 = -1.0;
-
-/// Numbers per transition in `transitionsSince`'s answer.
-const TRANSITION_NUMBERS: usize = 8;
-
-/// Numbers per breaker, in the order `figures_of` writes them (js/src/status-numbers.ts names each by its offset).
-pub(crate) const FIGURES: usize = 14;
 
 #[wasm_bindgen]
 pub struct WasmBreaker {
     pub(crate) core: Breaker,
     last_rejection: Option<Rejected>,
     /// Fleet mode's member side (idle unless the host syncs): see fleet_member.rs.
-    #[cfg(feature = "breaker-full")]
     pub(crate) fleet: FleetMember,
     /// The fleet's time left open at the last blocked `fleetAdmission`.
-    #[cfg(feature = "breaker-full")]
     pub(crate) fleet_retry_after: Option<Millis>,
 }
 
@@ -35,9 +24,7 @@ impl WasmBreaker {
     /// A binding around a core breaker, new or restored: no rejection yet, no fleet view.
     pub(crate) fn wrapping(core: Breaker) -> WasmBreaker {
         WasmBreaker {
-            #[cfg(feature = "breaker-full")]
             fleet: FleetMember::new(&core),
-            #[cfg(feature = "breaker-full")]
             fleet_retry_after: None,
             core,
             last_rejection: None,
@@ -156,56 +143,4 @@ impl WasmBreaker {
     pub fn latest_time(&self) -> f64 {
         self.core.latest_time().as_f64()
     }
-}
-
-fn token(permit: Permit) -> f64 {
-    permit.token() as f64
-}
-
-fn transition_numbers(change: Transition) -> [f64; TRANSITION_NUMBERS] {
-    let window = change.cause.window();
-    let or_nan = |number: Option<f64>| number.unwrap_or(f64::NAN);
-    [
-        f64::from(state_code(change.from)),
-        f64::from(state_code(change.to)),
-        change.at.as_f64(),
-        f64::from(change.cause.code()),
-        or_nan(window.map(|tally| f64::from(tally.failures))),
-        or_nan(window.map(|tally| f64::from(tally.calls))),
-        or_nan(change.cause.retry_after().map(Millis::as_f64)),
-        or_nan(change.open_for.map(Millis::as_f64)),
-    ]
-}
-
-pub(crate) fn state_code(state: State) -> u8 {
-    match state {
-        State::Closed => 0,
-        State::Open => 1,
-        State::HalfOpen => 2,
-    }
-}
-
-/// State (0 closed, 1 open, 2 half_open), retryAfterMs (NaN: forced open
-/// until reset), totalCalls, successfulCalls, failedCalls, blockedCalls,
-/// ignoredCalls, slowCalls, inFlight, stateChanges, failureRate, successRate,
-/// lastFailureTime and lastSuccessTime (NaN: none yet).
-pub(crate) fn figures_of(status: &Status) -> [f64; FIGURES] {
-    let (metrics, counters) = (&status.metrics, &status.metrics.counters);
-    let or_nan = |number: Option<u64>| number.map_or(f64::NAN, |number| number as f64);
-    [
-        f64::from(state_code(status.state)),
-        or_nan(status.retry_after_ms),
-        counters.total_calls as f64,
-        counters.successful_calls as f64,
-        counters.failed_calls as f64,
-        counters.blocked_calls as f64,
-        counters.ignored_calls as f64,
-        counters.slow_calls as f64,
-        metrics.in_flight as f64,
-        metrics.state_changes as f64,
-        metrics.failure_rate,
-        metrics.success_rate,
-        or_nan(metrics.last_failure_time),
-        or_nan(metrics.last_success_time),
-    ]
 }

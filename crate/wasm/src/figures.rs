@@ -6,7 +6,8 @@ use alloc::{string::String, vec::Vec};
 use edgebreaker_core::{count_from_f64, Millis};
 use wasm_bindgen::prelude::*;
 
-use crate::breaker::{figures_of, state_code, WasmBreaker, FIGURES};
+use crate::breaker::WasmBreaker;
+use crate::numbers::{figures_of, state_code, FIGURES};
 
 /// Numbers in a transition row: breaker index, from, to, cause, count.
 const TRANSITION_ROW: usize = 5;

@@ -7,12 +7,12 @@
 //! - feature `breaker-full`: the breakers with snapshots, their fleet side and
 //!   the figures the exporters read (the main entries: edgebreaker in Node,
 //!   Deno, browsers and workerd);
-//! - feature `breaker`: the breakers alone (edgebreaker/lite);
+//! - feature `lite`: the breakers alone (edgebreaker/lite), exported as plain
+//!   wasm functions, without wasm-bindgen (lite.rs says why);
 //! - feature `coordinators`: the fleet's coordinators, run by a Durable Object
 //!   or against a shared store (edgebreaker/cloudflare, /deno, /redis).
 //!
-//! `breaker-full` and `coordinators` are on by default, so that the tests and
-//! lints see every table.
+//! All three are on by default, so that the tests and lints see every table.
 //!
 //! On wasm32 the crate is `no_std`, like the core: std's panic machinery and
 //! its formatting would cost each build about 2 KB, and with `panic = "abort"`
@@ -23,9 +23,13 @@ extern crate alloc;
 
 use alloc::string::String;
 use edgebreaker_core::{Config, ConfigError, NumberOptions};
+#[cfg(any(feature = "breaker-full", feature = "coordinators"))]
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "breaker")]
+#[cfg(any(feature = "breaker-full", feature = "lite"))]
+mod numbers;
+
+#[cfg(feature = "breaker-full")]
 mod breaker;
 #[cfg(feature = "breaker-full")]
 mod figures;
@@ -33,6 +37,9 @@ mod figures;
 mod fleet_member;
 #[cfg(feature = "breaker-full")]
 mod snapshot;
+
+#[cfg(feature = "lite")]
+mod lite;
 
 #[cfg(feature = "coordinators")]
 mod coordinator;
@@ -58,6 +65,7 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 /// causes, by the code `transitionsSince` gives. The package's build turns
 /// these tuples into the lists its JavaScript uses (js/scripts/core-names.mjs);
 /// the tests below check them against the binding and the core.
+#[cfg(any(feature = "breaker-full", feature = "coordinators"))]
 #[wasm_bindgen(typescript_custom_section)]
 const CORE_NAME_TUPLES_SECTION: &str = CORE_NAME_TUPLES;
 #[allow(dead_code)] // read by the custom section, which the lint does not see
