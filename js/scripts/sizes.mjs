@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 const measure = (bytes) => ({ raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
 const measureFiles = (paths) => measure(Buffer.concat(paths.map((path) => readFileSync(path))));
 
-/** The wasm files and their wasm-bindgen glue as generated; call before bundleEntries (which bundles the glue away). */
+/** The wasm files and their glue as built; call before bundleEntries (which bundles the glue away). */
 export function measureParts(dist) {
   return [
     ["breakers' wasm (edgebreaker_bg.wasm, wasm-opt -Oz)", measureFiles([join(dist, "wasm", "edgebreaker_bg.wasm")]), 8_000],

@@ -2,8 +2,9 @@
 //! as breaker.rs has it, exported as plain wasm functions instead of through
 //! wasm-bindgen. Its class machinery (a borrow-checked cell around each object,
 //! the shims that carry results and vectors through the stack, the table of JS
-//! values) was a quarter of lite's wasm, and its glue half of lite's
-//! JavaScript. js/src/lite/wasm.ts is the other half of this file.
+//! values) was a sixth of lite's wasm, and its glue a fifth of lite's
+//! JavaScript: `make build` prints both. js/src/lite/wasm.ts is the other half
+//! of this file.
 //!
 //! A breaker crosses as the address of its box, as wasm-bindgen's objects do:
 //! JS hands it to every call, and to `breaker_free` once, when its object is

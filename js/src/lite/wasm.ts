@@ -1,7 +1,7 @@
 // edgebreaker/lite's glue: the JS half of crate/wasm/src/lite.rs, whose wasm
 // exports plain functions instead of wasm-bindgen's classes. It gives
 // core.ts the `initSync` and `WasmBreaker` that wasm-bindgen's glue gives the
-// main entries (the lite build swaps it in: scripts/entries.mjs), in a tenth
+// main entries (the lite build swaps it in: scripts/entries.mjs), in a quarter
 // of the bytes.
 //
 // A breaker is the address of its box in wasm memory, freed when its object
