@@ -1,9 +1,10 @@
 // The public surface of "edgebreaker/lite": the breakers of "edgebreaker", the
 // same core and the same behaviour, without `breaker.fetch`, snapshots and
-// fleets, for an application that ships every byte: its wasm is about two
-// fifths of the full package's (gzip), its code about half. It is built from
-// the same modules as "edgebreaker", with ./features.ts in place of
-// ../features.ts (scripts/entries.mjs); the types here leave those features out.
+// fleets, for an application that ships every byte: its wasm is under a third
+// of the full package's (gzip), its code under half. It is built from the same
+// modules as "edgebreaker", with ./features.ts in place of ../features.ts and
+// ./wasm.ts in place of wasm-bindgen's glue (scripts/entries.mjs); the types
+// here leave those features out.
 //
 // It is a package entry of its own: its breakers, its registry and its wasm
 // instance are not "edgebreaker"'s, and the exporters (edgebreaker/prometheus,
