@@ -1,5 +1,5 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
-//   1. wasm-opt -Oz the wasm-bindgen output      -> dist/wasm/edgebreaker{,_lite,_fleet}_bg.wasm
+//   1. wasm-opt -Oz the wasm from `make wasm`     -> dist/wasm/edgebreaker{,_lite,_fleet}_bg.wasm
 //   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
 //      (lite's wasm has none: src/lite/wasm.ts is its glue)
 //      and the core's name lists as values       -> dist/wasm/core-names.{js,d.ts} (scripts/core-names.mjs)

@@ -74,7 +74,7 @@ test("lite's wasm exports no snapshot, restore, fleet or figures function; the b
 /** Whether an entry names `name` as a whole word (a call of that export, from its glue). */
 const names = (entry, name) => new RegExp(`\\b${name}\\b`).test(distText(entry));
 
-test("lite's wasm imports nothing: no wasm-bindgen glue, its own (src/lite/wasm.ts) in its entries, which call each of its functions", () => {
+test("lite's wasm imports nothing: no wasm-bindgen glue, its own (src/lite/wasm.ts) in its entries, which call each of its functions; the main entries call the full wasm's", () => {
   const module = new WebAssembly.Module(readFileSync(join(dist, "wasm", "edgebreaker_lite_bg.wasm")));
   assert.deepEqual(WebAssembly.Module.imports(module), []);
   const liteFunctions = functionsOf("edgebreaker_lite_bg.wasm");
@@ -84,7 +84,9 @@ test("lite's wasm imports nothing: no wasm-bindgen glue, its own (src/lite/wasm.
     for (const name of liteFunctions) assert.ok(names(entry, name), `${entry} never calls ${name}`);
     for (const name of fullFunctions) assert.ok(!names(entry, name), `${entry} calls the full wasm's ${name}`);
   }
+  // The main entries call each of the full wasm's bindings (all but wasm-bindgen's own `__…` functions), and none of lite's.
   for (const entry of ["index.js", "browser.js", "workerd.js"]) {
+    for (const name of fullFunctions.filter((name) => !name.startsWith("__"))) assert.ok(names(entry, name), `${entry} never calls ${name}`);
     for (const name of liteFunctions) assert.ok(!names(entry, name), `${entry} calls lite's ${name}`);
   }
 });

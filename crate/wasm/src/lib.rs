@@ -1,4 +1,5 @@
-//! wasm-bindgen bindings: tables from JS calls to core calls. Behaviour lives
+//! The npm package's bindings (wasm-bindgen's, and lite.rs's plain exports):
+//! tables from JS calls to core calls. Behaviour lives
 //! in the core, and so does what a number that cannot be read means
 //! (edgebreaker-core's `numbers` module): nothing here can trap or decide.
 //!

@@ -32,6 +32,9 @@ interface LiteExports {
   breaker_latest_time(breaker: number): number;
 }
 
+/** The exchange's size: room for the 8 state changes a breaker keeps, 8 numbers each (lite.rs's EXCHANGE_NUMBERS). */
+const EXCHANGE_NUMBERS = 64;
+
 let wasm: LiteExports;
 let exchange: number;
 /** The exchange's numbers; made again when the memory grows (its old buffer is then detached). */
@@ -50,7 +53,7 @@ export function initSync({ module }: { module: WebAssembly.Module }): { memory: 
 }
 
 function exchanged(): Float64Array {
-  if (numbers.buffer !== wasm.memory.buffer) numbers = new Float64Array(wasm.memory.buffer, exchange >>> 0); // to the memory's end
+  if (numbers.buffer !== wasm.memory.buffer) numbers = new Float64Array(wasm.memory.buffer, exchange >>> 0, EXCHANGE_NUMBERS);
   return numbers;
 }
 
