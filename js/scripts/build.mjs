@@ -1,7 +1,7 @@
 // npm run build: js/wasm/ (from `make wasm`) and src/ into dist/.
 //   1. wasm-opt -Oz the wasm from `make wasm`     -> dist/wasm/edgebreaker{,_lite,_fleet}_bg.wasm
 //   2. copy the wasm-bindgen glue                 -> dist/wasm/edgebreaker{,_fleet}.{js,d.ts}
-//      (lite's wasm has none: src/lite/wasm.ts is its glue)
+//      (lite's wasm has none: src/lite/wasm.ts is its glue),
 //      and the core's name lists as values       -> dist/wasm/core-names.{js,d.ts} (scripts/core-names.mjs)
 //   3. the #wasm-module, #lite-wasm-module and    -> dist/wasm/{,lite-,fleet-}module-*.js, {,lite-,fleet-}module.d.ts
 //      #fleet-wasm-module variants, one per way a runtime gets its compiled wasm

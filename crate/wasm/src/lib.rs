@@ -1,7 +1,7 @@
 //! The npm package's bindings (wasm-bindgen's, and lite.rs's plain exports):
-//! tables from JS calls to core calls. Behaviour lives
-//! in the core, and so does what a number that cannot be read means
-//! (edgebreaker-core's `numbers` module): nothing here can trap or decide.
+//! tables from JS calls to core calls. Behaviour lives in the core, and so
+//! does what a number that cannot be read means (edgebreaker-core's `numbers`
+//! module): nothing here can trap or decide.
 //!
 //! The npm package ships three builds of this crate, so that an application
 //! pays only for what it imports:

@@ -2,9 +2,9 @@
 //! as breaker.rs has it, exported as plain wasm functions instead of through
 //! wasm-bindgen. Its class machinery (a borrow-checked cell around each object,
 //! the shims that carry results and vectors through the stack, the table of JS
-//! values) made lite's wasm 17,498 B where this makes it 14,800, and its glue
-//! was 13,373 B of JavaScript where js/src/lite/wasm.ts, the other half of this
-//! file, is 3,065.
+//! values) made lite's wasm about 17.5 KB where this makes it under 15, and its
+//! glue was 13 KB of JavaScript where js/src/lite/wasm.ts, the other half of
+//! this file, is about 3 (unminified; `make build` prints today's sizes).
 //!
 //! A breaker crosses as the address of its box, as wasm-bindgen's objects do:
 //! JS hands it to every call, and to `breaker_free` once, when its object is

@@ -52,6 +52,7 @@ export function initSync({ module }: { module: WebAssembly.Module }): { memory: 
   return wasm;
 }
 
+/** The exchange's numbers, viewed afresh if the memory has grown since. */
 function exchanged(): Float64Array {
   if (numbers.buffer !== wasm.memory.buffer) numbers = new Float64Array(wasm.memory.buffer, exchange >>> 0, EXCHANGE_NUMBERS);
   return numbers;
