@@ -2,7 +2,7 @@ import { isUnset, optionalFunction, optionalObject, timeLimit } from "./checks.j
 import { CORE_OPTION_NAMES, type CoreArguments } from "./core-options.js";
 import { describe } from "./describe.js";
 import { absentOption, FEATURE_OPTION_NAMES, validateFeatureOptions } from "./features.js";
-import type { FetchOptions, ValidFetchOptions } from "./fetch/options.js";
+import { PROTECT_FETCH_ONLY, type FetchOptions, type ValidFetchOptions } from "./fetch/options.js";
 import type { FleetTransport } from "./fleet/transport.js";
 import type { StateChange } from "./status.js";
 import { closestName } from "./suggest.js";
@@ -145,8 +145,6 @@ const OPTION_NAMES: readonly string[] = Object.freeze([
   "logger",
   ...FEATURE_OPTION_NAMES,
 ]);
-/** Options that only `protectFetch` takes: named in the message when given to a breaker. */
-const PROTECT_FETCH_ONLY: readonly string[] = ["key"];
 
 /**
  * @internal

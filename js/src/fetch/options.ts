@@ -83,6 +83,9 @@ export interface ValidFetchOptions {
   fetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined;
 }
 
+/** Options that only `protectFetch` takes: a breaker refuses them, naming protectFetch in its message. */
+export const PROTECT_FETCH_ONLY: readonly string[] = Object.freeze(["key"]);
+
 export const FETCH_OPTION_NAMES: readonly string[] = Object.freeze([
   "isFailureResponse",
   "firstByteTimeoutMs",

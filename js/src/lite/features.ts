@@ -5,7 +5,7 @@
 // edgebreaker/lite (./index.ts) leave these features out, so that only a caller
 // who ignores them gets here, and learns what to import instead.
 import type * as full from "../features.js";
-import { FETCH_OPTION_NAMES, type ValidFetchOptions } from "../fetch/options.js";
+import { FETCH_OPTION_NAMES, PROTECT_FETCH_ONLY, type ValidFetchOptions } from "../fetch/options.js";
 
 const FULL = 'import CircuitBreaker from "edgebreaker"';
 const LITE_HAS_NO = '"edgebreaker/lite" has no';
@@ -24,7 +24,7 @@ export const validateFeatureOptions: typeof full.validateFeatureOptions = () => 
 
 export const absentOption: typeof full.absentOption = (key) => {
   if (key === "fleet") return `unknown option "fleet": ${LITE_HAS_NO} fleets; ${FULL} for them`;
-  if (key === "key") return `unknown option "key": ${LITE_HAS_NO} protectFetch; import { protectFetch } from "edgebreaker" for it`;
+  if (PROTECT_FETCH_ONLY.includes(key)) return `unknown option "${key}": ${LITE_HAS_NO} protectFetch; import { protectFetch } from "edgebreaker" for it`;
   return FETCH_OPTION_NAMES.includes(key) ? `unknown option "${key}": ${LITE_HAS_NO} fetch layer; ${FULL} for breaker.fetch()` : undefined;
 };
 
