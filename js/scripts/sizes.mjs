@@ -1,7 +1,7 @@
 // Sizes, raw and gzip -9: the three wasm files and their glue, then each
 // runtime's entry as an app's bundler ships it: esbuild, minified, with
 // everything the entry loads. The Node/Deno and browser entries carry their
-// wasm inlined as base64; the workerd entries load the .wasm file beside
+// wasm inlined as hex; the workerd entries load the .wasm file beside
 // them, so their total is their JS plus that wasm. Where the package has a
 // size target, it is printed beside the figure, met or not (never an error).
 import * as esbuild from "esbuild";

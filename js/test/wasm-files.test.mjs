@@ -54,6 +54,23 @@ test("the bytes lite's Node, Deno and browser entries inline are edgebreaker_lit
   assert.deepEqual(Buffer.from(wasmBytes()), readFileSync(join(dist, "wasm", "edgebreaker_lite_bg.wasm")));
 });
 
+test("the inlined hex decodes to the same bytes where neither Uint8Array.fromHex nor Buffer exists (older browsers)", async () => {
+  const { wasmBytes } = await import(pathToFileURL(join(dist, "wasm", "wasm-bytes.js")).href);
+  const { fromHex } = Uint8Array;
+  const { Buffer: buffer } = globalThis;
+  let decoded;
+  try {
+    delete Uint8Array.fromHex;
+    delete globalThis.Buffer;
+    decoded = wasmBytes();
+  } finally {
+    if (fromHex !== undefined) Uint8Array.fromHex = fromHex;
+    globalThis.Buffer = buffer;
+  }
+  assert.ok(!(decoded instanceof buffer), "decoded by Buffer");
+  assert.deepEqual(buffer.from(decoded), readFileSync(join(dist, "wasm", "edgebreaker_bg.wasm")));
+});
+
 /** The functions a wasm file of the package exports. */
 function functionsOf(file) {
   const module = new WebAssembly.Module(readFileSync(join(dist, "wasm", file)));
