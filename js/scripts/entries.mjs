@@ -22,7 +22,8 @@
 //                    the registry of the copy the application imports
 //   dist/lite.js, lite-browser.js, lite-workerd.js  "edgebreaker/lite", per
 //                    runtime as the three above: the same modules with
-//                    src/lite/features.ts in place of src/features.ts, and
+//                    src/lite/features.ts and src/lite/fleets.ts in place of
+//                    src/features.ts and src/fleets.ts, and
 //                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
 //                    (src/lite/wasm.ts in place of wasm-bindgen's) and its
 //                    `#lite-wasm-module` variants
@@ -81,10 +82,11 @@ const liteTwins = (dist) => ({
   setup(build) {
     const twins = new Map([
       [join(dist, "features.js"), join(dist, "lite", "features.js")],
+      [join(dist, "fleets.js"), join(dist, "lite", "fleets.js")],
       [join(dist, "wasm", "edgebreaker.js"), join(dist, "lite", "wasm.js")],
     ]);
     build.onResolve({ filter: /^#wasm-module$/ }, ({ kind, importer, resolveDir }) => build.resolve("#lite-wasm-module", { kind, importer, resolveDir }));
-    build.onResolve({ filter: /(features|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {
+    build.onResolve({ filter: /(features|fleets|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {
       const twin = twins.get(join(resolveDir, path));
       return twin === undefined ? undefined : { path: twin };
     });
@@ -105,11 +107,14 @@ export async function bundleEntries(dist) {
         target: "es2022",
         platform: "neutral",
         conditions,
-        // Minified but for identifiers (they stay as the bundle names them): an entry
-        // loads faster, and ships smaller where the app's bundler does not minify
-        // (wrangler by default). The types and their documentation are the .d.ts files.
+        // Minified: an entry loads faster, and ships smaller where the app's bundler
+        // does not minify (wrangler by default). The types and their documentation
+        // are the .d.ts files. The main entries keep their identifiers, for readable
+        // stack traces; edgebreaker/lite, built for size, minifies them too (its
+        // public classes name themselves: src/lite/index.ts).
         minifyWhitespace: true,
         minifySyntax: true,
+        minifyIdentifiers: lite,
         plugins: [...(mainEntryImported ? [mainEntryByName] : []), ...(lite ? [liteTwins(dist)] : []), keepWasmSeparate(dist)],
         logLevel: "error",
       }),

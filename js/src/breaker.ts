@@ -5,6 +5,7 @@ import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { CallRunner } from "./runner.js";
 import { fetchThrough, snapshotOf, snapshotText } from "./features.js";
+import { FLEETS } from "./fleets.js";
 import type { FetchSettings } from "./fetch/call.js";
 import type { BreakerSnapshot } from "./snapshot.js";
 import { STATE_NAMES, type State } from "./state.js";
@@ -163,7 +164,7 @@ export class CircuitBreaker<F = never> extends EventTarget {
       retryAfterMs: status.retryAfterMs,
       metrics: status.metrics,
       config: status.config,
-      fleet: engine.fleet === undefined ? null : engine.fleet.status(now),
+      fleet: !FLEETS || engine.fleet === undefined ? null : engine.fleet.status(now),
     };
   }
 

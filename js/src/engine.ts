@@ -7,6 +7,7 @@ import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
 import { FLEET_BLOCKED, FLEET_LEASE, linkFleet, restoreCore } from "./features.js";
+import { FLEETS } from "./fleets.js";
 import type { FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";
@@ -70,7 +71,7 @@ export class Engine {
     this.#onStateChange = options.onStateChange;
     this.#logger = options.logger;
     this.listening = options.onStateChange !== undefined || options.logger !== undefined;
-    this.fleet = options.fleet === undefined ? undefined : linkFleet(this, options.fleet, coreOptionsJson(options.core));
+    this.fleet = !FLEETS || options.fleet === undefined ? undefined : linkFleet(this, options.fleet, coreOptionsJson(options.core));
   }
 
   /**
@@ -85,7 +86,7 @@ export class Engine {
    */
   admit(canLease = false): number {
     const fleet = this.fleet;
-    if (fleet !== undefined) {
+    if (FLEETS && fleet !== undefined) {
       const admission = fleet.admission(clockReading(this.#clock()));
       if (admission === FLEET_BLOCKED) throw fleet.blocked();
       if (admission === FLEET_LEASE) {
@@ -144,13 +145,13 @@ export class Engine {
 
   /** Settles a permit at `now` (a reading of `now()`), or reads the clock once. A token below 0 is a leased call's. */
   record(token: number, acquiredAt: number, outcome: Outcome, now: number = this.now()): void {
-    if (token < 0) this.fleet?.settleLeased(token, outcome, now);
+    if (FLEETS && token < 0) this.fleet?.settleLeased(token, outcome, now);
     else this.recordPermit(token, acquiredAt, outcome, now);
   }
 
   /** Settles a permit as failed with the upstream's Retry-After. */
   recordRetryAfter(token: number, acquiredAt: number, retryAfterMs: number): void {
-    if (token < 0) this.fleet?.settleLeased(token, FAILURE, this.now(), retryAfterMs);
+    if (FLEETS && token < 0) this.fleet?.settleLeased(token, FAILURE, this.now(), retryAfterMs);
     else this.recordPermitRetryAfter(token, acquiredAt, retryAfterMs, this.now());
   }
 
@@ -199,7 +200,7 @@ export class Engine {
     const seen = this.#seenChanges;
     if (changes === seen) return;
     this.#seenChanges = changes;
-    this.fleet?.localChanged();
+    if (FLEETS) this.fleet?.localChanged();
     if (!this.listening) return;
     const flat = this.core.transitionsSince(seen);
     for (let first = 0; first + TRANSITION_NUMBERS <= flat.length; first += TRANSITION_NUMBERS) {

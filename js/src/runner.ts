@@ -5,6 +5,7 @@
 import { notAFunction } from "./checks.js";
 import { AWAIT_LEASE, FAILURE, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
+import { FLEETS } from "./fleets.js";
 import { Settlement } from "./settlement.js";
 
 /** The `fallback` option: the answer to a refused or failed call, given the error and the call's arguments. */
@@ -41,7 +42,7 @@ export class CallRunner {
     } catch (error) {
       return this.#refused(error, args);
     }
-    if (token === AWAIT_LEASE) return this.#runLeased(fn, thisArg, args);
+    if (FLEETS && token === AWAIT_LEASE) return this.#runLeased(fn, thisArg, args);
     return this.#runAdmitted(fn, thisArg, args, token, engine.acquiredAt);
   }
 

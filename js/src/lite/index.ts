@@ -15,6 +15,15 @@ import { circuitBreaker as fullCircuitBreaker, type CircuitBreakerDecorator as F
 import type { FetchOptions } from "../fetch/options.js";
 import type { CircuitBreakerOptions as FullOptions } from "../options.js";
 import { getCircuitBreaker as fullGetCircuitBreaker } from "../registry.js";
+import { Permit } from "../permit.js";
+import { CircuitBreakerError, TimeoutError } from "../errors.js";
+import { StateChangeEvent } from "../events.js";
+
+// This entry's bundles minify identifiers (scripts/entries.mjs); the classes an
+// application sees keep their names, for the console and for stack traces.
+for (const [name, type] of Object.entries({ CircuitBreaker: FullCircuitBreaker, Permit, CircuitBreakerError, TimeoutError, StateChangeEvent })) {
+  Object.defineProperty(type, "name", { value: name });
+}
 
 /** The options of "edgebreaker"'s breakers, but `fleet` and the fetch options. */
 export type CircuitBreakerOptions<F = never> = Omit<FullOptions<F>, "fleet" | keyof FetchOptions>;
@@ -45,9 +54,9 @@ export const getCircuitBreaker: <F = never>(name: string, options?: CircuitBreak
   fullGetCircuitBreaker;
 
 export { listCircuitBreakers, resetAllCircuitBreakers, clearCircuitBreakerRegistry, removeCircuitBreaker } from "../registry.js";
-export { Permit, type FailureOptions } from "../permit.js";
-export { CircuitBreakerError, TimeoutError } from "../errors.js";
-export { StateChangeEvent, type StateChangeListener } from "../events.js";
+export { Permit, CircuitBreakerError, TimeoutError, StateChangeEvent };
+export type { FailureOptions } from "../permit.js";
+export type { StateChangeListener } from "../events.js";
 export { presets } from "../presets.js";
 export { State } from "../state.js";
 export type { BreakerLogger } from "../options.js";
