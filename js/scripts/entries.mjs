@@ -22,12 +22,14 @@
 //                    the registry of the copy the application imports
 //   dist/lite.js, lite-browser.js, lite-workerd.js  "edgebreaker/lite", per
 //                    runtime as the three above: the same modules with
-//                    src/lite/features.ts and src/lite/fleets.ts in place of
-//                    src/features.ts and src/fleets.ts, and
+//                    src/lite/features.ts in place of src/features.ts, and
 //                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
 //                    (src/lite/wasm.ts in place of wasm-bindgen's) and its
-//                    `#lite-wasm-module` variants
+//                    `#lite-wasm-module` variants, and FLEETS defined false
 //
+// FLEETS (declared in src/build-flags.d.ts) is defined for each bundle: false
+// in lite's, whose breakers never have a fleet, so that the breaker's fleet
+// paths fold away there; true in every other.
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
 // and type every entry: the main entries dist/index.d.ts, each other one its own.
@@ -82,11 +84,10 @@ const liteTwins = (dist) => ({
   setup(build) {
     const twins = new Map([
       [join(dist, "features.js"), join(dist, "lite", "features.js")],
-      [join(dist, "fleets.js"), join(dist, "lite", "fleets.js")],
       [join(dist, "wasm", "edgebreaker.js"), join(dist, "lite", "wasm.js")],
     ]);
     build.onResolve({ filter: /^#wasm-module$/ }, ({ kind, importer, resolveDir }) => build.resolve("#lite-wasm-module", { kind, importer, resolveDir }));
-    build.onResolve({ filter: /(features|fleets|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {
+    build.onResolve({ filter: /(features|edgebreaker)\.js$/ }, ({ path, resolveDir }) => {
       const twin = twins.get(join(resolveDir, path));
       return twin === undefined ? undefined : { path: twin };
     });
@@ -115,6 +116,7 @@ export async function bundleEntries(dist) {
         minifyWhitespace: true,
         minifySyntax: true,
         minifyIdentifiers: lite,
+        define: { FLEETS: String(!lite) },
         plugins: [...(mainEntryImported ? [mainEntryByName] : []), ...(lite ? [liteTwins(dist)] : []), keepWasmSeparate(dist)],
         logLevel: "error",
       }),

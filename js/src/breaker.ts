@@ -5,7 +5,6 @@ import { validateOptions, type CircuitBreakerOptions } from "./options.js";
 import { Permit } from "./permit.js";
 import { CallRunner } from "./runner.js";
 import { fetchThrough, snapshotOf, snapshotText } from "./features.js";
-import { FLEETS } from "./fleets.js";
 import type { FetchSettings } from "./fetch/call.js";
 import type { BreakerSnapshot } from "./snapshot.js";
 import { STATE_NAMES, type State } from "./state.js";

@@ -7,7 +7,6 @@ import { clockReading } from "./checks.js";
 import { CircuitBreakerError } from "./errors.js";
 import { announce } from "./events.js";
 import { FLEET_BLOCKED, FLEET_LEASE, linkFleet, restoreCore } from "./features.js";
-import { FLEETS } from "./fleets.js";
 import type { FleetLink } from "./fleet/link.js";
 import type { BreakerLogger, ValidOptions } from "./options.js";
 import { STATE_NAMES } from "./state.js";

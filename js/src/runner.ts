@@ -5,7 +5,6 @@
 import { notAFunction } from "./checks.js";
 import { AWAIT_LEASE, FAILURE, SUCCESS, UNKNOWN_TIME, type Engine, type Outcome } from "./engine.js";
 import { CircuitBreakerError, TimeoutError } from "./errors.js";
-import { FLEETS } from "./fleets.js";
 import { Settlement } from "./settlement.js";
 
 /** The `fallback` option: the answer to a refused or failed call, given the error and the call's arguments. */

@@ -16,9 +16,10 @@ const LITE_ENTRIES = ["lite.js", "lite-browser.js", "lite-workerd.js"];
 const LEFT_OUT_MARKERS = {
   "the fetch layer (fetch/call.ts)": "the response body was never read",
   "the fetch layer's stream reader (fetch/sse.ts)": "text/event-stream",
-  // A method's name, which minifying keeps: the link defines it, and the breaker's own fleet paths
-  // (engine.ts) call it, unless fleets.ts folds them away.
-  "the fleet link (fleet/link.ts) and the breaker's paths to it": "settleLeased",
+  // Methods' names, which minifying keeps: the link defines them, and the breaker's own fleet paths
+  // (engine.ts) call them, unless FLEETS (defined false for lite's bundles) folds those paths away.
+  "the fleet link (fleet/link.ts) and the breaker's settling through it": "settleLeased",
+  "the fleet link (fleet/link.ts) and the breaker's admission through it": "admitOnReadyLease",
   "the fleet option's check (checks.ts's fleetTransport)": "fleet must be a fleet transport",
   "snapshots (snapshot.ts)": "snapshot must be an object from breaker.snapshot()",
   "restores (restore.ts)": "snapshot must be at most",
