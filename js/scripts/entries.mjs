@@ -25,11 +25,12 @@
 //                    src/lite/features.ts in place of src/features.ts, and
 //                    edgebreaker_lite_bg.wasm (the breakers alone) with its glue
 //                    (src/lite/wasm.ts in place of wasm-bindgen's) and its
-//                    `#lite-wasm-module` variants, and FLEETS defined false
+//                    `#lite-wasm-module` variants
 //
 // FLEETS (declared in src/build-flags.d.ts) is defined for each bundle: false
 // in lite's, whose breakers never have a fleet, so that the breaker's fleet
 // paths fold away there; true in every other.
+//
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
 // and type every entry: the main entries dist/index.d.ts, each other one its own.

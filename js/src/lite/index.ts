@@ -20,7 +20,7 @@ import { CircuitBreakerError, TimeoutError } from "../errors.js";
 import { StateChangeEvent } from "../events.js";
 
 // This entry's bundles minify identifiers (scripts/entries.mjs); the classes an
-// application sees keep their names, for the console and for stack traces.
+// application sees keep their `name`, which the console shows.
 for (const [name, type] of Object.entries({ CircuitBreaker: FullCircuitBreaker, Permit, CircuitBreakerError, TimeoutError, StateChangeEvent })) {
   Object.defineProperty(type, "name", { value: name });
 }
