@@ -1,9 +1,12 @@
-// One bundled file per runtime, so an import loads two modules instead of a
+// One bundled file per runtime, so an import loads one module instead of a
 // dozen: Node's loader costs more per module than the code inside them (cold
 // start: `make bench`). Each bundle is tsc's dist/*.js with `#wasm-module`
 // (and `#fleet-wasm-module`) resolved for that runtime (package.json
-// "imports"); the wasm bytes (or the .wasm file) stay a module of their own,
-// shared and not duplicated. The fleet's entries load the coordinators' wasm.
+// "imports"). The wasm's bytes are bundled into each entry that compiles them,
+// so that the tarball holds them twice (the Node and the browser entry each),
+// and a Node import loads one module, not two (about a tenth of lite's cold
+// start); a .wasm file stays a module of its own, which workerd compiles. The
+// fleet's entries load the coordinators' wasm.
 //
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes inlined, compiled asynchronously at import
@@ -29,7 +32,8 @@
 //
 // FLEETS (declared in src/build-flags.d.ts) is defined for each bundle: false
 // in lite's, whose breakers never have a fleet, so that the breaker's fleet
-// paths fold away there; true in every other.
+// paths fold away there (all but CallRunner's #runLeased: the bundler keeps a
+// class's methods); true in every other.
 //
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // stay, so package.json "imports" still points at files); its .d.ts files stay
@@ -67,11 +71,11 @@ const mainEntryByName = {
   },
 };
 
-// The bytes and the .wasm are imported, not inlined again, by their path from dist/.
+// A .wasm file is imported by its path from dist/, as the runtime's module.
 const keepWasmSeparate = (dist) => ({
   name: "keep-wasm-separate",
   setup(build) {
-    build.onResolve({ filter: /(wasm-bytes\.js|\.wasm)$/ }, ({ path, resolveDir }) => ({
+    build.onResolve({ filter: /\.wasm$/ }, ({ path, resolveDir }) => ({
       path: `./${relative(dist, join(resolveDir, path)).split(sep).join("/")}`,
       external: true,
     }));

@@ -15,43 +15,41 @@ function importsOf(entry) {
   return [...distText(entry).matchAll(/\bimport\b[\s\w${},*]*?from\s*"([^"]+)"/g)].map((match) => match[1]);
 }
 
-const BREAKERS = ["./wasm/wasm-bytes.js", "./wasm/edgebreaker_bg.wasm"];
-const COORDINATORS = ["./wasm/fleet-wasm-bytes.js", "./wasm/edgebreaker_fleet_bg.wasm"];
-const LITE = ["./wasm/lite-wasm-bytes.js", "./wasm/edgebreaker_lite_bg.wasm"];
+const BREAKERS = "edgebreaker_bg.wasm";
+const COORDINATORS = "edgebreaker_fleet_bg.wasm";
+const LITE = "edgebreaker_lite_bg.wasm";
+
+/** The package's wasm files an entry carries: imported as a module (workerd), or inlined as hex. */
+function wasmOf(entry) {
+  const text = distText(entry);
+  const imported = importsOf(entry);
+  return [BREAKERS, COORDINATORS, LITE].filter(
+    (file) => imported.includes(`./wasm/${file}`) || text.includes(readFileSync(join(dist, "wasm", file)).toString("hex")),
+  );
+}
 
 /** The names a wasm file of the package exports. */
 function exportsOf(file) {
   return WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(dist, "wasm", file)))).map(({ name }) => name);
 }
 
-test("the main entries load the breakers' wasm, and not the coordinators'", () => {
-  for (const [entry, wasm] of [["index.js", "./wasm/wasm-bytes.js"], ["browser.js", "./wasm/wasm-bytes.js"], ["workerd.js", "./wasm/edgebreaker_bg.wasm"]]) {
-    const imported = importsOf(entry);
-    assert.ok(imported.includes(wasm), `${entry} imports ${imported.join(", ")}`);
-    assert.deepEqual(imported.filter((specifier) => COORDINATORS.includes(specifier)), [], entry);
-  }
+test("the main entries carry the breakers' wasm, and neither the coordinators' nor lite's", () => {
+  for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.deepEqual(wasmOf(entry), [BREAKERS], entry);
 });
 
-test("the fleet's entries load the coordinators' wasm, and not the breakers'", () => {
-  for (const [entry, wasm] of [["cloudflare.js", "./wasm/edgebreaker_fleet_bg.wasm"], ["deno.js", "./wasm/fleet-wasm-bytes.js"], ["redis.js", "./wasm/fleet-wasm-bytes.js"]]) {
-    const imported = importsOf(entry);
-    assert.ok(imported.includes(wasm), `${entry} imports ${imported.join(", ")}`);
-    assert.deepEqual(imported.filter((specifier) => BREAKERS.includes(specifier)), [], entry);
-  }
+test("the fleet's entries carry the coordinators' wasm, and not the breakers'", () => {
+  for (const entry of ["cloudflare.js", "deno.js", "redis.js"]) assert.deepEqual(wasmOf(entry), [COORDINATORS], entry);
 });
 
-test("edgebreaker/lite's entries load lite's wasm, and neither the breakers' full wasm nor the coordinators'", () => {
-  for (const [entry, wasm] of [["lite.js", "./wasm/lite-wasm-bytes.js"], ["lite-browser.js", "./wasm/lite-wasm-bytes.js"], ["lite-workerd.js", "./wasm/edgebreaker_lite_bg.wasm"]]) {
-    const imported = importsOf(entry);
-    assert.ok(imported.includes(wasm), `${entry} imports ${imported.join(", ")}`);
-    assert.deepEqual(imported.filter((specifier) => [...BREAKERS, ...COORDINATORS].includes(specifier)), [], entry);
-  }
-  for (const entry of ["index.js", "browser.js", "workerd.js"]) assert.deepEqual(importsOf(entry).filter((specifier) => LITE.includes(specifier)), [], entry);
+test("edgebreaker/lite's entries carry lite's wasm, and neither the breakers' full wasm nor the coordinators'", () => {
+  for (const entry of ["lite.js", "lite-browser.js", "lite-workerd.js"]) assert.deepEqual(wasmOf(entry), [LITE], entry);
 });
 
-test("the bytes lite's Node, Deno and browser entries inline are edgebreaker_lite_bg.wasm's", async () => {
-  const { wasmBytes } = await import(pathToFileURL(join(dist, "wasm", "lite-wasm-bytes.js")).href);
-  assert.deepEqual(Buffer.from(wasmBytes()), readFileSync(join(dist, "wasm", "edgebreaker_lite_bg.wasm")));
+test("the Node, Deno and browser entries are one module each, opening with their wasm's bytes (inlined, not imported)", () => {
+  for (const entry of ["index.js", "browser.js", "deno.js", "redis.js", "lite.js", "lite-browser.js"]) {
+    assert.deepEqual(importsOf(entry).filter((specifier) => specifier.startsWith(".")), [], entry);
+    assert.match(distText(entry), /^var \w+="0061736d/, `${entry} opens with the wasm's bytes`);
+  }
 });
 
 test("the inlined hex decodes to the same bytes where neither Uint8Array.fromHex nor Buffer exists (older browsers)", async () => {

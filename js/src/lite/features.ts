@@ -32,8 +32,7 @@ export const fetchThrough: typeof full.fetchThrough = () => absent("breaker.fetc
 export const snapshotOf: typeof full.snapshotOf = () => absent("breaker.snapshot()");
 export const snapshotText: typeof full.snapshotText = () => absent("CircuitBreaker.restore()");
 export const restoreCore: typeof full.restoreCore = () => absent("CircuitBreaker.restore()");
+// Never reached in lite's bundles, where FLEETS is false; they answer engine.ts's imports.
 export const linkFleet: typeof full.linkFleet = () => absent("The fleet option");
-
-// Compared only with a fleet's answers, which a lite breaker never has.
 export const FLEET_BLOCKED: typeof full.FLEET_BLOCKED = 1;
 export const FLEET_LEASE: typeof full.FLEET_LEASE = 2;
