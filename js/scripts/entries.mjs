@@ -2,11 +2,12 @@
 // dozen: Node's loader costs more per module than the code inside them (cold
 // start: `make bench`). Each bundle is tsc's dist/*.js with `#wasm-module`
 // (and `#fleet-wasm-module`) resolved for that runtime (package.json
-// "imports"). The wasm's bytes are bundled into each entry that compiles them,
-// so that the tarball holds them twice (the Node and the browser entry each),
-// and a Node import loads one module, not two (about a tenth of lite's cold
-// start); a .wasm file stays a module of its own, which workerd compiles. The
-// fleet's entries load the coordinators' wasm.
+// "imports"). The wasm's bytes are bundled into each entry that compiles them:
+// a Node import then loads one module, not two (about a tenth of lite's cold
+// start), for the tarball holding them twice (in the Node and the browser
+// entry). An entry module imports its wasm module first (src/index.ts), so
+// that its bundle opens with the bytes. A .wasm file stays a module of its
+// own, which workerd compiles. The fleet's entries load the coordinators' wasm.
 //
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes inlined, compiled asynchronously at import
