@@ -1,9 +1,5 @@
 // The public surface of "edgebreaker". Every runtime's entry is this file; the
 // runtime-specific part (how the wasm is obtained) sits behind `#wasm-module`.
-// First, so that this entry's bundle opens with the wasm's bytes (inlined as hex
-// for Node, Deno and browsers): gzip looks back only 32 KB, and the code after
-// the bytes then compresses as one piece.
-import "#wasm-module";
 export { CircuitBreaker } from "./breaker.js";
 export { Permit, type FailureOptions } from "./permit.js";
 export { CircuitBreakerError, TimeoutError } from "./errors.js";

@@ -1,10 +1,6 @@
 // "edgebreaker/deno": a breaker fleet whose store is Deno KV. Every member
 // runs the store-backed coordinator (../fleet/store.ts) against the database;
 // the main package knows a fleet by its FleetTransport interface alone.
-// First, so that this entry's bundle opens with the wasm's bytes (inlined as hex
-// for Node, Deno and browsers): gzip looks back only 32 KB, and the code after
-// the bytes then compresses as one piece.
-import "#fleet-wasm-module";
 import { describe } from "../describe.js";
 import { storeFleet, type FleetStore } from "../fleet/store.js";
 import { fleetTiming, madeOnce, type FleetTimingOptions, type MadeTransports } from "../fleet/timing.js";

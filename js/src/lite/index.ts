@@ -10,10 +10,6 @@
 // instance are not "edgebreaker"'s, and the exporters (edgebreaker/prometheus,
 // edgebreaker/opentelemetry) read "edgebreaker"'s. An application uses one of
 // the two.
-// First, so that this entry's bundle opens with the wasm's bytes (inlined as hex
-// for Node, Deno and browsers): gzip looks back only 32 KB, and the code after
-// the bytes then compresses as one piece.
-import "#wasm-module";
 import { CircuitBreaker as FullCircuitBreaker } from "../breaker.js";
 import { circuitBreaker as fullCircuitBreaker, type CircuitBreakerDecorator as FullDecorator } from "../decorator.js";
 import type { FetchOptions } from "../fetch/options.js";
