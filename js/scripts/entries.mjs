@@ -1,20 +1,22 @@
-// One bundled file per runtime, so an import loads one module instead of a
-// dozen: Node's loader costs more per module than the code inside them (cold
+// One bundled file per runtime, so an import loads one or two modules instead
+// of a dozen: Node's loader costs more per module than the code inside them (cold
 // start: `make bench`). Each bundle is tsc's dist/*.js with `#wasm-module`
 // (and `#fleet-wasm-module`) resolved for that runtime (package.json
-// "imports"). The entries Node and Deno load directly bundle their wasm's bytes
-// in (`inlineBytes`): an import then loads one module, not two (about a tenth
-// of lite's cold start). The browser entries import the bytes as a module of
-// their own, which the application's bundler merges anyway, so that the
-// tarball holds them once more, not twice. A .wasm file stays a module of its
-// own, which workerd compiles. The fleet's entries load the coordinators' wasm.
+// "imports"). The breakers' entries for Node and Deno (index.js, lite.js)
+// bundle their wasm's bytes in (`inlineBytes`): an import then loads one
+// module, not two (about a tenth of lite's cold start), and the tarball holds
+// those bytes twice. The browser entries import the bytes as a module of their
+// own (wasm/wasm-bytes.js, wasm/lite-wasm-bytes.js), which the application's
+// bundler merges anyway, and so do the fleet's Node and Deno entries (two of
+// them, loaded once per process). A .wasm file stays a module of its own, which
+// workerd compiles. The fleet's entries load the coordinators' wasm.
 //
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes imported, compiled asynchronously at import
 //   dist/workerd.js  workerd               the .wasm imported as a module
 //   dist/cloudflare.js  "edgebreaker/cloudflare" (workerd): the same, with
 //                    "cloudflare:workers" left to the runtime
-//   dist/deno.js     "edgebreaker/deno": the fleet on Deno KV, built like index.js
+//   dist/deno.js     "edgebreaker/deno": the fleet on Deno KV, its bytes imported
 //   dist/redis.js    "edgebreaker/redis" (node, deno, default): the Redis fleet;
 //                    the Redis client is the user's, imported by neither
 //   dist/opentelemetry.js  "edgebreaker/opentelemetry" (every runtime): the
@@ -37,7 +39,8 @@
 // class's methods); true in every other.
 //
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
-// stay, so package.json "imports" still points at files); its .d.ts files stay
+// and the bytes modules stay: package.json "imports" still points at files, and
+// some entries import the bytes); its .d.ts files stay
 // and type every entry: the main entries dist/index.d.ts, each other one its own.
 import * as esbuild from "esbuild";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,15 +53,15 @@ export const entries = [
   // "edgebreaker/cloudflare": the fleet coordinator (a Durable Object) and its transport, workerd only.
   { file: "cloudflare.js", from: "cloudflare/index.js", conditions: ["workerd", "worker", "browser"], external: ["cloudflare:workers"] },
   // "edgebreaker/deno": the fleet's store on Deno KV (any runtime with a Deno KV client; Deno's own is Deno.openKv).
-  { file: "deno.js", from: "deno/index.js", conditions: ["node", "deno"], inlineBytes: "#fleet-wasm-module" },
+  { file: "deno.js", from: "deno/index.js", conditions: ["node", "deno"] },
   // "edgebreaker/redis": the fleet on Redis or Valkey, for Node (and Deno, Bun) with the user's client.
-  { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"], inlineBytes: "#fleet-wasm-module" },
+  { file: "redis.js", from: "redis/index.js", conditions: ["node", "deno"] },
   // "edgebreaker/opentelemetry": the breakers' metrics as OpenTelemetry instruments, for every runtime.
   { file: "opentelemetry.js", from: "opentelemetry/index.js", conditions: [], external: ["@opentelemetry/api", "edgebreaker"] },
   // "edgebreaker/prometheus": the exposition format; the main entry stays an import, not a copy.
   { file: "prometheus.js", from: "prometheus/index.js", conditions: [], mainEntryImported: true },
   // "edgebreaker/lite": the breakers alone, per runtime.
-  { file: "lite.js", from: "lite/index.js", conditions: ["node", "deno"], lite: true, inlineBytes: "#wasm-module" },
+  { file: "lite.js", from: "lite/index.js", conditions: ["node", "deno"], lite: true, inlineBytes: "#lite-wasm-module" },
   { file: "lite-browser.js", from: "lite/index.js", conditions: ["browser"], lite: true },
   { file: "lite-workerd.js", from: "lite/index.js", conditions: ["workerd", "worker", "browser"], lite: true },
 ];
@@ -74,27 +77,29 @@ const mainEntryByName = {
 
 // A .wasm file, and the bytes of an entry that does not inline them, are
 // imported by their path from dist/, not bundled in.
-const keepWasmSeparate = (dist, inlineBytes) => ({
+const keepWasmSeparate = (dist, externalBytes) => ({
   name: "keep-wasm-separate",
   setup(build) {
-    build.onResolve({ filter: inlineBytes ? /\.wasm$/ : /(wasm-bytes\.js|\.wasm)$/ }, ({ path, resolveDir }) => ({
+    build.onResolve({ filter: externalBytes ? /(wasm-bytes\.js|\.wasm)$/ : /\.wasm$/ }, ({ path, resolveDir }) => ({
       path: `./${relative(dist, join(resolveDir, path)).split(sep).join("/")}`,
       external: true,
     }));
   },
 });
 
-// An entry that inlines its wasm's bytes imports its wasm module (`inlineBytes`,
-// resolved as any import of it) before anything else, so that its bundle opens
-// with the bytes: gzip looks back only 32 KB, and the code after them then
+// An entry that inlines its wasm's bytes imports its wasm module (`inlineBytes`)
+// before anything else, so that its bundle opens with the bytes: gzip looks back only 32 KB, and the code after them then
 // compresses as one piece (with the bytes in the middle, lite's Node entry
 // gzipped 250 B larger).
 const bytesFirst = (entryPath, specifier) => ({
   name: "bytes-first",
   setup(build) {
-    build.onLoad({ filter: /\.js$/ }, ({ path }) =>
-      path === entryPath ? { contents: `import "${specifier}";\n${readFileSync(path, "utf8")}`, loader: "js", resolveDir: dirname(path) } : undefined,
-    );
+    const entryOnly = new RegExp(`^${entryPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+    build.onLoad({ filter: entryOnly }, ({ path }) => ({
+      contents: `import "${specifier}";\n${readFileSync(path, "utf8")}`,
+      loader: "js",
+      resolveDir: dirname(path),
+    }));
   },
 });
 
@@ -142,7 +147,7 @@ export async function bundleEntries(dist) {
           ...(mainEntryImported ? [mainEntryByName] : []),
           ...(lite ? [liteTwins(dist)] : []),
           ...(inlineBytes ? [bytesFirst(join(dist, from), inlineBytes)] : []),
-          keepWasmSeparate(dist, inlineBytes !== undefined),
+          keepWasmSeparate(dist, inlineBytes === undefined),
         ],
         logLevel: "error",
       }),

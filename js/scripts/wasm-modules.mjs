@@ -17,9 +17,10 @@
 //                     uploads it as CompiledWasm); workerd forbids compiling
 //                     bytes while serving a request.
 //
-// The bytes live once per wasm, in wasm-bytes.js (fleet-wasm-bytes.js), shared
-// by the two variants that need them (scripts/entries.mjs bundles them into
-// each entry that compiles them), as hex rather than base64: twice the
+// Each wasm's bytes are one module, wasm-bytes.js (lite-wasm-bytes.js,
+// fleet-wasm-bytes.js), which the two variants that need them share;
+// scripts/entries.mjs bundles it into the breakers' Node and Deno entries, and
+// the other entries import it. The bytes are hex rather than base64: twice the
 // wasm's size raw (base64: 4/3), but a byte is two characters, so gzip finds
 // the wasm's own repeats in the text, where base64's 6-bit groups hide them
 // (lite's wasm gzips to 7.6 KB as hex, 9.1 KB as base64).
