@@ -7,9 +7,9 @@
 // module, not two (about a tenth of lite's cold start), and the tarball holds
 // those bytes twice. The browser entries import the bytes as a module of their
 // own (wasm/wasm-bytes.js, wasm/lite-wasm-bytes.js), which the application's
-// bundler merges anyway, and so do the fleet's Node and Deno entries (two of
-// them, loaded once per process). A .wasm file stays a module of its own, which
-// workerd compiles. The fleet's entries load the coordinators' wasm.
+// bundler merges anyway, and so do the fleet's two Node and Deno entries, which
+// share theirs. A .wasm file stays a module of its own, which workerd compiles.
+// The fleet's entries load the coordinators' wasm.
 //
 //   dist/index.js    node, deno, default   bytes inlined, compiled synchronously on first use
 //   dist/browser.js  browser               bytes imported, compiled asynchronously at import
@@ -40,8 +40,8 @@
 //
 // tsc's per-module .js files are removed afterwards (the #…wasm-module variants
 // and the bytes modules stay: package.json "imports" still points at files, and
-// some entries import the bytes); its .d.ts files stay
-// and type every entry: the main entries dist/index.d.ts, each other one its own.
+// some entries import the bytes); its .d.ts files stay and type every entry:
+// the main entries dist/index.d.ts, each other one its own.
 import * as esbuild from "esbuild";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -88,9 +88,9 @@ const keepWasmSeparate = (dist, externalBytes) => ({
 });
 
 // An entry that inlines its wasm's bytes imports its wasm module (`inlineBytes`)
-// before anything else, so that its bundle opens with the bytes: gzip looks back only 32 KB, and the code after them then
-// compresses as one piece (with the bytes in the middle, lite's Node entry
-// gzipped 250 B larger).
+// before anything else, so that its bundle opens with the bytes: gzip looks
+// back only 32 KB, and the code after them then compresses as one piece (with
+// the bytes in the middle, lite's Node entry gzipped 250 B larger).
 const bytesFirst = (entryPath, specifier) => ({
   name: "bytes-first",
   setup(build) {
